@@ -1,0 +1,42 @@
+# kansoku: `make demo` sets everything up and runs the sample corpus; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install demo test lint bench score clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p out/demo
+	$(BIN)/kansoku analyze examples/corpus --out out/demo/analysis.jsonl --quiet
+	$(BIN)/kansoku analyze examples/corpus --format md --out out/demo/briefing.md --quiet
+	$(BIN)/kansoku validate out/demo/analysis.jsonl
+	@echo "demo written to out/demo/ (analysis.jsonl, briefing.md)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/throughput.py
+
+# score the dev articles against the hand-made gold in ../shared (skips when absent)
+score: $(STAMP)
+	@if [ -d ../shared/corpus/dev ]; then \
+	  $(BIN)/kansoku analyze ../shared/corpus/dev --quiet --out out/dev.jsonl; \
+	  $(BIN)/python ../shared/score.py out/dev.jsonl --gold ../shared/gold/dev; \
+	else echo "../shared not present: nothing to score"; fi
+
+clean:
+	rm -rf out build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,201 @@
+"""kansoku command line: ``kansoku analyze``, ``kansoku entities`` and ``kansoku validate``.
+
+Bad inputs never raise: each is reported as one line ``kansoku: SOURCE: reason`` on stderr and the run goes
+on.  Exit status: 0 when every input was analysed, 1 when some failed, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kansoku import __version__
+from kansoku.model import ReadError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="kansoku (観測): who claims what, on what source, from which angle, in Japanese news.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    jsonl = "jsonl"
+    md = "md"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kansoku {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")] = False,
+) -> None:
+    pass
+
+
+def _err(msg: str) -> None:
+    print(f"kansoku: {msg}", file=sys.stderr, flush=True)
+
+
+def _collect(paths: list[Path], published_default: str | None, workers: int | None, quiet: bool) -> tuple[list[dict], int]:
+    """Read and analyse every input; returns (records with corpus-wide ids, number of failures)."""
+    from kansoku.pipeline import Options, run
+    from kansoku.read import iter_documents
+    from kansoku.resolve.corpus import link_corpus
+
+    for p in paths:
+        if not p.exists():
+            _err(f"{p}: no such file or directory")
+    existing = [p for p in paths if p.exists()]
+    failures = len(paths) - len(existing)
+    records: list[dict] = []
+    show = not quiet and sys.stderr.isatty()
+    progress = None
+    task = None
+    if show:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(
+            TextColumn("[bold]analyse"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.fields[last]}"), console=Console(stderr=True), transient=False,
+        )
+        progress.start()
+        task = progress.add_task("analyse", total=None, last="")
+    try:
+        for r in run(iter_documents(existing), Options(published_default=published_default), workers=workers):
+            if isinstance(r, ReadError):
+                failures += 1
+                if progress is not None:
+                    progress.console.print(f"kansoku: {r}", markup=False, highlight=False)
+                else:
+                    _err(str(r))
+            else:
+                records.append(r)
+            if progress is not None and task is not None:
+                progress.update(task, advance=1, last=Path(r.source).name[:40])
+    finally:
+        if progress is not None:
+            progress.stop()
+    return link_corpus(records), failures
+
+
+@app.command()
+def analyze(
+    articles: Annotated[list[Path], typer.Argument(help="Article files or folders (recursive).")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.jsonl,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    published_default: Annotated[
+        str | None, typer.Option(help="Publication date (YYYY-MM-DD) for articles that state none.")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPU count, max 4).")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the Markdown briefing: ja or en.")] = "ja",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Analyse ARTICLES into JSON Lines (one object per document) or a Markdown briefing."""
+    if published_default is not None and not _is_date(published_default):
+        _err(f"--published-default: expected YYYY-MM-DD, got {published_default!r}")
+        raise typer.Exit(2)
+    records, failures = _collect(articles, published_default, workers, quiet)
+    if format is Format.jsonl:
+        payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    else:
+        from kansoku.report.markdown import render_markdown
+
+        payload = "\n---\n\n".join(render_markdown(r, lang=lang) for r in records)
+    if out is None:
+        sys.stdout.write(payload)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(payload, encoding="utf-8")
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def entities(
+    articles: Annotated[list[Path], typer.Argument(help="Article files or folders (recursive).")],
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    min_count: Annotated[int, typer.Option(help="Hide entities with fewer mentions.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Print a table of the entities in ARTICLES with their spellings and mention counts."""
+    from rich.console import Console
+    from rich.table import Table
+
+    records, failures = _collect(articles, None, workers, quiet)
+    agg: dict[str, dict] = {}
+    for r in records:
+        for e in r["entities"]:
+            a = agg.setdefault(e["id"], {"e": e, "n": 0, "docs": set(), "variants": {}, "methods": set()})
+            a["n"] += len(e["mentions"])
+            a["docs"].add(r["source"])
+            for m in e["mentions"]:
+                a["variants"][m["text"]] = a["variants"].get(m["text"], 0) + 1
+            a["methods"].update(x["method"] for x in e.get("resolution", []))
+    table = Table(title="entities")
+    for col in ("name", "name_en", "type", "mentions", "docs", "spellings", "merged by", "id"):
+        table.add_column(col)
+    for a in sorted(agg.values(), key=lambda a: -a["n"]):
+        if a["n"] < min_count:
+            continue
+        e = a["e"]
+        sp = ", ".join(f"{k}×{v}" for k, v in sorted(a["variants"].items(), key=lambda kv: -kv[1])[:6])
+        table.add_row(e["name"], e.get("name_en") or "", e["type"], str(a["n"]), str(len(a["docs"])), sp,
+                      ",".join(sorted(a["methods"])), e["id"])
+    Console().print(table)
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def validate(files: Annotated[list[Path], typer.Argument(help="JSONL files produced by `kansoku analyze`.")]) -> None:
+    """Check JSONL output against the output contract's JSON Schema."""
+    from kansoku.schema import validate_record
+
+    bad = 0
+    for f in files:
+        try:
+            lines = f.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            _err(f"{f}: {exc.strerror or exc}")
+            bad += 1
+            continue
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                problems = validate_record(json.loads(line))
+            except ValueError as exc:
+                problems = [f"not JSON ({exc})"]
+            for p in problems[:3]:
+                _err(f"{f}:{n}: {p}")
+            bad += bool(problems)
+    raise typer.Exit(1 if bad else 0)
+
+
+def _is_date(s: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(s)
+        return True
+    except ValueError:
+        return False
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,327 @@
+"""Claims and quotes with their speakers: "who says what".
+
+One record per attribution found in a sentence:
+
+- ``quote``: 「…」と述べた / 語った / 強調した …, or a dialogue line 「名前: …」 in an explainer;
+- ``reported``: …と指摘した, …との見方を示した, …とする声明を発表した, or a sentence opened by 〜によると;
+- ``hearsay``: …とされる, …と伝えられている, …といわれる, sentence-final …という (no speaker);
+- ``assertion``: the author's own strong-modality statements (〜べきだ, 〜に違いない), sentence-final only.
+
+The speaker is the topic (NP は) of the sentence, else a subject (NP が) that is not the quote's own
+subject, else the source of a sentence-initial 〜によると. 同氏 / 同報道官 and a bare とも-cue inherit the
+previous claim's speaker. Cue lexicons live in ``kansoku/data/cues.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from kansoku.model import Span
+
+# Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
+_NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
+_NP = rf"(?:{_NPC}+の){{0,2}}{_NPC}+"
+_OPEN = "「『“\""
+_CLOSE = "」』”\""
+_BRACKETS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "“": "”"}
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, Any]:
+    """The cue lexicon (``kansoku/data/cues.toml``), parsed once."""
+    with resources.files("kansoku").joinpath("data/cues.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_ENDINGS = {
+    # type: (stem cut, endings)
+    "suru": (2, ["した", "している", "していた", "しています", "していました", "しました", "しており", "して",
+                 "し(?=、)", "する", "(?=[。、])"]),
+    "ichidan": (1, ["た", "ている", "ていた", "ています", "ていました", "ました", "ます", "ており", "て", "(?=、)", "る"]),
+    "godan-ru": (1, ["った", "っている", "っていた", "っています", "りました", "ります", "っており", "って", "り(?=、)", "る"]),
+    "godan-u": (1, ["った", "っている", "っていた", "いました", "っています"]),
+    "godan-ku": (1, ["いた", "いている", "いていた", "きました", "きます", "いており", "いて", "き(?=、)", "く"]),
+    "godan-su": (1, ["した", "している", "していた", "しました", "します", "しており", "して", "し(?=、)", "す"]),
+    "godan-mu": (1, ["んだ", "んでいる", "みました", "む"]),
+}
+
+
+def _verb_regex(entries: list[dict[str, Any]]) -> str:
+    alts = []
+    for e in entries:
+        cut, endings = _ENDINGS[e["type"]]
+        stem = e["verb"][:-cut]
+        alts.append(re.escape(stem) + "(?:" + "|".join(endings) + ")")
+    return "|".join(sorted(alts, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, Any]:
+    c = cues()["claims"]
+    verbs = _verb_regex(c["cue_verbs"])
+    mid = r"[^。、「」『』とはがを]{0,14}?"
+    not_attr = r"(?![\u4E00-\u9FFF\u30A0-\u30FFA-Za-z](?<![上後]))"
+    return {
+        # と + (short adverbial such as 記者団に) + speech verb
+        "speech": re.compile(rf"(?<![こもあひ])(?P<q>などとも|などと|とも|と)(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"),
+        "opinion": re.compile(
+            rf"(?P<q>との|とも|と)(?:{_alt(c['opinion_nouns'])})を(?:{_alt(c['opinion_verbs'])})"
+        ),
+        "statement": re.compile(
+            rf"(?P<q>と)(?:する|した|の)(?:{_alt(c['statement_nouns'])})を(?:{_alt(c['statement_verbs'])})"
+        ),
+        "hearsay": re.compile(rf"(?:{_alt(c['hearsay'])})(?=[。、．！？!?]|が、|$|\s)"),
+        "hearsay_final": re.compile(rf"と(?:{_alt([w[1:] for w in c['hearsay_final']])})[。．]?\s*$"),
+        "according": re.compile(rf"^(?P<pre>.{{0,25}}?)(?P<np>{_NP})(?P<cue>{_alt(c['according_to'])})、?"),
+        "assertion": re.compile(rf"(?:{_alt(c['assertion_final'])})(?:[。．！!]|ろう。)?\s*$"),
+        "dialogue": re.compile(r"^\s*(?P<name>[^\s:：、。「」()（）]{1,14}?)\s*[:：]\s*(?P<body>\S.*)$"),
+        "np_topic": re.compile(rf"(?P<np>{_NP})(?P<m>は|が|も)"),
+    }
+
+
+def split_sentences(text: str, spans: list[Span]) -> list[Span]:
+    """Split each span further at 。！？ outside brackets (lines may hold several sentences)."""
+    out: list[Span] = []
+    for sp in spans:
+        depth: list[str] = []
+        start = sp.start
+        for i in range(sp.start, sp.end):
+            ch = text[i]
+            if ch in _BRACKETS:
+                depth.append(_BRACKETS[ch])
+            elif depth and ch == depth[-1]:
+                depth.pop()
+            elif ch in "。！？" and not depth:
+                out.append(Span(start, i + 1))
+                start = i + 1
+        if start < sp.end:
+            out.append(Span(start, sp.end))
+    # trim surrounding whitespace
+    res = []
+    for sp in out:
+        s, e = sp.start, sp.end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            res.append(Span(s, e))
+    return res
+
+
+def _strip_quote(text: str, end: int, lower: int) -> tuple[int, int] | None:
+    """If text[end-1] closes a quotation, the (start, end) of its body."""
+    if end - 1 < lower or text[end - 1] not in _CLOSE:
+        return None
+    close = text[end - 1]
+    opener = {"」": "「", "』": "『", "”": "“", '"': '"'}[close]
+    depth = 0
+    for i in range(end - 2, lower - 1, -1):
+        if text[i] == close and opener != close:
+            depth += 1
+        elif text[i] == opener:
+            if depth == 0:
+                return i + 1, end - 1
+            depth -= 1
+    return None
+
+
+@lru_cache(maxsize=4096)
+def plausible_speaker(np: str) -> bool:
+    """Whether a subject noun phrase can be a speaker (a person, an organisation, a state, an outlet)."""
+    c = cues()["claims"]
+    if not np or len(np) > 40 or np in c["speaker_stop"] or re.fullmatch(r"[0-9０-９.\-]+", np):
+        return False
+    head = np.rsplit("の", 1)[-1]
+    if head in c["speaker_stop"] or len(head) < 2 and head not in ("米", "露", "中", "英", "仏", "独"):
+        return False
+    if re.search(r"(?:年|月|日|時|分|％|%|件|人|回)$", head) and re.search(r"[0-9０-９]", head):
+        return False
+    if any(head.endswith(s) for s in c["speaker_suffixes"]):
+        return True
+    if re.search(r"[\u30A1-\u30FA]{2,}|[A-Za-z]{2,}", head):
+        return True
+    from kansoku.nlp.tokens import tokenize
+
+    toks = tokenize(head)
+    return any(t.proper_kind in ("人名", "組織名", "地名") for t in toks)
+
+
+def _find_speaker(sent: str, limit: int, quote: bool) -> tuple[int, int] | None:
+    """Speaker (offsets into ``sent``) among ``sent[:limit]`` outside brackets."""
+    pats = _patterns()
+    masked = _mask_brackets(sent[:limit])
+    topics, subjects = [], []
+    for m in pats["np_topic"].finditer(masked):
+        np = m.group("np")
+        # a leading adverbial such as 10日、 or 一方、 is not part of the NP (commas are not NP chars)
+        if not plausible_speaker(np):
+            continue
+        if m.group("m") in ("は", "も"):
+            topics.append((m.start("np"), m.end("np")))
+        else:
+            nxt = masked[m.end() : m.end() + 1]
+            if quote and nxt in _OPEN + "□":
+                continue  # 日本が「…」: the quote's own subject
+            subjects.append((m.start("np"), m.end("np")))
+    if topics:
+        return topics[0]
+    if subjects and not quote:
+        return subjects[0]
+    if subjects:
+        return subjects[-1]
+    return None
+
+
+def _mask_brackets(s: str) -> str:
+    """Replace bracketed content by □ so that NPs inside quotes are not taken as speakers."""
+    out = list(s)
+    depth: list[str] = []
+    for i, ch in enumerate(s):
+        if depth:
+            if ch == depth[-1]:
+                depth.pop()
+                continue
+            if ch in _BRACKETS:
+                depth.append(_BRACKETS[ch])
+            out[i] = "□"
+        elif ch in _BRACKETS:
+            depth.append(_BRACKETS[ch])
+    return "".join(out)
+
+
+def _rec(
+    text: str, start: int, end: int, speaker: tuple[int, int] | None, cue: str | None, kind: str,
+    content: tuple[int, int],
+) -> dict[str, Any]:
+    return {
+        "text": text[start:end],
+        "start": start,
+        "end": end,
+        "speaker": text[speaker[0] : speaker[1]] if speaker else None,
+        "speaker_span": {"start": speaker[0], "end": speaker[1]} if speaker else None,
+        "cue": cue,
+        "kind": kind,
+        "content_span": {"start": content[0], "end": content[1]},
+    }
+
+
+def _dialogue_names(text: str, sents: list[Span]) -> set[str]:
+    """Names used as a dialogue prefix at least twice (富良野: … / Phrona: …)."""
+    pat = _patterns()["dialogue"]
+    labels = {x.lower() for x in cues()["claims"]["dialogue_labels"]}
+    counts: dict[str, int] = {}
+    for sp in sents:
+        m = pat.match(text[sp.start : sp.end])
+        if m and m.group("name").lower() not in labels and len(m.group("body")) >= 6:
+            counts[m.group("name")] = counts.get(m.group("name"), 0) + 1
+    return {n for n, k in counts.items() if k >= 2}
+
+
+def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
+    """All attributions in ``text``; each record's ``text`` equals ``text[start:end]``."""
+    pats = _patterns()
+    sents = split_sentences(text, sentences)
+    lines = sentences or [Span(0, len(text))]
+    speakers_by_line = _dialogue_names(text, lines)
+    out: list[dict[str, Any]] = []
+    dialogue_lines: list[Span] = []
+    for sp in lines:
+        line = text[sp.start : sp.end]
+        m = pats["dialogue"].match(line)
+        if m and m.group("name") in speakers_by_line:
+            body_start = sp.start + m.start("body")
+            body_end = sp.start + len(line.rstrip())
+            name = (sp.start + m.start("name"), sp.start + m.end("name"))
+            dialogue_lines.append(sp)
+            out.append(_rec(text, sp.start + m.start("name"), body_end, name, None, "quote", (body_start, body_end)))
+    last: dict[str, Any] | None = None
+    for sp in sents:
+        if any(d.start <= sp.start < d.end for d in dialogue_lines):
+            continue
+        recs = _sentence_claims(text, sp, last)
+        out.extend(recs)
+        if recs:
+            last = recs[-1]
+    out.sort(key=lambda r: (r["start"], r["end"]))
+    return out
+
+
+def _sentence_claims(text: str, sp: Span, last: dict[str, Any] | None) -> list[dict[str, Any]]:
+    pats = _patterns()
+    s0 = sp.start
+    sent = text[sp.start : sp.end]
+    masked = _mask_brackets(sent)
+    found: list[tuple[int, int, str, str, int]] = []  # (cue_start, cue_end, cue, family, q_end)
+    for fam in ("opinion", "statement", "speech"):
+        for m in pats[fam].finditer(masked):
+            if any(m.start() < e and s < m.end() for s, e, *_ in found):
+                continue
+            q_end = m.start()
+            found.append((m.start(), m.end(), sent[m.start() : m.end()], fam, q_end))
+    found.sort()
+    recs: list[dict[str, Any]] = []
+    according = pats["according"].match(masked)
+    acc_speaker = None
+    if according and plausible_speaker(according.group("np")):
+        acc_speaker = (according.start("np"), according.end("np"))
+    prev_end = 0
+    for c_start, c_end, cue, _fam, q_end in found:
+        quote = _strip_quote(sent, q_end, prev_end)
+        kind = "quote" if quote else "reported"
+        limit = quote[0] - 1 if quote else q_end
+        spk = _find_speaker(sent, limit, bool(quote))
+        if spk is None and acc_speaker is not None:
+            spk = acc_speaker
+        spk_abs = (s0 + spk[0], s0 + spk[1]) if spk else None
+        if spk is not None:
+            np = sent[spk[0] : spk[1]]
+            if np.startswith("同") and last and last["speaker_span"]:
+                spk_abs = (last["speaker_span"]["start"], last["speaker_span"]["end"])
+        elif last and last["speaker_span"] and (cue.startswith(("とも", "などとも")) or re.match(
+            r"(?:また|さらに|その上で|そのうえで)、", sent)):
+            spk_abs = (last["speaker_span"]["start"], last["speaker_span"]["end"])
+        if quote:
+            content = (s0 + quote[0], s0 + quote[1])
+        else:
+            cstart = prev_end
+            if spk is not None and spk[1] <= q_end and spk[1] >= prev_end:
+                cstart = spk[1] + 1
+            elif according and according.end() <= q_end and according.end() >= prev_end:
+                cstart = according.end()
+            while cstart < q_end and sent[cstart] in "、, 　":
+                cstart += 1
+            content = (s0 + cstart, s0 + q_end)
+            if content[1] - content[0] < 2:
+                continue
+        recs.append(_rec(text, sp.start, sp.end, spk_abs, cue, kind, content))
+        prev_end = c_end
+    if recs:
+        return recs
+    # hearsay (speaker None)
+    for m in pats["hearsay"].finditer(masked):
+        cstart = 0
+        content = (s0 + cstart, s0 + m.start())
+        if m.start() - cstart >= 4:
+            return [_rec(text, sp.start, sp.end, None, m.group(0), "hearsay", content)]
+    m = pats["hearsay_final"].search(masked)
+    if m and m.start() >= 4:
+        return [_rec(text, sp.start, sp.end, None, sent[m.start() : m.end()].rstrip("。． "), "hearsay",
+                     (s0, s0 + m.start()))]
+    if according and acc_speaker and len(masked) - according.end() >= 6:
+        end = len(sent.rstrip("。．"))
+        return [_rec(text, sp.start, sp.end, (s0 + acc_speaker[0], s0 + acc_speaker[1]), according.group("cue"),
+                     "reported", (s0 + according.end(), s0 + end))]
+    m = pats["assertion"].search(masked)
+    if m and len(sent) >= 10 and not sent.endswith(("？", "?")):
+        end = len(sent.rstrip("。．！! "))
+        return [_rec(text, sp.start, sp.end, None, m.group(0).rstrip("。．！! "), "assertion", (s0, s0 + end))]
+    return []

@@ -1,0 +1,388 @@
+"""Entity mention recognition for news text.
+
+Three sources of mentions, in priority order:
+
+1. the gazetteer, scanned with a longest-match trie over a normalised view of each sentence and
+   accepted only where it lines up with Sudachi token boundaries (so 露 in 披露 or 加 in 加盟 never match);
+2. patterns over Sudachi tokens for names the gazetteer does not know: person names (人名 tags, katakana
+   names joined by ・, names before a title such as 大統領 or 氏), organisations (a proper noun compound
+   ending in 研究所, 大学, 省, センター …), places (地名 tags, katakana before 州/市/川 …) and events
+   (…戦争, …首脳会談);
+3. out-of-vocabulary katakana words whose transliteration key matches a gazetteer name (ポクロウシク).
+
+Mentions carry gazetteer candidates; choosing between them and grouping mentions into entities is the
+resolve stage's job (``kansoku.resolve.entities``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from kansoku.model import Span
+from kansoku.nlp.tokens import Token, tokenize
+from kansoku.resolve.gazetteer import _END, Gazetteer
+from kansoku.resolve.gazetteer import default as default_gazetteer
+from kansoku.resolve.variants import variant_key
+
+# Words that follow a person's name; longest first so that 大統領報道官 wins over 大統領.
+PERSON_TITLES = sorted(
+    ["大統領報道官", "大統領補佐官", "副大統領", "大統領", "首相", "副首相", "外相", "国防相", "防衛相", "財務相", "外務大臣", "防衛大臣", "官房長官", "報道官", "事務総長", "事務局長", "総書記", "書記長", "国家主席", "主席", "議長", "長官", "国務長官", "国防長官", "補佐官", "特使", "大使", "司令官", "総司令官", "参謀総長", "将軍", "元帥", "大将", "中将", "少将", "大佐", "国王", "皇太子", "首長", "最高指導者", "党首", "代表", "委員長", "総裁", "会長", "社長", "市長", "知事", "州知事", "議員", "上院議員", "下院議員", "大臣", "相", "氏", "さん", "君", "博士", "教授", "准教授", "記者", "研究員", "上級研究員", "所長", "理事長", "編集長", "師", "司教", "総主教", "容疑者", "被告"],
+    key=len,
+    reverse=True,
+)
+_TITLE_RE = re.compile("(?:" + "|".join(map(re.escape, PERSON_TITLES)) + ")")
+
+ORG_SUFFIXES = tuple(
+    sorted(
+        ["研究所", "研究センター", "センター", "大学", "大学院", "省", "庁", "委員会", "評議会", "機構", "財団", "基金", "協会", "学会", "連合", "同盟", "連盟", "党", "通信", "新聞", "放送", "銀行", "公社", "評議会", "議会", "裁判所", "司令部", "艦隊", "部隊", "旅団", "師団", "軍", "政府", "当局", "事務所", "研究会", "フォーラム", "クラブ", "グループ", "社", "局", "会議", "理事会", "院"],
+        key=len,
+        reverse=True,
+    )
+)
+EVENT_SUFFIXES = ("首脳会談", "会談", "戦争", "紛争", "サミット", "危機", "革命", "侵攻", "大戦", "合意", "会議")
+GPE_SUFFIXES = ("州", "市", "県", "区", "地区", "地方", "自治共和国", "共和国")
+LOC_SUFFIXES = ("川", "山", "山脈", "湖", "島", "諸島", "海", "湾", "半島", "海峡", "丘陵", "高原", "平原")
+# prefixes that make a compound generic or anaphoric (同研究所, 各国政府)
+_GENERIC_PREFIX = ("同", "当", "本", "各", "両", "その", "この", "同国", "我が", "わが")
+# characters that may precede/follow one-kanji country abbreviations inside one token (対露, 訪米, 露軍)
+_ABBREV_PREFIX = set("対訪反親在駐来離日")
+_ABBREV_SUFFIX = ("軍", "側", "政府", "外相", "首相", "大統領", "紙", "艦", "企業", "産", "製", "国内", "兵", "系")
+
+_KATA = re.compile(r"^[ァ-ヺー・]+$")
+_LATIN_CAP = re.compile(r"^[A-Z][A-Za-z\.\-]*$")
+
+
+@dataclass(slots=True)
+class Mention:
+    text: str
+    start: int
+    end: int
+    type: str
+    how: str  # gazetteer | abbrev | short | pattern | variant
+    candidates: list[str] = field(default_factory=list)
+    title: str | None = None
+    nested: bool = False
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+def find_mentions(
+    text: str, sentences: list[Span], gazetteer: Gazetteer | None = None
+) -> list[Mention]:
+    """All entity mentions in ``text``, sentence by sentence, sorted by start."""
+    gaz = gazetteer or default_gazetteer()
+    out: list[Mention] = []
+    for sent in sentences:
+        toks = tokenize(text, sent)
+        if not toks:
+            continue
+        found = _gazetteer_mentions(text, sent, toks, gaz)
+        covered = [(m.start, m.end) for m in found if not m.nested]
+        places = {(m.start, m.end) for m in found if m.type in ("GPE", "LOC", "NORP") or m.how == "abbrev"}
+        found += _pattern_mentions(text, toks, covered, places, gaz)
+        out.extend(found)
+    out.sort(key=lambda m: (m.start, -m.end))
+    return out
+
+
+# ---------------------------------------------------------------- gazetteer scan
+
+
+def _norm_view(text: str, span: Span) -> tuple[str, list[int]]:
+    """The sentence as surface_key() sees it, with a map from each normalised char to its source index."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i in range(span.start, span.end):
+        ch = text[i]
+        if ch.isspace() or ch in "・･·‧=＝.-‐－‑–—":
+            continue
+        n = unicodedata.normalize("NFKC", ch).casefold()
+        for c in n:
+            chars.append(c)
+            index.append(i)
+    return "".join(chars), index
+
+
+def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer) -> list[Mention]:
+    view, index = _norm_view(text, sent)
+    starts = {t.start for t in toks}
+    ends = {t.end for t in toks}
+    tok_at = {}
+    for t in toks:
+        for k in range(t.start, t.end):
+            tok_at[k] = t
+    out: list[Mention] = []
+    i = 0
+    n = len(view)
+    while i < n:
+        s0 = index[i]
+        if s0 not in starts and not _after_abbrev(text, s0, tok_at, gaz):
+            i += 1
+            continue
+        node = gaz.trie
+        j = i
+        hits: list[tuple[int, str]] = []
+        while j < n and view[j] in node:
+            node = node[view[j]]
+            j += 1
+            if _END in node:
+                hits.append((j, node[_END]))
+        accepted = None
+        for j_end, key in reversed(hits):
+            e0 = index[j_end - 1] + 1
+            cands = gaz.by_surface[key]
+            hows = {h for _, h in cands}
+            if hows == {"abbrev"}:
+                if _abbrev_ok(text, s0, e0, tok_at, gaz):
+                    accepted = (j_end, e0, cands, "abbrev")
+                    break
+                continue
+            if e0 in ends or _title_follows(text, e0) or _suffix_follows(text, e0):
+                # a single-kanji alias must stand as a token of its own
+                if e0 - s0 == 1 and not (s0 in starts and e0 in ends):
+                    continue
+                accepted = (j_end, e0, cands, "short" if hows == {"short"} else "gazetteer")
+                break
+        if accepted is None:
+            i += 1
+            continue
+        j_end, e0, cands, how = accepted
+        ids = [eid for eid, _ in cands]
+        ent = gaz.get(ids[0])
+        etype = ent.type if ent else "OTHER"
+        title = _title_at(text, e0)
+        m = Mention(text[s0:e0], s0, e0, etype, how, ids, title)
+        out.append(m)
+        if etype in ("ORG", "FAC", "EVENT") and e0 - s0 > 3:
+            out.extend(_nested_places(text, Span(s0, e0), toks, gaz))
+        i = j_end
+    return out
+
+
+def _after_abbrev(text: str, pos: int, tok_at: dict, gaz: Gazetteer) -> bool:
+    """True inside a token made of country abbreviations (米露, 日米, 対露): each kanji may start a match."""
+    t = tok_at.get(pos)
+    if t is None or t.end - t.start > 4:
+        return False
+    return all(
+        c in _ABBREV_PREFIX or any(h == "abbrev" for _, h in gaz.by_surface.get(c, []))
+        for c in t.surface[: pos - t.start + 1]
+    )
+
+
+def _abbrev_ok(text: str, s: int, e: int, tok_at: dict, gaz: Gazetteer) -> bool:
+    t = tok_at.get(s)
+    if t is None:
+        return False
+    surf = t.surface
+    rest = surf
+    for suf in _ABBREV_SUFFIX:
+        if rest.endswith(suf) and len(rest) > len(suf):
+            rest = rest[: -len(suf)]
+            break
+    if rest and rest[0] in _ABBREV_PREFIX and len(rest) > 1:
+        rest = rest[1:]
+    if not rest or not all(any(h == "abbrev" for _, h in gaz.by_surface.get(c, [])) for c in rest):
+        return False
+    if len(surf) == 1:
+        # a lone kanji tagged as part of a person name (田中|宇) is not an abbreviation
+        prev_t = tok_at.get(t.start - 1)
+        next_t = tok_at.get(t.end)
+        for nb in (prev_t, next_t):
+            if nb is not None and nb.proper_kind == "人名" and not gaz.by_surface.get(nb.surface):
+                return False
+    return True
+
+
+def _title_at(text: str, pos: int) -> str | None:
+    m = _TITLE_RE.match(text, pos)
+    return m.group(0) if m else None
+
+
+def _title_follows(text: str, pos: int) -> bool:
+    return _TITLE_RE.match(text, pos) is not None
+
+
+_SUFFIX_FOLLOW = re.compile(
+    "(?:" + "|".join(map(re.escape, ORG_SUFFIXES + GPE_SUFFIXES + LOC_SUFFIXES + ("東部", "西部", "南部",
+    "北部", "中部", "側", "人", "系", "領", "産", "製", "国内", "国民", "全土", "首脳"))) + ")"
+)
+
+
+def _suffix_follows(text: str, pos: int) -> bool:
+    return _SUFFIX_FOLLOW.match(text, pos) is not None
+
+
+def _nested_places(text: str, span: Span, toks: list[Token], gaz: Gazetteer) -> list[Mention]:
+    out = []
+    for t in toks:
+        if t.start < span.start or t.end > span.end or (t.start == span.start and t.end == span.end):
+            continue
+        cands = gaz.lookup(t.surface)
+        ids = [eid for eid, how in cands if how in ("name", "alias")]
+        ents = [gaz.get(i) for i in ids]
+        if ids and ents[0] is not None and ents[0].type in ("GPE", "LOC"):
+            out.append(Mention(t.surface, t.start, t.end, ents[0].type, "gazetteer", ids, nested=True))
+    return out
+
+
+# ---------------------------------------------------------------- patterns
+
+
+def _is_name_piece(t: Token) -> bool:
+    if t.proper_kind == "人名":
+        return True
+    if _KATA.match(t.surface) and t.surface != "・":
+        return t.oov or t.is_proper or len(t.surface) >= 2
+    return bool(_LATIN_CAP.match(t.surface)) and len(t.surface) <= 2
+
+
+def _overlaps(s: int, e: int, covered: list[tuple[int, int]]) -> bool:
+    return any(s < ce and cs < e for cs, ce in covered)
+
+
+def _pattern_mentions(
+    text: str, toks: list[Token], covered: list[tuple[int, int]], places: set[tuple[int, int]], gaz: Gazetteer
+) -> list[Mention]:
+    out: list[Mention] = []
+    n = len(toks)
+    i = 0
+    # an organisation or event compound may start with a known place (キーウ国際社会学研究所, 米露首脳会談)
+    free = [c for c in covered if c not in places]
+    while i < n:
+        t = toks[i]
+        m, nxt = _org_or_event_at(text, toks, i, free, places)
+        if m is not None:
+            out.append(m)
+            covered.append((m.start, m.end))
+            free.append((m.start, m.end))
+            i = nxt
+            continue
+        if _overlaps(t.start, t.end, covered):
+            i += 1
+            continue
+        m, nxt = None, i
+        if m is None:
+            m, nxt = _person_at(text, toks, i, covered)
+        if m is None:
+            m, nxt = _place_at(text, toks, i, covered, gaz)
+        if m is not None:
+            out.append(m)
+            covered.append((m.start, m.end))
+            free.append((m.start, m.end))
+            i = nxt
+        else:
+            i += 1
+    return out
+
+
+def _noun_like(t: Token) -> bool:
+    return t.pos[0] in ("名詞", "接頭辞") or (t.pos[0] == "接尾辞" and t.pos[1] == "名詞的") or bool(
+        re.match(r"^[A-Za-zＡ-Ｚａ-ｚ]+$", t.surface)
+    ) or t.surface == "・"
+
+
+def _org_or_event_at(text: str, toks: list[Token], i: int, covered, places=()) -> tuple[Mention | None, int]:
+    """A noun compound starting at i and ending in an organisation or event suffix."""
+    j = i
+    best = None
+    has_name = False
+    while j < len(toks) and _noun_like(toks[j]) and not _overlaps(toks[j].start, toks[j].end, covered):
+        t = toks[j]
+        if (t.is_proper or _KATA.match(t.surface) or re.match(r"^[A-Za-z]+$", t.surface)
+                or _overlaps(t.start, t.end, list(places))):
+            has_name = True
+        surf = text[toks[i].start : t.end]
+        if j > i and has_name:
+            if surf.endswith(EVENT_SUFFIXES) and not surf.endswith(("委員会", "評議会")):
+                best = (j, "EVENT")
+            elif surf.endswith(ORG_SUFFIXES):
+                best = (j, "ORG")
+        j += 1
+        if j - i > 10:
+            break
+    if best is None:
+        return None, i
+    j, etype = best
+    s, e = toks[i].start, toks[j].end
+    surf = text[s:e]
+    if surf.startswith(_GENERIC_PREFIX) or (etype == "EVENT" and surf.endswith("会議") and False):
+        return None, i
+    return Mention(surf, s, e, etype, "pattern"), j + 1
+
+
+def _person_at(text: str, toks: list[Token], i: int, covered) -> tuple[Mention | None, int]:
+    t0 = toks[i]
+    # one token that already carries a title: トランプ大統領
+    tm = _TITLE_RE.search(t0.surface)
+    if t0.proper_kind == "人名" and tm and tm.end() == len(t0.surface) and tm.start() > 0:
+        e = t0.start + tm.start()
+        return Mention(text[t0.start : e], t0.start, e, "PERSON", "pattern", title=tm.group(0)), i + 1
+    if not _is_name_piece(t0):
+        return None, i
+    j = i
+    pieces = 0
+    personish = 0
+    dots = 0
+    while j < len(toks):
+        t = toks[j]
+        if _overlaps(t.start, t.end, covered):
+            break
+        if _is_name_piece(t):
+            pieces += 1
+            personish += t.proper_kind == "人名"
+            j += 1
+        elif t.surface in ("・", "=", "＝", "･") and j + 1 < len(toks) and _is_name_piece(toks[j + 1]):
+            dots += 1
+            j += 1
+        else:
+            break
+    s, e = t0.start, toks[j - 1].end
+    title = _title_at(text, e)
+    kata_only = all(_KATA.match(toks[k].surface) or toks[k].surface in "・=＝" for k in range(i, j))
+    ok = False
+    if title and title not in ("大使", "代表", "会長", "社長"):
+        ok = personish > 0 or kata_only or dots > 0
+    elif personish >= 2 and (pieces >= 2) or dots > 0 and personish >= 1:
+        ok = True
+    if not ok:
+        return None, i
+    return Mention(text[s:e], s, e, "PERSON", "pattern", title=title), j
+
+
+def _place_at(text: str, toks: list[Token], i: int, covered, gaz: Gazetteer) -> tuple[Mention | None, int]:
+    t = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if t.proper_kind == "地名" and len(t.surface) >= 2:
+        etype = "GPE"
+        e = t.end
+        if nxt is not None and nxt.surface in GPE_SUFFIXES:
+            e = nxt.end
+        elif nxt is not None and nxt.surface in LOC_SUFFIXES:
+            e, etype = nxt.end, "LOC"
+        return Mention(text[t.start : e], t.start, e, etype, "pattern"), i + (2 if e != t.end else 1)
+    if _KATA.match(t.surface) and len(t.surface) >= 3:
+        cands = sorted(gaz.lookup_variant(t.surface))
+        if nxt is not None and nxt.surface in GPE_SUFFIXES + LOC_SUFFIXES:
+            etype = "GPE" if nxt.surface in GPE_SUFFIXES else "LOC"
+            full = text[t.start : nxt.end]
+            c2 = sorted(gaz.lookup_variant(full))
+            return Mention(full, t.start, nxt.end, etype, "variant" if c2 else "pattern", c2), i + 2
+        if cands and (t.oov or not t.is_proper):
+            ent = gaz.get(cands[0])
+            return Mention(t.surface, t.start, t.end, ent.type if ent else "OTHER", "variant", cands), i + 1
+    return None, i
+
+
+def strip_title(surface: str) -> str:
+    m = re.search("(?:" + _TITLE_RE.pattern + ")$", surface)
+    if m and m.start() > 1:
+        return surface[: m.start()]
+    return surface
+
+
+def key_of(surface: str) -> str:
+    return variant_key(strip_title(surface))

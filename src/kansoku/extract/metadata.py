@@ -1,0 +1,524 @@
+"""Article metadata from the clean text: title, bylines, outlet, dates, the original article, URLs, handles.
+
+Container fields (HTML meta, JSONL, RSS) win when present; the text is read line by line otherwise.
+Every value found in the text carries ``start``/``end`` offsets with ``text[start:end]`` equal to it.
+
+Bylines are read only from explicit patterns (labels such as 執筆者: / 筆者: / 文:, bracket credits such
+as 〔山田太郎記者〕, "By Jane Doe", bio sentences 「NAMEは、…の上級研究員である」), and every name must look
+like a person or a team (``plausible_name``): a sentence or a label glued to a name is rejected.
+A page that summarises or translates another article (出典: / 原文: / 今回のニュース: / 本記事:) gets an
+``original`` block, and the original's author is listed with role ``original_author``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import urlsplit
+
+from kansoku.extract.claims import cues
+from kansoku.model import Document
+
+_D = "[0-9０-９]"
+_DATE = re.compile(
+    rf"(?P<y>(?:19|20){_D}{{2}}|２０{_D}{{2}})\s*(?:年|/|\.|-|／|．)\s*(?P<m>{_D}{{1,2}})\s*(?:月|/|\.|-|／|．)\s*"
+    rf"(?P<d>{_D}{{1,2}})日?"
+    rf"|(?P<ry>令和|平成)(?P<ryn>{_D}{{1,2}}|元)年(?P<rm>{_D}{{1,2}})月(?P<rd>{_D}{{1,2}})日"
+    rf"|(?<!{_D})(?<!年)(?P<om>{_D}{{1,2}})月(?P<od>{_D}{{1,2}})日"
+    r"|(?P<em>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? (?P<ed>\d{1,2}),? (?P<ey>(?:19|20)\d{2})"
+    r"|(?P<ed2>\d{1,2}) (?P<em2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]* (?P<ey2>(?:19|20)\d{2})"
+)
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)} | {"Sept": 9}
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%()]+")
+_HANDLE = re.compile(
+    r"(?:(?P<plat>X|Ｘ|Twitter|ツイッター|Instagram|インスタグラム|Telegram|テレグラム|Threads|TikTok)\s*[:：]?\s*)?"
+    r"(?<![A-Za-z0-9_.@/])[@＠](?P<h>[A-Za-z0-9_]{1,30})(?![A-Za-z0-9_@.]*\.[a-z])"
+)
+_PLATFORMS = {"X": "x", "Ｘ": "x", "Twitter": "x", "ツイッター": "x", "Instagram": "instagram",
+              "インスタグラム": "instagram", "Telegram": "telegram", "テレグラム": "telegram", "Threads": "threads",
+              "TikTok": "tiktok"}
+_LATIN_NAME = re.compile(r"[A-Z][A-Za-z'’\-]*\.?(?:\s+(?:[A-Z][A-Za-z'’\-]*\.?|de|da|van|von|der|bin|al|la|le)){1,4}")
+_KANA_NAME = r"[\u30A1-\u30FA][\u30A1-\u30FCA-Za-z・･＝=.\s]{1,30}?"
+_KANJI_NAME = r"[\u4E00-\u9FFF々]{1,4}[ 　]?[\u4E00-\u9FFF々]{1,4}"
+_TEAM = re.compile(r"(?:編集部|編集局|取材班|編集委員会|Team|Staff|Desk|Editors|Editorial|Newsroom|スタッフ)$")
+_BULLET = r"^[\s•・\-*◆■●◇□▼▽▶►>]*"
+
+
+def _num(s: str) -> int:
+    return int(unicodedata.normalize("NFKC", s))
+
+
+def parse_date(m: re.Match[str]) -> str | None:
+    """ISO date (XXXX for a missing year) from a ``_DATE`` match."""
+    g = m.groupdict()
+    try:
+        if g["y"]:
+            y, mo, d = _num(g["y"]), _num(g["m"]), _num(g["d"])
+        elif g["ry"]:
+            n = 1 if g["ryn"] == "元" else _num(g["ryn"])
+            y, mo, d = (2018 if g["ry"] == "令和" else 1988) + n, _num(g["rm"]), _num(g["rd"])
+        elif g["om"]:
+            mo, d = _num(g["om"]), _num(g["od"])
+            return f"XXXX-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else None
+        elif g["em"]:
+            y, mo, d = int(g["ey"]), _MONTHS[g["em"]], int(g["ed"])
+        else:
+            y, mo, d = int(g["ey2"]), _MONTHS[g["em2"]], int(g["ed2"])
+    except (TypeError, ValueError, KeyError):
+        return None
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty line, surrounding whitespace excluded."""
+    out = []
+    pos = 0
+    for raw in text.split("\n"):
+        s, e = pos, pos + len(raw)
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+        pos += len(raw) + 1
+    return out
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def norm_key(s: str) -> str:
+    """Comparison key for names: NFKC, no spaces, middle dots or periods."""
+    return re.sub(r"[\s・･.]", "", unicodedata.normalize("NFKC", s))
+
+
+def plausible_name(name: str) -> bool:
+    """A person or team name, not a sentence, a label or a fragment."""
+    n = name.strip()
+    if not (2 <= len(n) <= 40) or re.search(r"[。、，,「」『』！？!?;；:：/|@#]|https?|www\.", n):
+        return False
+    if re.search(r"です|ます|した|する|して|ている|による|について|という|とは|から|まで", n):
+        return False
+    labels = cues()["metadata"]["byline_labels"]
+    if any(n.startswith(lb) and len(n) > len(lb) and re.match(r"[A-Za-z]", n[len(lb)]) for lb in labels):
+        return False  # 文Ai News Team: a label glued to the name
+    hira = len(re.findall(r"[ぁ-ゖ]", n))
+    if hira > 4 or re.search(r"(?:の|は|が|を|に|で|と|も)$", n) or re.search(r"[ぁ-ゖ](?:は|が|を)", n):
+        return False
+    if re.fullmatch(r"[A-Za-z .'’\-]+", n):
+        words = n.split()
+        if _TEAM.search(n):
+            return len(words) <= 6
+        return 1 <= len(words) <= 5 and all(w[0].isupper() or w in ("de", "da", "van", "von", "der", "bin", "al")
+                                            for w in words)
+    if re.search(r"[0-9０-９]", n) and not _TEAM.search(n):
+        return False
+    return len(n) <= 25
+
+
+def _clean_name(raw: str) -> tuple[str, str | None, int, int]:
+    """Strip titles (博士, 氏, 教授 …) and brackets from a byline name: (name, title, lead, trail) offsets."""
+    titles = cues()["metadata"]["name_titles"]
+    s = raw
+    lead = len(s) - len(s.lstrip(" 　"))
+    s = s.strip(" 　")
+    title = None
+    changed = True
+    while changed:
+        changed = False
+        for t in sorted(titles, key=len, reverse=True):
+            if s.endswith(t) and len(s) > len(t) + 1:
+                title = title or t
+                s = s[: -len(t)].rstrip(" 　")
+                changed = True
+            elif s.startswith(t + " ") and t.endswith("."):
+                title = title or t
+                s = s[len(t) :].lstrip()
+                lead += len(raw.strip(" 　")) - len(s) - (len(raw.strip(" 　")) - len(s))
+                changed = True
+    trail = len(raw) - lead - len(s)
+    lead = raw.find(s)
+    trail = len(raw) - lead - len(s)
+    return s, title, lead, trail
+
+
+class _Meta:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.lines = _lines(doc.text)
+        self.c = cues()["metadata"]
+        self.authors: list[dict[str, Any]] = []
+        self.original: dict[str, Any] = {"outlet": None, "title": None, "author": None, "published": None}
+        self.original_lines: set[int] = set()
+        self.published: str | None = None
+        self.updated: str | None = None
+        self.outlet: str | None = None
+        self.series: str | None = None
+
+    def line(self, i: int) -> str:
+        s, e = self.lines[i]
+        return self.text[s:e]
+
+    # ---- authors -------------------------------------------------------------------------------------------
+    def add_author(self, name: str, start: int, affiliation: str | None = None, role: str | None = None) -> bool:
+        if not plausible_name(name):
+            return False
+        key = norm_key(name)
+        for a in self.authors:
+            if a["name"] and (norm_key(a["name"]) == key or key in norm_key(a["name"])
+                              or norm_key(a["name"]) in key):
+                a["affiliation"] = a["affiliation"] or affiliation
+                a["role"] = a["role"] or role
+                return True
+        self.authors.append({"name": name, "affiliation": affiliation, "role": role, "start": start,
+                             "end": start + len(name)})
+        return True
+
+    def _name_and_aff(self, rest: str, base: int) -> tuple[str, int, str | None, str | None] | None:
+        """Split a byline value into (name, start, affiliation, role)."""
+        aff = role = None
+        m = re.match(r"^(?P<n>[^(（/／|｜,、]+?)\s*(?:[(（](?P<p>[^)）]+)[)）]|[/／|｜,、]\s*(?P<q>.+))?\s*$", rest)
+        if not m:
+            return None
+        raw = m.group("n")
+        extra = m.group("p") or m.group("q")
+        if extra:
+            extra = extra.strip()
+            roles = sorted(self.c["bio_roles"] + self.c["name_titles"], key=len, reverse=True)
+            for r in roles:
+                if extra.endswith(r):
+                    role = r
+                    extra = extra[: -len(r)].rstrip("のでは 　") or None
+                    break
+            aff = extra
+        name, title, lead, _ = _clean_name(raw)
+        role = role or title
+        return name, base + m.start("n") + lead, aff, role
+
+    def bylines(self) -> None:
+        labels = _alt(self.c["byline_labels"])
+        label_re = re.compile(rf"{_BULLET}(?P<label>{labels})\s*[:：]\s*(?P<rest>\S.*)$")
+        role_only = re.compile(r"(?P<role>[^\s、。()（）「」]{2,12}[(（](?:筆者|著者|執筆者)[)）])")
+        by_re = re.compile(r"^(?:Written\s+)?[Bb]y\s*[:：]?\s*(?P<rest>.*)$")
+        for i, (s, _e) in enumerate(self.lines):
+            line = self.line(i)
+            m = label_re.match(line)
+            if m and len(m.group("rest")) <= 80:
+                parsed = self._name_and_aff(m.group("rest"), s + m.start("rest"))
+                if parsed:
+                    name, start, aff, role = parsed
+                    role = role or self.c["label_roles"].get(m.group("label"))
+                    if i in self.original_lines and m.group("label") in ("筆者", "著者", "執筆者", "Author",
+                                                                          "Written by", "文"):
+                        if self.add_author(name, start, aff, role or "original_author"):
+                            self.original["author"] = self.original["author"] or name
+                    else:
+                        self.add_author(name, start, aff, role)
+                continue
+            m = by_re.match(line)
+            if m and len(line) <= 80:
+                rest, base = m.group("rest"), s + m.start("rest")
+                if not rest and i + 1 < len(self.lines) and len(self.line(i + 1)) <= 40:
+                    rest, base = self.line(i + 1), self.lines[i + 1][0]
+                if rest:
+                    parsed = self._name_and_aff(rest, base)
+                    if parsed:
+                        self.add_author(parsed[0], parsed[1], parsed[2], parsed[3])
+                continue
+            self._bio(line, s)
+            for m2 in role_only.finditer(line):
+                if not any(a["role"] == m2.group("role") for a in self.authors):
+                    self.authors.append({"name": None, "affiliation": None, "role": m2.group("role"),
+                                         "start": s + m2.start("role"), "end": s + m2.end("role")})
+        # bracket credits anywhere: 〔山田太郎記者〕 【ワシントン=山田太郎】 (山田太郎特派員)
+        credit = re.compile(
+            r"[〔【(（\[]\s*(?:(?P<place>[^=＝〔】)）\]\s]{1,10})\s*[=＝]\s*)?"
+            r"(?P<name>[^〔】)）\]=＝、。\s]{2,12}?)\s*(?P<role>記者|特派員|編集委員|論説委員|支局長|通信員)\s*[〕】)）\]]"
+        )
+        for m in credit.finditer(self.text):
+            self.add_author(m.group("name"), m.start("name"), None, m.group("role"))
+        wire = _alt(list(self.c["wire_credits"]))
+        place_credit = re.compile(rf"【(?P<place>[^=＝】]{{1,10}})[=＝](?P<x>[^】]{{1,24}})】")
+        for m in place_credit.finditer(self.text):
+            x = m.group("x")
+            if re.fullmatch(wire, x):
+                continue
+            if _DATE.search(x):
+                continue
+            if re.fullmatch(_KANJI_NAME, x):
+                self.add_author(x, m.start("x"), None, "correspondent")
+
+    def _bio(self, line: str, base: int) -> None:
+        roles = _alt(self.c["bio_roles"])
+        titles = _alt(self.c["name_titles"])
+        m = re.match(
+            rf"(?P<name>{_KANA_NAME}|{_KANJI_NAME}|{_LATIN_NAME.pattern})\s*(?:{titles})?(?:は|、)、?\s*"
+            rf"(?P<aff>[^。]{{2,60}}?)(?:の|で)(?:元|前)?(?P<role>{roles})(?:である|であり|だ|です|を務める|を務め|。|、|$)",
+            line,
+        )
+        if m:
+            name = m.group("name").strip()
+            if self._person_like(name):
+                self.add_author(name, base + m.start("name"), m.group("aff").strip(), m.group("role"))
+            return
+        m = re.match(
+            r"(?P<name>[A-Z][A-Za-z.'’\-]*(?: [A-Z][A-Za-z.'’\-]*){1,3}) is (?:a |an |the )?(?:former )?"
+            r"(?P<role>(?:senior |non-?resident |visiting |distinguished )?(?:fellow|professor|researcher|director|"
+            r"editor|correspondent|analyst|journalist|columnist|president|chair)[a-z ]*?) (?:at|of|for|with) "
+            r"(?:the )?(?P<aff>[^,.;]+)",
+            line,
+        )
+        if m:
+            self.add_author(m.group("name"), base + m.start("name"), m.group("aff").strip(), m.group("role"))
+
+    @staticmethod
+    def _person_like(name: str) -> bool:
+        if re.search(r"[・･＝=]", name) or re.fullmatch(r"[A-Za-z .'’\-]+", name):
+            return True
+        from kansoku.nlp.tokens import tokenize
+
+        toks = tokenize(name)
+        return any(t.proper_kind == "人名" for t in toks) and not any(t.proper_kind == "地名" for t in toks)
+
+    # ---- original article ----------------------------------------------------------------------------------
+    def original_block(self) -> None:
+        markers = _alt(self.c["original_markers"])
+        mk = re.compile(rf"{_BULLET}(?P<label>{markers})\s*(?:[:：]\s*|(?=[\"“「『]))(?P<rest>.*)$")
+        for i, (s, _e) in enumerate(self.lines):
+            m = mk.match(self.line(i))
+            if not m:
+                continue
+            window = range(i, min(len(self.lines), i + 7))
+            self.original_lines.update(window)
+            rest, base = m.group("rest").strip(), s + m.start("rest")
+            title = self._quoted(rest)
+            if title and not self.original["title"]:
+                self.original["title"] = title
+            dm = _DATE.search(rest)
+            if dm and not self.original["published"] and dm.group("om") is None:
+                self.original["published"] = parse_date(dm)
+            if m.group("label") in ("出典", "Source", "原典", "引用元", "翻訳元", "元記事", "原文", "オリジナル記事"):
+                outlet = rest
+                if title:
+                    outlet = re.sub(r"[\"“「『].*?[\"”」』]", "", outlet)
+                if dm:
+                    outlet = outlet.replace(dm.group(0), "")
+                outlet = _URL.sub("", outlet)
+                outlet = re.sub(r"[（(]\s*[)）]", "", outlet).strip(" ,、，/|｜-—()（）　")
+                if outlet and len(outlet) <= 40 and not self.original["outlet"] and "。" not in outlet:
+                    self.original["outlet"] = outlet
+                elif not outlet:
+                    um = _URL.search(rest)
+                    if um and not self.original["outlet"]:
+                        self.original["outlet"] = urlsplit(um.group(0)).hostname
+            elif not title and rest and m.group("label") in ("原題", "今回のニュース") and len(rest) <= 150:
+                self.original["title"] = self.original["title"] or rest
+            # English title line or labelled date within the window
+            for j in window:
+                if j == i:
+                    continue
+                line = self.line(j)
+                if not self.original["title"] and self._english_title(line):
+                    self.original["title"] = line
+                lm = re.match(rf"{_BULLET}(?:{_alt(self.c['published_labels'])})\s*[:：]\s*(?P<d>.*)$", line)
+                if lm and not self.original["published"]:
+                    dm2 = _DATE.search(lm.group("d"))
+                    if dm2:
+                        self.original["published"] = parse_date(dm2)
+
+    @staticmethod
+    def _quoted(s: str) -> str | None:
+        m = re.search(r"[\"“「『](?P<t>[^\"”」』]{3,200})[\"”」』]", s)
+        return m.group("t").strip() if m else None
+
+    @staticmethod
+    def _english_title(line: str) -> bool:
+        if _URL.search(line) or re.match(r"(?:By|Written by|Source|Photo|Image)\b", line):
+            return False
+        ascii_share = sum(ord(ch) < 0x2500 for ch in line) / max(1, len(line))
+        words = line.split()
+        return ascii_share > 0.95 and 3 <= len(words) <= 25 and line[:1].isupper() and not line.endswith(".")
+
+    # ---- dates ---------------------------------------------------------------------------------------------
+    def dates(self) -> None:
+        n = len(self.lines)
+        near = [i for i in range(n) if i < 12 or i >= n - 12]
+        pub_labels = _alt(self.c["published_labels"])
+        upd_labels = _alt(self.c["updated_labels"])
+        labelled = re.compile(rf"(?P<label>{upd_labels}|{pub_labels})\s*(?:日時)?\s*[:：]?\s*$")
+        for i in range(n):
+            if i in self.original_lines:
+                continue
+            s, _ = self.lines[i]
+            line = self.line(i)
+            for dm in _DATE.finditer(line):
+                value = parse_date(dm)
+                if not value:
+                    continue
+                before = line[: dm.start()]
+                after = line[dm.end() :]
+                lm = labelled.search(before[-20:])
+                kind = None
+                if lm:
+                    kind = "updated" if re.fullmatch(upd_labels, lm.group("label")) else "published"
+                elif re.search(r"【[^】=＝]{0,10}[=＝]\s*$", before) or re.match(r"\s*(?:公開|配信|掲載|投稿|発行)", after):
+                    kind = "published"
+                elif re.match(r"\s*(?:更新|最終更新)", after):
+                    kind = "updated"
+                elif i in near and len(line) - len(dm.group(0)) <= 14 and not re.search(r"[。、]", line) and \
+                        dm.group("om") is None:
+                    kind = "published"  # a date-only line near the top or bottom
+                if kind == "published" and not self.published and dm.group("om") is None:
+                    self.published = value
+                elif kind == "published" and not self.published:
+                    self.published = value
+                elif kind == "updated" and not self.updated:
+                    self.updated = value
+
+    # ---- outlet and series ---------------------------------------------------------------------------------
+    def outlet_and_series(self) -> None:
+        wires = self.c["wire_credits"]
+        walt = _alt(list(wires))
+        n = len(self.lines)
+        m = re.search(rf"【[^】]{{0,12}}[=＝](?P<w>{walt})】|[(（](?P<w2>{walt})(?:[=＝][^)）]{{1,6}})?[)）]", self.text)
+        if m:
+            self.outlet = wires[m.group("w") or m.group("w2")]
+        series_re = re.compile(rf"{_BULLET}(?:{_alt(self.c['series_labels'])})\s*[:：]\s*(?P<v>[^。]{{1,40}})$")
+        copy_re = re.compile(
+            r"(?:©|Ⓒ|\(c\)|（c）|Copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s*)?"
+            r"(?P<o>[^.。,、©]{2,40}?)\s*(?:\.|,|All [Rr]ights [Rr]eserved.*|無断転載.*)?$"
+        )
+        credit_re = re.compile(
+            r"^[(（]?(?P<o>[^\s、。()（）「」:：]{1,15}?(?:新聞|通信|タイムズ|ニュース|新報|日報|News|NEWS|Times))"
+            r"(?:社)?(?:電子版|デジタル)?[)）]?$"
+        )
+        for i in range(n):
+            line = self.line(i)
+            sm = series_re.match(line)
+            if sm and not self.series:
+                self.series = sm.group("v").strip()
+            if self.outlet or i in self.original_lines:
+                continue
+            if i >= n - 12:
+                cm = copy_re.search(line)
+                if cm and len(line) <= 80:
+                    self.outlet = cm.group("o").strip()
+                    continue
+            if (i < 6 or i >= n - 6) and len(line) <= 25:
+                cm = credit_re.match(line)
+                if cm:
+                    self.outlet = cm.group("o")
+
+    # ---- title ---------------------------------------------------------------------------------------------
+    def title(self) -> tuple[str | None, dict[str, int] | None]:
+        doc = self.doc
+        if doc.title:
+            if doc.title_span is not None:
+                return doc.title, {"start": doc.title_span.start, "end": doc.title_span.end}
+            k = self.text.find(doc.title)
+            return doc.title, ({"start": k, "end": k + len(doc.title)} if k >= 0 else None)
+        boiler = [re.compile(p, re.I) for p in self.c["boilerplate"]]
+        labels = _alt(self.c["byline_labels"] + self.c["published_labels"] + self.c["updated_labels"]
+                      + self.c["series_labels"])
+        for i, (s, e) in enumerate(self.lines[:8]):
+            line = self.line(i)
+            if any(p.search(line) for p in boiler) or len(line) < 4:
+                continue
+            if re.match(rf"{_BULLET}(?:{labels})\s*[:：]", line) or _URL.fullmatch(line):
+                continue
+            dm = _DATE.search(line)
+            if dm and len(line) - len(dm.group(0)) <= 14:
+                continue
+            if len(line) <= 200 and (not line.endswith("。") or len(line) <= 30):
+                return line, {"start": s, "end": e}
+            return None, None
+        return None, None
+
+
+def classify_url(url: str) -> str:
+    """news / video / blog / official / social / other, by domain."""
+    host = (urlsplit(url).hostname or "").lower()
+    u = cues()["urls"]
+
+    def hit(domains: list[str]) -> bool:
+        return any(host == d or host.endswith("." + d) for d in domains)
+
+    for kind in ("video", "social", "blog", "news", "official"):
+        if hit(u[kind]):
+            return kind
+    return "other"
+
+
+def find_urls(text: str) -> list[dict[str, Any]]:
+    """Every http(s) URL with offsets and kind; trailing punctuation and unbalanced ')' are left out."""
+    out = []
+    for m in _URL.finditer(text):
+        url = m.group(0)
+        while url and (url[-1] in ".,;:!?'" or (url[-1] == ")" and url.count("(") < url.count(")"))):
+            url = url[:-1]
+        if len(url) <= len("https://"):
+            continue
+        out.append({"url": url, "start": m.start(), "end": m.start() + len(url), "kind": classify_url(url)})
+    return out
+
+
+def find_handles(text: str, urls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """@handles (X: @name, Twitter: @name, bare @name), outside URLs and e-mail addresses."""
+    out = []
+    for m in _HANDLE.finditer(text):
+        s, e = m.start("h") - 1, m.end("h")
+        if any(u["start"] <= s < u["end"] for u in urls):
+            continue
+        plat = m.group("plat")
+        out.append({"handle": text[s:e], "platform": _PLATFORMS.get(plat) if plat else None, "start": s, "end": e})
+    return out
+
+
+def extract_metadata(doc: Document) -> dict[str, Any]:
+    """Metadata record of ``doc`` (see the module docstring)."""
+    md = _Meta(doc)
+    md.original_block()
+    md.bylines()
+    md.dates()
+    md.outlet_and_series()
+    title, title_span = md.title()
+    authors = md.authors
+    if doc.author:
+        name = doc.author.strip()
+        for lb in md.c["byline_labels"]:
+            if name.startswith(lb) and len(name) > len(lb) and re.match(r"[A-Za-z:：・\s]", name[len(lb)]):
+                name = name[len(lb) :].lstrip(":：・ ")
+                break
+        if plausible_name(name) and not any(a["name"] and norm_key(a["name"]) == norm_key(name) for a in authors):
+            k = doc.text.find(name)
+            authors.insert(0, {"name": name, "affiliation": None, "role": None,
+                               "start": k if k >= 0 else None, "end": k + len(name) if k >= 0 else None})
+    urls = find_urls(doc.text)
+    return {
+        "title": title,
+        "title_span": title_span,
+        "authors": authors,
+        "outlet": doc.outlet or md.outlet,
+        "published": _iso(doc.published) or md.published,
+        "updated": md.updated,
+        "original": md.original,
+        "urls": urls,
+        "handles": find_handles(doc.text, urls),
+        "series": md.series,
+    }
+
+
+def _iso(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = re.match(r"\d{4}-\d{2}-\d{2}", value)
+    if m:
+        return m.group(0)
+    dm = _DATE.search(value)
+    return parse_date(dm) if dm else value

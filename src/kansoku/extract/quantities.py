@@ -1,0 +1,822 @@
+"""Quantities: numbers with units, approximation flags, what is counted and who stands behind the figure.
+
+Works sentence by sentence with linear scans (no whole-text regexes).  Units come from
+``kansoku/data/units.json``.  Subjects and sources are short noun phrases found with SudachiPy on small
+windows around the figure or the attribution cue, so memory stays bounded for very long documents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from kansoku.model import Span
+
+# ---------------------------------------------------------------------------------------------------------
+# character normalisation (strictly one char -> one char, so offsets are preserved)
+
+_FW_FROM = "０１２３４５６７８９，．％～〜－−–：（）ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+_FW_FROM += "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　"
+_FW_TO = "0123456789,.%~~---:()ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz "
+_NORM = str.maketrans(_FW_FROM, _FW_TO)
+
+_KDIG = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"万": 10_000, "億": 100_000_000, "兆": 1_000_000_000_000}
+_NUM_RE = re.compile(r"[0-9〇一二三四五六七八九十百千万億兆][0-9〇一二三四五六七八九十百千万億兆,.]*")
+_URL_RE = re.compile(r"(?:https?://|www\.)[!-~]+")
+_HAS_NUM = re.compile(r"[0-9〇一二三四五六七八九十百千]")
+
+_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("少なくとも", "at_least"),
+    ("最低でも", "at_least"),
+    ("おおよそ", "about"),
+    ("およそ", "about"),
+    ("最大で", "up_to"),
+    ("最大", "up_to"),
+    ("最低", "at_least"),
+    ("推定", "about"),
+    ("ほぼ", "about"),
+    ("約", "about"),
+)
+# suffixes written straight after the unit (they become part of the quantity's text)
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("以上", "at_least"),
+    ("以下", "up_to"),
+    ("以内", "up_to"),
+    ("未満", "less_than"),
+    ("足らず", "less_than"),
+    ("近く", "about"),
+    ("余り", "more_than"),
+    ("あまり", "more_than"),
+    ("余", "more_than"),
+    ("超", "more_than"),
+    ("強", "more_than"),
+    ("弱", "less_than"),
+    ("程度", "about"),
+    ("前後", "about"),
+    ("ほど", "about"),
+    ("ぐらい", "about"),
+    ("くらい", "about"),
+    ("規模", "about"),
+)
+# phrases after the quantity that qualify it without becoming part of its text
+_TRAILERS: tuple[tuple[str, str], ...] = (
+    ("を超える", "more_than"),
+    ("を超え", "more_than"),
+    ("を上回る", "more_than"),
+    ("を上回っ", "more_than"),
+    ("に迫る", "about"),
+    ("に近い", "about"),
+)
+_DAY_CUES = ("連続", "にわたり", "にわたって", "にわたる", "かけて", "間")
+_RANGE_CHARS = "~-"
+_PERSON_NOUNS = ("死傷者", "死者", "負傷者", "犠牲者", "戦死者", "行方不明者")
+_ERA = ("昭和", "平成", "令和", "明治", "大正", "西暦", "紀元前")
+_SKIP_BEFORE = "第数何"
+_ASCII_BAD_BEFORE = "-_/#=:@&.\\"
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    surface: str
+    unit: str
+    multiplier: float
+    kind: str
+    date_like: bool
+    ascii: bool
+    qualifier: str | None
+    blocked: str
+
+
+@lru_cache(maxsize=1)
+def _units() -> tuple[dict[str, list[_Unit]], str]:
+    """Unit table indexed by first character (longest surface first) and the table version."""
+    raw = json.loads(resources.files("kansoku").joinpath("data/units.json").read_text(encoding="utf-8"))
+    blocked: dict[str, str] = raw.get("blocked_next", {})
+    index: dict[str, list[_Unit]] = {}
+    for u in raw["units"]:
+        unit = _Unit(
+            u["surface"],
+            u["unit"],
+            float(u.get("multiplier", 1)),
+            u.get("kind", "count"),
+            bool(u.get("date_like", False)),
+            bool(u.get("ascii", False)),
+            u.get("qualifier"),
+            blocked.get(u["surface"], ""),
+        )
+        index.setdefault(unit.surface[0], []).append(unit)
+    for lst in index.values():
+        lst.sort(key=lambda x: -len(x.surface))
+    return index, str(raw.get("version", ""))
+
+
+def units_version() -> str:
+    """Version string of the unit table."""
+    return _units()[1]
+
+
+def parse_number(s: str) -> float | None:
+    """Value of a Japanese/Arabic numeral string such as ``1万5000``, ``1.5万``, ``三十五``, ``1,200``."""
+    s = s.replace(",", "")
+    total = 0.0
+    section = 0.0
+    cur = ""
+    try:
+        for ch in s:
+            if ch.isascii() and (ch.isdigit() or ch == "."):
+                cur += ch
+            elif ch in _KDIG:
+                cur += str(_KDIG[ch])
+            elif ch in _SMALL:
+                section += (float(cur) if cur else 1.0) * _SMALL[ch]
+                cur = ""
+            elif ch in _BIG:
+                val = section + (float(cur) if cur else 0.0)
+                if val == 0:
+                    return None
+                total += val * _BIG[ch]
+                section = 0.0
+                cur = ""
+            else:
+                return None
+        total += section + (float(cur) if cur else 0.0)
+    except ValueError:
+        return None
+    return total
+
+
+def _clean_number(tok: str) -> str:
+    """Cut a candidate at a trailing separator or at a comma that is not a thousands separator."""
+    i = 0
+    n = len(tok)
+    while i < n:
+        if tok[i] == ",":
+            grp = tok[i + 1 : i + 4]
+            ok = (
+                len(grp) == 3
+                and grp.isdigit()
+                and grp.isascii()
+                and (i + 4 >= n or not (tok[i + 4].isascii() and tok[i + 4].isdigit()))
+                and i > 0
+                and tok[i - 1].isascii()
+                and tok[i - 1].isdigit()
+            )
+            if not ok:
+                return tok[:i]
+        i += 1
+    return tok.rstrip(",.")
+
+
+def _num_value(v: float) -> int | float:
+    v = round(v, 6)
+    return int(v) if float(v).is_integer() else v
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sudachi helpers
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core").create(SplitMode.C)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    surface: str
+    start: int
+    end: int
+    pos: tuple[str, ...]
+
+
+def _tokens(text: str, start: int, end: int) -> list[_Tok]:
+    if end <= start:
+        return []
+    out = []
+    for m in _tokenizer().tokenize(text[start:end]):
+        out.append(_Tok(m.surface(), start + m.begin(), start + m.end(), tuple(m.part_of_speech())))
+    return out
+
+
+def _nounish(t: _Tok) -> bool:
+    if t.pos[0] == "名詞":
+        return t.pos[1] != "数詞"
+    return t.pos[0] in ("接頭辞", "接尾辞") or t.surface in ("・", "=")
+
+
+_NP_STOP = frozenset(
+    {"こと", "もの", "ため", "うち", "中", "上", "数", "方", "計", "ところ", "よう", "ほう", "他"}
+)
+_WINDOW = 48
+_PUNCT = "、。,「」『』()【】[]!?！？\n:;"
+
+
+def _np_back(toks: list[_Tok], end_idx: int, max_no: int = 2) -> list[_Tok]:
+    """Noun phrase (nouns joined by の) ending with ``toks[end_idx - 1]``."""
+    i = end_idx - 1
+    out: list[_Tok] = []
+    n_no = 0
+    while i >= 0:
+        t = toks[i]
+        if _nounish(t):
+            out.append(t)
+        elif t.surface == "の" and out and i > 0 and _nounish(toks[i - 1]) and n_no < max_no:
+            out.append(t)
+            n_no += 1
+        else:
+            break
+        i -= 1
+    out.reverse()
+    while out and (out[-1].pos[0] == "接頭辞" or out[-1].surface == "の"):
+        out.pop()
+    while out and (out[0].surface == "の" or out[0].pos[0] == "接尾辞" or out[0].surface == "・"):
+        out.pop(0)
+    # keep it short: drop leading の-segments
+    while out and out[-1].end - out[0].start > 25:
+        cut = next((k for k, t in enumerate(out) if t.surface == "の"), None)
+        if cut is None:
+            return []
+        out = out[cut + 1 :]
+    return out
+
+
+def _window_start(s: str, pos: int, lo: int) -> int:
+    """Start of a tokenisation window before ``pos``: after the last punctuation, at most _WINDOW back."""
+    ws = max(lo, pos - _WINDOW)
+    for k in range(pos - 1, ws - 1, -1):
+        if s[k] in _PUNCT:
+            return k + 1
+    return ws
+
+
+def _phrase(toks: list[_Tok]) -> tuple[int, int] | None:
+    if not toks:
+        return None
+    return toks[0].start, toks[-1].end
+
+
+def _good_subject(toks: list[_Tok]) -> bool:
+    if not toks:
+        return False
+    head = toks[-1]
+    if head.pos[0] == "名詞" and head.pos[2] == "副詞可能":
+        return False
+    if head.surface in _NP_STOP or head.surface[-1] in "年月日":
+        return False
+    return not (len(toks) == 1 and toks[0].pos[0] != "名詞")
+
+
+def _subject(s: str, qstart: int, qend: int, lo: int, hi: int) -> tuple[int, int] | None:
+    """What the figure counts: Xの/Xは/Xが/X直前 before it, or ``の X`` after it."""
+    ws = _window_start(s, qstart, lo)
+    toks = _tokens(s, ws, qstart)
+    # (a) noun right before the number: 避難民200万人
+    if toks and _nounish(toks[-1]):
+        np_ = _np_back(toks, len(toks))
+        if _good_subject(np_):
+            return _phrase(np_)
+    if toks:
+        last = toks[-1]
+        # (b) Xの<qty>, (c) Xは/が/も/を<qty>
+        if last.surface in ("の", "は", "が", "も", "を") and last.pos[0] == "助詞":
+            k = len(toks) - 1
+            if last.surface == "は" and k > 0 and toks[k - 1].surface in ("で", "に"):
+                k -= 1
+            np_ = _np_back(toks, k)
+            if _good_subject(np_):
+                return _phrase(np_)
+    # (d) <qty>のX
+    if s.startswith("の", qend) and qend + 1 < hi:
+        ftoks = _tokens(s, qend + 1, min(hi, qend + 24))
+        out: list[_Tok] = []
+        for t in ftoks:
+            if (
+                _nounish(t)
+                and t.pos[0] != "接頭辞"
+                or (out and t.surface == "・")
+                or not out
+                and t.pos[0] == "接頭辞"
+            ):
+                out.append(t)
+            else:
+                break
+        # the last token may have been cut by the window
+        if out and out[-1].end == min(hi, qend + 24):
+            out.pop()
+        if _good_subject(out):
+            return _phrase(out)
+    # (e) nearest Xは/Xが in the same clause with no verb in between
+    for k in range(len(toks) - 1, -1, -1):
+        t = toks[k]
+        if t.pos[0] in ("動詞", "形容詞", "助動詞", "副詞", "連体詞", "接続詞"):
+            break
+        if (
+            t.pos[0] == "助詞"
+            and t.surface in ("は", "が")
+            and k > 0
+            and toks[k - 1].surface not in ("で", "に")
+        ):
+            np_ = _np_back(toks, k)
+            if _good_subject(np_):
+                return _phrase(np_)
+            break
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# sources
+
+_DOC_NOUNS = frozenset(
+    [
+        "報告書",
+        "報告",
+        "調査",
+        "世論調査",
+        "発表",
+        "推計",
+        "集計",
+        "試算",
+        "統計",
+        "資料",
+        "データ",
+        "報道",
+        "声明",
+        "分析",
+        "まとめ",
+        "記事",
+        "動画",
+        "投稿",
+        "リポート",
+        "レポート",
+        "結果",
+        "最新",
+        "調べ",
+        "見積もり",
+        "推定",
+        "公式",
+        "サイト",
+        "会見",
+        "記者会見",
+        "ブログ",
+        "論文",
+    ]
+)
+_EXPLICIT_RE = re.compile(
+    r"の(?:最新の)?(?:世論調査|調査|発表|推計|集計|試算|統計|報告書|報告|分析|データ|まとめ|見積もり)(?:結果)?"
+    r"(?:では|で|によると|によれば|によりますと)"
+    r"|によると|によれば|によりますと"
+)
+_SURVEY_RUN_RE = re.compile(r"(?:世論)?調査を(?:実施|行)")
+_AUTHOR_RE = re.compile(
+    r"(?:投稿|寄稿|執筆|発表|公表|公開|まとめ)(?:し)?た(?:記事|論文|報告書|報告|リポート|レポート|動画|声明|調査|データ|統計)"
+)
+_SPEECH_RE = re.compile(
+    r"(?:発表|証言|述べ|語っ|明らかにし|明らかにしまし|報じ|伝え|指摘し|主張し|説明し|強調し|推計し|試算し|公表し|発言し|表明し|推定し)"
+)
+_MEDIA_RE = re.compile(r"(?:チャンネル|番組|紙|誌|サイト|ブログ|通信)「([^「」]{1,30})」")
+_CREDIT_RE = re.compile(r"(?:出典|出所|資料)[:：]\s*([^、,。()\n]{1,40})")
+_SHIRABE_RE = re.compile(r"([^\s()、。,「」]{2,30})調べ")
+_BLOCK_RE = re.compile(r"(?:次|以下)のように(?:指摘|述べ|語っ|説明|主張|書い|記し|報告|分析)")
+_SURVEY_WORD = "調査"
+
+
+def _mask_quotes(s: str, lo: int, hi: int) -> str:
+    """Copy of s[lo:hi] with the inside of 「」『』 replaced by '□' (same length)."""
+    out = []
+    depth = 0
+    for ch in s[lo:hi]:
+        if ch in "「『":
+            depth += 1
+            out.append(ch)
+        elif ch in "」』" and depth:
+            depth -= 1
+            out.append(ch)
+        else:
+            out.append("□" if depth else ch)
+    return "".join(out)
+
+
+def _clean_source(toks: list[_Tok]) -> list[_Tok]:
+    """Strip document nouns, keep the agent: 国連の報告書 -> 国連, 調査機関キーウ… -> キーウ…, X氏 -> X."""
+    while toks and (toks[-1].surface in _DOC_NOUNS or toks[-1].surface == "の"):
+        toks = toks[:-1]
+    if "の" in [t.surface for t in toks]:
+        k = max(i for i, t in enumerate(toks) if t.surface == "の")
+        seg = toks[k + 1 :]
+        if any(t.pos[1] == "固有名詞" for t in seg if t.pos[0] == "名詞"):
+            toks = seg
+    k = 0
+    while k < len(toks) and toks[k].pos[:2] == ("名詞", "普通名詞") and len(toks[k].surface) >= 2:
+        k += 1
+    if 0 < k < len(toks) and toks[k].pos[:2] == ("名詞", "固有名詞"):
+        toks = toks[k:]
+    while toks and toks[-1].surface in ("氏", "さん"):
+        toks = toks[:-1]
+    if not toks or toks[-1].end - toks[0].start < 2:
+        return []
+    if len(toks) == 1 and toks[0].surface in _NP_STOP | {"これ", "それ", "同", "報道"}:
+        return []
+    return toks
+
+
+def _source_before(s: str, pos: int, lo: int) -> tuple[int, int] | None:
+    ws = _window_start(s, pos, lo)
+    toks = _tokens(s, ws, pos)
+    np_ = _clean_source(_np_back(toks, len(toks), max_no=3))
+    return _phrase(np_)
+
+
+def _topic(s: str, masked: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """First ``Xは`` (else ``Xが``) of the sentence, outside quotes."""
+    for particle in ("は", "が"):
+        i = lo
+        while True:
+            j = masked.find(particle, i - lo)
+            if j < 0:
+                break
+            p = lo + j
+            if p - lo > 80:
+                break
+            if p > lo and masked[j - 1] not in "□「」で" and not (masked[j - 1] == "に" and particle == "は"):
+                src = _source_before(s, p, lo)
+                if src:
+                    return src
+            i = p + 1
+    return None
+
+
+@dataclass(slots=True)
+class _Src:
+    start: int
+    end: int
+    cue: int
+    explicit: bool
+    survey: bool
+
+
+def _sources(s: str, lo: int, hi: int) -> list[_Src]:
+    """Attribution cues of one sentence with the noun phrase each points to."""
+    masked = _mask_quotes(s, lo, hi)
+    out: list[_Src] = []
+    has_survey = _SURVEY_WORD in masked
+
+    def add(span: tuple[int, int] | None, cue: int, explicit: bool, survey: bool) -> None:
+        if span and not any(o.start == span[0] and o.end == span[1] for o in out):
+            out.append(_Src(span[0], span[1], cue, explicit, survey))
+
+    for m in _EXPLICIT_RE.finditer(masked):
+        p = lo + m.start()
+        add(_source_before(s, p, lo), p, True, "調査" in m.group(0) or has_survey)
+    for m in _CREDIT_RE.finditer(s, lo, hi):
+        add((m.start(1), m.start(1) + len(m.group(1).rstrip())), m.start(), True, has_survey)
+    for m in _SHIRABE_RE.finditer(s, lo, hi):
+        toks = _tokens(s, m.start(1), m.end(1))
+        add(_phrase(_clean_source(_np_back(toks, len(toks), 3))), m.start(), True, has_survey)
+    for m in _MEDIA_RE.finditer(s, lo, hi):
+        add((m.start(1), m.end(1)), m.start(), True, False)
+    for m in _SURVEY_RUN_RE.finditer(masked):
+        p = lo + m.start()
+        add(_topic(s, masked, lo, p), p, True, True)
+    for m in _AUTHOR_RE.finditer(masked):
+        p = lo + m.start()
+        ga = masked.rfind("が", 0, m.start())
+        while ga > 0 and masked[ga - 1] in "□「」":
+            ga = masked.rfind("が", 0, ga)
+        if ga > 0 and m.start() - ga < 120:
+            add(_source_before(s, lo + ga, lo), p, True, has_survey)
+    for m in _SPEECH_RE.finditer(masked):
+        p = lo + m.start()
+        before = masked[: m.start()]
+        src = None
+        # …と X が/は 発表した
+        k = len(before) - 1
+        while k >= 0 and before[k] not in "がは" and m.start() - k < 30 and before[k] not in "、。と":
+            k -= 1
+        if k > 0 and before[k] in "がは" and before[k - 1] != "と":
+            src = _source_before(s, lo + k, lo)
+        if src is None:
+            src = _topic(s, masked, lo, p)
+        add(src, p, False, has_survey)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# number + unit scanning
+
+
+@dataclass(slots=True)
+class _Q:
+    start: int
+    end: int
+    value: float
+    unit: str
+    approx: bool
+    qualifier: str | None
+    range_to: float | None
+    num_start: int
+
+
+def _match_unit(s: str, pos: int, hi: int) -> _Unit | None:
+    index, _ = _units()
+    if pos >= hi:
+        return None
+    for u in index.get(s[pos], ()):
+        e = pos + len(u.surface)
+        if e > hi or s[pos:e] != u.surface:
+            continue
+        nxt = s[e] if e < hi else ""
+        if u.ascii and nxt.isascii() and nxt.isalnum():
+            continue
+        if nxt and nxt in u.blocked:
+            continue
+        if nxt == "目" or s.startswith("番目", e):
+            continue
+        return u
+    return None
+
+
+def _read_number(s: str, pos: int, hi: int) -> tuple[int, float, str] | None:
+    m = _NUM_RE.match(s, pos, hi)
+    if not m:
+        return None
+    tok = _clean_number(m.group(0))
+    if not tok or not _HAS_NUM.search(tok):
+        return None
+    v = parse_number(tok)
+    if v is None:
+        return None
+    return pos + len(tok), v, tok
+
+
+def _scan(s: str, lo: int, hi: int) -> list[_Q]:
+    """All quantities in s[lo:hi] (already normalised)."""
+    urls = [(m.start(), m.end()) for m in _URL_RE.finditer(s, lo, hi)]
+    out: list[_Q] = []
+    pos = lo
+    while pos < hi:
+        m = _NUM_RE.search(s, pos, hi)
+        if not m:
+            break
+        a = m.start()
+        got = _read_number(s, a, hi)
+        if got is None:
+            pos = m.end()
+            continue
+        b, val, tok = got
+        pos = max(b, a + 1)
+        prev = s[a - 1] if a > lo else ""
+        if any(x <= a < y for x, y in urls):
+            continue
+        if prev and (
+            prev in _SKIP_BEFORE or (prev.isascii() and (prev.isalpha() or prev in _ASCII_BAD_BEFORE))
+        ):
+            continue
+        if tok == "一" or (tok in _KDIG and s.startswith(("時", "部", "方", "度", "致", "層"), b)):
+            continue
+        if s.startswith(":", b) and b + 1 < hi and s[b + 1].isdigit():
+            continue
+        q = _build(s, a, b, val, tok, lo, hi)
+        if q is not None:
+            out.append(q)
+            pos = max(pos, q.end)
+    return out
+
+
+def _build(s: str, a: int, b: int, val: float, tok: str, lo: int, hi: int) -> _Q | None:
+    qualifier: str | None = None
+    start = a
+    for p, qual in _PREFIXES:
+        if s.startswith(p, a - len(p)) and a - len(p) >= lo:
+            qualifier, start = qual, a - len(p)
+            break
+    cur = b
+    range_to: float | None = None
+    if cur < hi and s[cur] == "余" and _match_unit(s, cur + 1, hi):
+        qualifier, cur = "more_than", cur + 1
+    unit = _match_unit(s, cur, hi)
+    if unit is None and cur < hi and (s[cur] in _RANGE_CHARS or s.startswith("から", cur)):
+        # 20~30人 / 20から30万人
+        j = cur + (2 if s[cur] == "か" else 1)
+        got2 = _read_number(s, j, hi)
+        if got2 is not None:
+            b2, v2, tok2 = got2
+            u2 = _match_unit(s, b2, hi)
+            if u2 is not None:
+                big2 = next((c for c in tok2 if c in _BIG), None)
+                if big2 and not any(c in _BIG for c in tok):
+                    val *= _BIG[big2]
+                range_to, qualifier, unit, cur = v2, "range", u2, b2
+    if unit is None:
+        before = s[max(lo, start - 4) : start]
+        if before.endswith(_PERSON_NOUNS) and not (cur < hi and s[cur].isalnum()):
+            return _Q(start, cur, val, "person", qualifier is not None, qualifier, None, a)
+        return None
+    end = cur + len(unit.surface)
+    if unit.qualifier and qualifier is None:
+        qualifier = unit.qualifier
+    # 20人~30人
+    if range_to is None and end < hi and s[end] in _RANGE_CHARS:
+        got2 = _read_number(s, end + 1, hi)
+        if got2 is not None and _match_unit(s, got2[0], hi) == unit:
+            range_to, qualifier, end = got2[1], "range", got2[0] + len(unit.surface)
+    value = val * unit.multiplier
+    if range_to is not None:
+        range_to *= unit.multiplier
+    out_unit = unit.unit
+    # 3割5分
+    if unit.surface == "割" and end + 1 < hi and s[end + 1] == "分":
+        d = parse_number(s[end])
+        if d is not None and d < 10:
+            value += d
+            end += 2
+    # 1年半, 2時間半
+    if unit.kind == "duration" and s.startswith("半", end) and not s.startswith("半ば", end):
+        value += 0.5
+        end += 1
+    # 5人に1人 -> 20 percent
+    if unit.unit == "person" and s.startswith("に", end) and val > 0:
+        got2 = _read_number(s, end + 1, hi)
+        if got2 is not None and s.startswith("人", got2[0]) and got2[1] < val:
+            value = 100.0 * got2[1] / val
+            out_unit = "percent"
+            end = got2[0] + 1
+    # attached suffix qualifier
+    for suf, qual in _SUFFIXES:
+        if s.startswith(suf, end) and end + len(suf) <= hi:
+            if suf == "余" and s.startswith("余り", end):
+                continue
+            if suf in ("強", "弱") and end + 1 < hi and s[end + 1] in "化調い気硬力":
+                continue
+            qualifier = qual if qualifier is None or qualifier == "about" else qualifier
+            end += len(suf)
+            break
+    else:
+        for tr, qual in _TRAILERS:
+            if s.startswith(tr, end):
+                qualifier = qualifier or qual
+                break
+    if unit.date_like and not _is_duration(s, a, b, end, unit, tok, val, start, lo, hi, qualifier):
+        return None
+    approx = qualifier is not None
+    return _Q(start, end, value, out_unit, approx, qualifier, range_to, a)
+
+
+def _is_duration(
+    s: str,
+    a: int,
+    b: int,
+    end: int,
+    unit: _Unit,
+    tok: str,
+    val: float,
+    start: int,
+    lo: int,
+    hi: int,
+    qualifier: str | None,
+) -> bool:
+    """Decide whether N年 / N日 is a duration (True) or a calendar expression (False)."""
+    prev2 = s[max(lo, a - 2) : a]
+    if prev2.endswith(_ERA) or s[max(lo, a - 3) : a] == "紀元前":
+        return False
+    after = b + len(unit.surface)
+    if unit.surface == "年":
+        if 1000 <= val <= 2100 and float(val).is_integer():
+            return False
+        # 25年4月, 24年度: abbreviated calendar years
+        m = _NUM_RE.match(s, after, hi)
+        if m and s.startswith("月", m.end()):
+            return False
+        return not (val > 2100 and qualifier is None)
+    # 日: a date unless something marks it as a span of days
+    if s[max(lo, a - 1) : a] == "月" or prev2.endswith(("月", "年")):
+        return False
+    if qualifier is not None:
+        return True
+    return s.startswith(_DAY_CUES, after) or s.startswith(_DAY_CUES, end)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# public API
+
+
+_CUE_WORDS = (
+    "によ",
+    "発表",
+    "調査",
+    "述べ",
+    "語っ",
+    "明らかに",
+    "報じ",
+    "伝え",
+    "出典",
+    "出所",
+    "調べ",
+    "証言",
+    "指摘",
+    "主張",
+    "のように",
+    "「",
+    "推計",
+    "試算",
+    "説明",
+    "強調",
+    "公表",
+    "表明",
+    "投稿",
+    "寄稿",
+    "執筆",
+    "公開",
+)
+
+
+def _pick_source(srcs: list[_Src], qpos: int) -> _Src | None:
+    """Explicit attribution nearest before the figure, else after it, else a speech-verb topic."""
+    expl = [x for x in srcs if x.explicit]
+    before = [x for x in expl if x.cue <= qpos]
+    if before:
+        return max(before, key=lambda x: x.cue)
+    if expl:
+        return min(expl, key=lambda x: x.cue)
+    return srcs[0] if srcs else None
+
+
+def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
+    """Quantities of every sentence, with subject and source, sorted by start."""
+    results: list[dict] = []
+    prev_src: _Src | None = None  # attribution of the previous sentence (for carry-over)
+    last_srcs: list[_Src] = []
+    prev_end = -1
+    survey_src: tuple[int, _Src] | None = None
+    block: tuple[int, _Src] | None = None
+    for idx, sp in enumerate(sorted(sentences, key=lambda x: x.start)):
+        lo, hi = max(0, sp.start), min(len(text), sp.end)
+        if hi <= lo:
+            continue
+        raw = text[lo:hi]
+        s = raw.translate(_NORM)
+        n = len(s)
+        has_num = _HAS_NUM.search(s) is not None
+        srcs: list[_Src] = []
+        if any(w in s for w in _CUE_WORDS):
+            srcs = _sources(s, 0, n)
+        gap = text[prev_end:lo] if prev_end >= 0 else "\n"
+        same_para = "\n" not in gap
+        carried: _Src | None = None
+        if not srcs:
+            if prev_src is not None and prev_src.explicit:
+                carried = prev_src
+            elif survey_src is not None and idx - survey_src[0] <= 10 and _SURVEY_WORD in s:
+                carried = survey_src[1]
+            elif block is not None and 0 < idx - block[0] <= 4:
+                carried = block[1]
+        quants = _scan(s, 0, n) if has_num else []
+        for q in quants:
+            local = _pick_source(srcs, q.start)
+            src: tuple[int, int] | None = None
+            if local is not None:
+                src = (local.start + lo, local.end + lo)
+            elif carried is not None:
+                src = (carried.start, carried.end)
+            subj = _subject(s, q.start, q.end, 0, n)
+            results.append(
+                {
+                    "text": raw[q.start : q.end],
+                    "start": q.start + lo,
+                    "end": q.end + lo,
+                    "value": _num_value(q.value),
+                    "unit": q.unit,
+                    "approx": q.approx,
+                    "subject": raw[subj[0] : subj[1]] if subj else None,
+                    "source": text[src[0] : src[1]] if src else None,
+                    "source_span": {"start": src[0], "end": src[1]} if src else None,
+                    "qualifier": q.qualifier,
+                    "range_to": _num_value(q.range_to) if q.range_to is not None else None,
+                }
+            )
+        # state for the following sentences (absolute offsets)
+        abs_srcs = [_Src(x.start + lo, x.end + lo, x.cue + lo, x.explicit, x.survey) for x in srcs]
+        expl = [x for x in abs_srcs if x.explicit]
+        if expl:
+            prev_src = expl[-1]
+        elif carried is not None and carried.explicit and same_para:
+            prev_src = carried
+        else:
+            prev_src = None
+        for x in abs_srcs:
+            if x.survey:
+                survey_src = (idx, x)
+        if _BLOCK_RE.search(s):
+            bsrc = abs_srcs[-1] if abs_srcs else (last_srcs[-1] if last_srcs else None)
+            block = (idx, bsrc) if bsrc else None
+        last_srcs = abs_srcs
+        prev_end = hi
+    results.sort(key=lambda r: (r["start"], r["end"]))
+    return results

@@ -1,0 +1,1 @@
+"""normalize stage: clean text (boilerplate out) and sentence spans."""

@@ -1,0 +1,234 @@
+"""The analysis core: a pure function from a batch of raw documents to output records.
+
+``analyze_batch`` is what every runner calls: the embedded default runs it in a multiprocessing pool
+(``run``), and a scale-out engine can call the same function from Spark ``mapInPandas`` or a Dask/Ray
+task.  Models and data files are loaded lazily, once per process, by the modules that use them.
+Corpus-wide steps that need all records (folding short forms of entities across documents) live in
+``kansoku.resolve.corpus`` and run after the batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from kansoku import SCHEMA_VERSION, __version__
+from kansoku.model import Document, RawDoc, ReadError, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Per-run settings that change analysis results."""
+
+    published_default: str | None = None
+
+
+def doc_id(text: str) -> str:
+    """Stable id of a document: a hash of its clean text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def prepare(raw: RawDoc) -> Document:
+    """read -> normalize: clean text and sentence spans."""
+    from kansoku.normalize.segment import split_sentences
+    from kansoku.normalize.text import clean_text
+
+    body = raw.text
+    if body is None and raw.html is not None:
+        from kansoku.read.html import html_to_text
+
+        body = html_to_text(raw.html)
+    text = clean_text(body or "")
+    title_span = None
+    if raw.title:
+        t = raw.title.strip()
+        if t and not text.startswith(t):
+            text = t + "\n\n" + text
+        title_span = Span(0, len(t))
+    return Document(
+        source=raw.source,
+        text=text,
+        sentences=split_sentences(text),
+        title=raw.title,
+        url=raw.url,
+        published=raw.published,
+        author=raw.author,
+        outlet=raw.outlet,
+        title_span=title_span,
+    )
+
+
+def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
+    """One raw document in, one output record (the JSON contract, docs/output.md) out."""
+    from kansoku.analyze.frames import detect_frames
+    from kansoku.analyze.genre import classify_genre
+    from kansoku.analyze.persuasion import find_persuasion
+    from kansoku.analyze.stance import compute_stance
+    from kansoku.extract.claims import extract_claims
+    from kansoku.extract.entities import find_mentions
+    from kansoku.extract.metadata import extract_metadata
+    from kansoku.extract.quantities import extract_quantities
+    from kansoku.extract.sourcing import profile_sourcing
+    from kansoku.extract.timex import extract_events, extract_timex
+    from kansoku.resolve.entities import resolve_document
+    from kansoku.resolve.links import actor_spans, link_claims, link_events, link_quantities
+
+    opts = options or Options()
+    doc = prepare(raw)
+    text, sents = doc.text, doc.sentences
+
+    meta = extract_metadata(doc)
+    published = meta.get("published") or opts.published_default
+    entities = resolve_document(find_mentions(text, sents))
+    quantities = extract_quantities(text, sents)
+    timex = extract_timex(text, sents, _iso_date(published))
+    claims = extract_claims(text, sents)
+    link_claims(claims, entities)
+    link_quantities(quantities, entities)
+    events = extract_events(text, sents, timex)
+    link_events(events, entities, claims)
+    sourcing = profile_sourcing(text, sents, claims, quantities, meta.get("urls", []))
+    attributed = [
+        Span(c["content_span"]["start"], c["content_span"]["end"])
+        for c in claims
+        if c.get("speaker") and c.get("content_span")
+    ]
+    frames = detect_frames(text, sents, attributed)
+    stance = compute_stance(text, sents, actor_spans(entities), frames)
+    genre = classify_genre(text, sents, meta.get("title"))
+    persuasion = find_persuasion(text, sents)
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": doc_id(text),
+        "source": doc.source,
+        "title": meta.get("title"),
+        "text": text,
+        "metadata": {
+            "authors": meta.get("authors", []),
+            "outlet": meta.get("outlet"),
+            "published": published,
+            "updated": meta.get("updated"),
+            "original": meta.get("original")
+            or {"outlet": None, "title": None, "author": None, "published": None},
+            "urls": meta.get("urls", []),
+            "handles": meta.get("handles", []),
+            "series": meta.get("series"),
+            "title_span": meta.get("title_span"),
+        },
+        "sentences": [[s.start, s.end] for s in sents],
+        "entities": entities,
+        "quantities": quantities,
+        "timex": timex,
+        "events": events,
+        "claims": claims,
+        "stance": stance,
+        "frames": frames,
+        "genre": genre,
+        "persuasion": persuasion,
+        "sourcing": sourcing,
+        "pipeline": {"kansoku": __version__},
+    }
+
+
+def _iso_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = str(value)[:10]
+    if len(v) == 10 and v[4] == "-" and v[7] == "-" and v[:4].isdigit():
+        return v
+    return None
+
+
+def analyze_batch(raws: list[RawDoc], options: Options | None = None) -> list[dict | ReadError]:
+    """The pure core: a batch of raw documents in, one record (or a one-line error) per document out."""
+    out: list[dict | ReadError] = []
+    for raw in raws:
+        try:
+            out.append(analyze_document(raw, options))
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+            reason = str(exc).splitlines()[0] if str(exc) else ""
+            out.append(ReadError(raw.source, f"analysis failed: {type(exc).__name__}: {reason}"[:300]))
+    return out
+
+
+def _work(args: tuple[list[RawDoc], Options]) -> list[dict | ReadError]:
+    return analyze_batch(*args)
+
+
+def run(
+    items: Iterable[RawDoc | ReadError],
+    options: Options | None = None,
+    workers: int | None = None,
+    batch_size: int = 8,
+    on_result: Callable[[dict | ReadError], None] | None = None,
+) -> Iterator[dict | ReadError]:
+    """Analyse a stream of raw documents, in order, with ``workers`` processes (default: CPU count).
+
+    Read errors in the input stream are passed through unchanged so that callers report them in place.
+    Input is consumed lazily, a few batches ahead of the workers, so memory stays bounded.
+    """
+    opts = options or Options()
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+
+    def batches() -> Iterator[tuple[list[RawDoc], Options] | ReadError]:
+        buf: list[RawDoc] = []
+        for it in items:
+            if isinstance(it, ReadError):
+                if buf:
+                    yield (buf, opts)
+                    buf = []
+                yield it
+                continue
+            buf.append(it)
+            if len(buf) >= batch_size or sum(len(r.text or r.html or "") for r in buf) > 2_000_000:
+                yield (buf, opts)
+                buf = []
+        if buf:
+            yield (buf, opts)
+
+    if workers <= 1:
+        for b in batches():
+            results = [b] if isinstance(b, ReadError) else _work(b)
+            for r in results:
+                if on_result:
+                    on_result(r)
+                yield r
+        return
+
+    ctx = mp.get_context("forkserver" if os.name == "posix" else "spawn")
+    in_flight: deque = deque()
+    with ctx.Pool(workers, initializer=_warm) as pool:
+        for b in batches():
+            in_flight.append(pool.apply_async(_passthrough, (b,)))
+            # bounded look-ahead: never more than two batches per worker queued
+            while len(in_flight) > 2 * workers:
+                yield from _drain(in_flight.popleft().get(), on_result)
+        while in_flight:
+            yield from _drain(in_flight.popleft().get(), on_result)
+
+
+def _drain(results: list[dict | ReadError], on_result) -> Iterator[dict | ReadError]:
+    for r in results:
+        if on_result:
+            on_result(r)
+        yield r
+
+
+def _passthrough(b: tuple[list[RawDoc], Options] | ReadError) -> list[dict | ReadError]:
+    if isinstance(b, ReadError):
+        return [b]
+    return _work(b)
+
+
+def _warm() -> None:
+    """Load tokenizer and data once per worker process, before the first batch."""
+    from kansoku.nlp.tokens import tokenize
+    from kansoku.resolve.gazetteer import default
+
+    default()
+    tokenize("ロシアとウクライナ")

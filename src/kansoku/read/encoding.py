@@ -1,0 +1,239 @@
+"""Bytes → text for Japanese news files.
+
+Detection order, most reliable first:
+
+1. empty input and well-known binary formats (magic numbers) are refused;
+2. a byte-order mark decides (UTF-32, UTF-16, UTF-8);
+3. NUL bytes or many control bytes mean binary data;
+4. strict ISO-2022-JP when the data is 7-bit and has its escape sequences;
+5. strict UTF-8;
+6. strict CP932 (Shift_JIS) and EUC-JP; when both decode, the one yielding more kana/kanji wins;
+7. a lenient UTF-8 / CP932 / EUC-JP decode when only a handful of bytes are broken (a truncated dump);
+8. charset-normalizer's best guess, only if the result looks like text.
+
+Whatever wins must not be mostly replacement or control characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kansoku.read.errors import ReadFailure
+
+__all__ = ["ReadFailure", "decode_bytes", "sniff_binary"]
+
+_SAMPLE_BYTES = 64 * 1024
+_SAMPLE_CHARS = 200_000
+
+# (offset, signature, description)
+_MAGIC: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"%PDF-", "a PDF document"),
+    (0, b"PK\x03\x04", "a ZIP archive (or DOCX/XLSX/EPUB)"),
+    (0, b"PK\x05\x06", "an empty ZIP archive"),
+    (0, b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (0, b"\xff\xd8\xff", "a JPEG image"),
+    (0, b"GIF87a", "a GIF image"),
+    (0, b"GIF89a", "a GIF image"),
+    (0, b"\x1f\x8b", "a gzip-compressed file"),
+    (0, b"BZh", "a bzip2-compressed file"),
+    (0, b"\xfd7zXZ\x00", "an xz-compressed file"),
+    (0, b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
+    (0, b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (0, b"Rar!\x1a\x07", "a RAR archive"),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Microsoft Office document"),
+    (0, b"\x7fELF", "an executable (ELF)"),
+    (0, b"SQLite format 3\x00", "an SQLite database"),
+    (0, b"OggS", "an Ogg media file"),
+    (0, b"ID3", "an MP3 audio file"),
+    (0, b"fLaC", "a FLAC audio file"),
+    (0, b"\x1aE\xdf\xa3", "a Matroska/WebM video"),
+    (0, b"II*\x00", "a TIFF image"),
+    (0, b"MM\x00*", "a TIFF image"),
+    (0, b"\x00\x00\x01\x00", "an icon image"),
+    (0, b"wOFF", "a web font"),
+    (0, b"wOF2", "a web font"),
+    (4, b"ftyp", "an MP4/QuickTime/HEIC media file"),
+)
+_RIFF_KINDS = {b"WEBP": "a WebP image", b"WAVE": "a WAV audio file", b"AVI ": "an AVI video"}
+
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+)
+
+# C0 control bytes that never occur in text files (tab, LF, VT, FF, CR and ESC do).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+_ISO2022_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b$(D", b"\x1b(J", b"\x1b(I")
+
+# Web pages declare the narrow standard names but use the Microsoft supersets.
+_ALIASES = {
+    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932",
+    "windows-31j": "cp932", "csshiftjis": "cp932", "euc-jp": "euc_jp", "x-euc-jp": "euc_jp",
+    "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+}
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e]")
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
+_HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_BAD_CHARS = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_TEXTY = re.compile(r"[\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u3000-\u303f\uff01-\uff5e]")
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """Describe ``data`` if it is a known binary format or obviously not text, else return ``None``."""
+    for offset, signature, description in _MAGIC:
+        if data[offset : offset + len(signature)] == signature:
+            return f"looks like {description}, not text"
+    if data[:4] == b"RIFF" and data[8:12] in _RIFF_KINDS:
+        return f"looks like {_RIFF_KINDS[data[8:12]]}, not text"
+    if any(data.startswith(bom) for bom, _, _ in _BOMS):
+        return None  # UTF-16/32 text legitimately contains NUL bytes
+    sample = data[:_SAMPLE_BYTES]
+    nul = sample.count(0)
+    if nul and (nul >= 16 or nul / len(sample) > 0.001):
+        return "looks like binary data (it contains NUL bytes), not text"
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if control / len(sample) > 0.02:
+        return "looks like binary data (too many control bytes), not text"
+    return None
+
+
+def decode_bytes(data: bytes, source: str = "", *, declared: str | None = None) -> str:
+    """Decode a whole file to ``str``; raise :class:`ReadFailure` for binary, empty or undecodable data.
+
+    ``declared`` is an encoding the container itself announced (an HTML ``<meta charset>``); it is
+    tried strictly after UTF-8 and before guessing, so a lying declaration costs nothing.
+    ``source`` only names the input in messages.
+    """
+    if not data:
+        raise ReadFailure("file is empty")
+    if not data.strip(b" \t\r\n\x0b\x0c"):
+        raise ReadFailure("file contains only whitespace")
+    binary = sniff_binary(data)
+    if binary:
+        raise ReadFailure(binary)
+    text = _decode(data, declared)
+    _check_text(text)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def _decode(data: bytes, declared: str | None) -> str:
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as err:
+                raise ReadFailure(f"invalid {name} data after the byte-order mark (at byte {err.start})") from None
+
+    # ISO-2022-JP is 7-bit, so it must be tried before UTF-8 (which would accept it verbatim).
+    if data.isascii() and any(esc in data for esc in _ISO2022_ESCAPES):
+        for codec in ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2004", "iso2022_jp_2"):
+            text = _try_strict(data, codec)
+            if text is not None:
+                return text
+
+    text = _try_strict(data, "utf-8")
+    if text is not None:
+        return text
+
+    if declared:
+        text = _try_strict(data, _ALIASES.get(declared.strip().lower(), declared.strip()))
+        if text is not None:
+            return text
+
+    candidates = [t for t in (_try_strict(data, "cp932"), _try_strict(data, "euc_jp")) if t is not None]
+    candidates = [t for t in candidates if _looks_japanese(t)]
+    if candidates:
+        return max(candidates, key=_japanese_score)
+
+    text = _lenient(data)
+    if text is not None:
+        return text
+
+    text = _charset_normalizer_guess(data)
+    if text is not None:
+        return text
+    raise ReadFailure("could not decode the bytes as text (tried UTF-8, Shift_JIS/CP932, EUC-JP, ISO-2022-JP)")
+
+
+def _try_strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _sample(text: str) -> str:
+    return text if len(text) <= _SAMPLE_CHARS else text[:_SAMPLE_CHARS]
+
+
+def _japanese_score(text: str) -> int:
+    sample = _sample(text)
+    return len(_JAPANESE.findall(sample)) - 2 * len(_HALFWIDTH_KANA.findall(sample))
+
+
+def _looks_japanese(text: str) -> bool:
+    """Japanese prose always has kana; mis-decoded Latin or Chinese bytes rarely do."""
+    sample = _sample(text)
+    non_ascii = len(_NON_ASCII.findall(sample))
+    if not non_ascii:
+        return True
+    kana = len(_KANA.findall(sample))
+    return kana >= max(1, 0.05 * non_ascii) and _japanese_score(sample) > 0.5 * non_ascii
+
+
+def _lenient(data: bytes) -> str | None:
+    """Accept a decode with a few broken bytes (cut-off dumps, one corrupted character)."""
+    best: tuple[int, str] | None = None
+    for codec in ("utf-8", "cp932", "euc_jp"):
+        text = data.decode(codec, errors="replace")
+        sample = _sample(text)
+        broken = sample.count("\ufffd")
+        valid_non_ascii = len(_NON_ASCII.findall(sample)) - broken
+        if broken > max(2, 0.002 * len(sample)) or valid_non_ascii < 20 * broken:
+            continue
+        if codec != "utf-8" and not _looks_japanese(text):
+            continue
+        score = _japanese_score(text) - 10 * broken
+        if best is None or score > best[0]:
+            best = (score, text)
+    return best[1] if best else None
+
+
+def _charset_normalizer_guess(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    match = from_bytes(data[: 4 * _SAMPLE_BYTES]).best()
+    if match is None:
+        return None
+    try:
+        text = data.decode(match.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    sample = _sample(text)
+    # Guard against confident nonsense (any byte soup "decodes" in some single-byte code page):
+    # real text has ASCII whitespace between words, or is CJK.
+    if not sample or len(_TEXTY.findall(sample)) / len(sample) < 0.05:
+        return None
+    if sample.count(" ") + sample.count("\n") == 0 and len(_JAPANESE.findall(sample)) < 0.3 * len(sample):
+        return None
+    return text
+
+
+def _check_text(text: str) -> None:
+    sample = _sample(text)
+    visible = len(sample) - sum(sample.count(c) for c in " \t\r\n\u3000")
+    if not visible:
+        raise ReadFailure("file contains only whitespace")
+    replacement = sample.count("\ufffd")
+    bad = len(_BAD_CHARS.findall(sample))
+    if replacement / visible > 0.3:
+        raise ReadFailure("decoded text is mostly replacement characters (U+FFFD); the file is corrupted")
+    if bad / visible > 0.3:
+        raise ReadFailure("decoded text is mostly control characters; this is not a text file")

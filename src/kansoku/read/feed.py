@@ -1,0 +1,109 @@
+"""RSS and Atom files: each item becomes a :class:`RawDoc` with source ``FILE#N`` (1-based)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from kansoku.model import RawDoc, ReadError
+from kansoku.read.errors import ReadFailure
+from kansoku.read.html import html_to_text, iso_datetime
+
+__all__ = ["FEED_ROOTS", "read_feed", "xml_root"]
+
+FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
+
+_PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE)
+_ROOT = re.compile(r"\s*<([A-Za-z_][\w:.-]*)")
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
+
+
+def xml_root(data: bytes) -> str | None:
+    """Lower-cased name of the first element of an XML/HTML document, or ``None``."""
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    text = text.lstrip("\ufeff")
+    position = 0
+    while match := _PROLOG.match(text, position):
+        position = match.end()
+    root = _ROOT.match(text, position)
+    return root.group(1).lower() if root else None
+
+
+def read_feed(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
+    """Parse an RSS 0.9x/1.0/2.0 or Atom document from bytes (never a URL: nothing is fetched)."""
+    import feedparser
+
+    parsed = feedparser.parse(data)
+    entries = parsed.get("entries") or []
+    if not entries:
+        if parsed.get("bozo") and not parsed.get("version"):
+            problem = parsed.get("bozo_exception")
+            detail = f" ({problem})" if problem else ""
+            raise ReadFailure(f"not a valid RSS/Atom feed{detail}")
+        raise ReadFailure("feed has no items")
+    outlet = _clean(parsed.get("feed", {}).get("title"))
+    for number, entry in enumerate(entries, start=1):
+        item_source = f"{source}#{number}"
+        try:
+            yield _entry_to_doc(entry, item_source, number, outlet)
+        except ReadFailure as failure:
+            yield ReadError(item_source, failure.reason)
+
+
+def _entry_to_doc(entry: Any, source: str, number: int, outlet: str | None) -> RawDoc:
+    html: str | None = None
+    text: str | None = None
+    for detail in [*(entry.get("content") or []), entry.get("summary_detail")]:
+        if not detail or not (detail.get("value") or "").strip():
+            continue
+        value = detail["value"]
+        if (detail.get("type") or "").lower() in _HTML_TYPES or "<" in value:
+            html, text = value, html_to_text(value)
+        else:
+            text = value.strip()
+        if text:
+            break
+    if not text and entry.get("summary"):
+        text = html_to_text(entry["summary"])
+    if not text:
+        raise ReadFailure(f"item {number} has no text (no content, description or summary)")
+    return RawDoc(
+        source=source,
+        text=text,
+        html=html,
+        title=_clean(entry.get("title")),
+        url=_clean(entry.get("link")),
+        published=_published(entry),
+        author=_clean(entry.get("author")),
+        outlet=outlet,
+    )
+
+
+def _published(entry: Any) -> str | None:
+    for key in ("published", "updated", "created"):
+        raw = entry.get(key)
+        if isinstance(raw, str) and raw.strip():
+            if iso := iso_datetime(raw):
+                return iso
+            try:
+                return parsedate_to_datetime(raw.strip()).isoformat()
+            except (TypeError, ValueError, IndexError):
+                pass
+        parsed = entry.get(f"{key}_parsed")
+        if parsed:
+            return datetime(*parsed[:6], tzinfo=UTC).isoformat()
+    return None
+
+
+def _clean(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    return value or None

@@ -1,0 +1,246 @@
+"""HTML → :class:`RawDoc`: article text via trafilatura, metadata from the page head.
+
+trafilatura does the main-content extraction; when it finds nothing (malformed or very short
+pages) the text of paragraphs and headings is taken directly. The page's own ``<meta>`` tags fill
+what trafilatura leaves out (it drops many Japanese author names, and keeps only the date part of
+``article:published_time``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+import lxml.html
+from lxml import etree
+
+from kansoku.model import RawDoc
+from kansoku.read.encoding import decode_bytes
+from kansoku.read.errors import ReadFailure
+
+__all__ = ["declared_charset", "html_to_text", "parse_html", "read_html_bytes"]
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_DROP_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form", "iframe")
+_BLOCK_TAGS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "figcaption", "td", "th"}
+)
+_PUBLISHED_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.date",
+    "sailthru.date",
+    "cxenseparse:recs:publishtime",
+)
+_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "cxenseparse:author")
+_PRUNE_XPATH = ["//nav", "//*[@role='navigation']", "//*[@aria-hidden='true']"]
+_TITLE_SEPARATORS = (" | ", " ｜ ", "｜", " - ", " – ", " — ", "：", " : ")
+
+# trafilatura reports ordinary parsing trouble at WARNING/ERROR level; it is not ours to show.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The ``<meta charset>`` / ``http-equiv`` encoding a page declares in its first 4 kB, if any."""
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def read_html_bytes(data: bytes, source: str) -> RawDoc:
+    """Decode an HTML file (honouring its declared charset) and extract the article."""
+    return parse_html(decode_bytes(data, source, declared=declared_charset(data)), source)
+
+
+def parse_html(html: str, source: str) -> RawDoc:
+    """Extract one article from a whole page; raise :class:`ReadFailure` when it holds no text."""
+    tree = _parse(html)
+    meta = _page_metadata(tree) if tree is not None else {}
+    text, extracted = _trafilatura(html)
+    if not text and tree is not None:
+        text = _block_text(tree)
+    if not text:
+        raise ReadFailure("no article text found in HTML")
+
+    outlet = extracted.get("sitename") or meta.get("outlet")
+    title = _strip_outlet(extracted.get("title") or meta.get("title"), outlet)
+    return RawDoc(
+        source=source,
+        text=text,
+        html=html,
+        title=title,
+        url=meta.get("url") or extracted.get("url"),
+        published=meta.get("published") or extracted.get("date"),
+        author=extracted.get("author") or meta.get("author"),
+        outlet=outlet,
+    )
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment (a feed item's ``content:encoded``), one block per line.
+
+    Markup-free input comes back unchanged apart from surrounding whitespace.
+    """
+    if "<" not in fragment and "&" not in fragment:
+        return fragment.strip()
+    tree = _parse(f"<div>{fragment}</div>")
+    if tree is None:
+        return ""
+    return _block_text(tree, drop_layout=False)
+
+
+def _parse(html: str) -> lxml.html.HtmlElement | None:
+    if not html.strip():
+        return None
+    try:
+        # Encoding declarations are meaningless (and rejected by lxml) once the text is a str.
+        return lxml.html.document_fromstring(_strip_xml_declaration(html))
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _strip_xml_declaration(html: str) -> str:
+    stripped = html.lstrip()
+    if stripped.startswith("<?xml"):
+        end = stripped.find("?>")
+        return stripped[end + 2 :] if end != -1 else stripped
+    return html
+
+
+def _trafilatura(html: str) -> tuple[str, dict[str, str]]:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, favor_recall=True,
+            include_tables=True,
+            prune_xpath=_PRUNE_XPATH,
+        )
+    except Exception:  # trafilatura raises assorted errors on pathological markup; the fallback copes
+        return "", {}
+    if doc is None:
+        return "", {}
+    fields = {
+        name: value.strip()
+        for name in ("title", "author", "date", "sitename", "url")
+        if isinstance(value := getattr(doc, name, None), str) and value.strip()
+    }
+    text = doc.text if isinstance(doc.text, str) else ""
+    return text.strip(), fields
+
+
+def _block_text(tree: lxml.html.HtmlElement, drop_layout: bool = True) -> str:
+    """Text of paragraphs, headings and list items (outermost only); all text if there are none."""
+    tree = _copy(tree)
+    drop = _DROP_TAGS if drop_layout else ("script", "style", "noscript", "template")
+    for element in tree.iter(*drop):
+        if element.getparent() is not None:
+            element.drop_tree()
+    body = tree.find("body") if tree.tag == "html" else tree
+    if body is None:
+        body = tree
+    for br in body.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    lines: list[str] = []
+    for element in body.iter(*_BLOCK_TAGS):
+        if any(ancestor.tag in _BLOCK_TAGS for ancestor in element.iterancestors()):
+            continue
+        lines.extend(_lines(element.text_content()))
+    if not lines:
+        for part in body.itertext():
+            lines.extend(_lines(part))
+    return "\n".join(lines)
+
+
+def _lines(text: str) -> list[str]:
+    return [line for raw in text.split("\n") if (line := " ".join(raw.split()))]
+
+
+def _copy(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(lxml.html.tostring(tree, encoding="unicode"))
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _page_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    metas: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        value = (meta.get("content") or "").strip()
+        if key and value and key not in metas:
+            metas[key] = value
+
+    found: dict[str, str] = {}
+    title = metas.get("og:title") or _first_text(tree, "title") or _first_text(tree, "h1")
+    if title:
+        found["title"] = title
+    if outlet := metas.get("og:site_name") or metas.get("application-name"):
+        found["outlet"] = outlet
+    for key in _AUTHOR_KEYS:
+        value = metas.get(key)
+        if value and not value.startswith(("http://", "https://")):
+            found["author"] = value
+            break
+    published = next((metas[key] for key in _PUBLISHED_KEYS if key in metas), None)
+    if published is None:
+        for time in tree.iter("time"):
+            if time.get("datetime"):
+                published = time.get("datetime")
+                break
+    if published and (iso := iso_datetime(published)):
+        found["published"] = iso
+    for link in tree.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            found["url"] = link.get("href", "").strip()
+            break
+    else:
+        if url := metas.get("og:url"):
+            found["url"] = url
+    return found
+
+
+def _first_text(tree: lxml.html.HtmlElement, tag: str) -> str | None:
+    for element in tree.iter(tag):
+        text = _squash(element.text_content())
+        if text:
+            return text
+    return None
+
+
+def _strip_outlet(title: str | None, outlet: str | None) -> str | None:
+    if not title or not outlet:
+        return title
+    for separator in _TITLE_SEPARATORS:
+        suffix = separator + outlet
+        if title.endswith(suffix) and len(title) > len(suffix):
+            return title[: -len(suffix)].strip()
+    return title
+
+
+def iso_datetime(value: str) -> str | None:
+    """An ISO 8601 date or datetime string, kept with its UTC offset; ``None`` if unparseable."""
+    value = value.strip()
+    candidate = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        match = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", value)
+        if not match:
+            return None
+        try:
+            return datetime(*map(int, match.groups())).date().isoformat()
+        except ValueError:
+            return None
+    if len(candidate) <= 10:
+        return parsed.date().isoformat()
+    return parsed.isoformat()

@@ -1,0 +1,123 @@
+"""Mention recognition and in-document resolution, on a small gazetteer built here and sentences written
+for these tests."""
+
+import pytest
+
+from kansoku.extract.entities import find_mentions
+from kansoku.normalize.segment import split_sentences
+from kansoku.resolve.corpus import link_corpus
+from kansoku.resolve.entities import resolve_document
+from kansoku.resolve.gazetteer import GazEntity, build
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    E = GazEntity
+    return build(
+        [
+            E("gpe:russia", "ロシア", "Russia", "GPE", aliases=["ロシア連邦"], abbrev=["露"]),
+            E("gpe:united-states", "アメリカ", "United States", "GPE", aliases=["米国", "アメリカ合衆国"], abbrev=["米"]),
+            E("gpe:ukraine", "ウクライナ", "Ukraine", "GPE", abbrev=["宇"]),
+            E("gpe:canada", "カナダ", "Canada", "GPE", abbrev=["加"]),
+            E("gpe:japan", "日本", "Japan", "GPE", abbrev=["日"]),
+            E("gpe:kyiv", "キーウ", "Kyiv", "GPE", aliases=["キエフ", "Kyiv", "Kiev"]),
+            E("gpe:pokrovsk", "ポクロフスク", "Pokrovsk", "GPE"),
+            E("gpe:dnipro", "ドニプロ", "Dnipro", "GPE", aliases=["ドニエプロペトロフスク"]),
+            E("loc:dnieper", "ドニエプル川", "Dnieper", "LOC"),
+            E("gpe:austria", "オーストリア", "Austria", "GPE"),
+            E("gpe:australia", "オーストラリア", "Australia", "GPE"),
+            E("person:vladimir-putin", "ウラジーミル・プーチン", "Vladimir Putin", "PERSON", short=["プーチン"]),
+            E("person:volodymyr-zelensky", "ウォロディミル・ゼレンスキー", "Volodymyr Zelensky", "PERSON",
+              short=["ゼレンスキー"]),
+            E("person:olena-zelenska", "オレナ・ゼレンスカ", "Olena Zelenska", "PERSON"),
+            E("person:maria-zakharova", "マリア・ザハロワ", "Maria Zakharova", "PERSON", short=["ザハロワ"]),
+            E("org:nato", "北大西洋条約機構", "NATO", "ORG", aliases=["NATO"]),
+        ]
+    )
+
+
+def analyse(text, gaz):
+    return resolve_document(find_mentions(text, split_sentences(text), gaz), gaz)
+
+
+def by_text(ents):
+    return {m["text"]: e for e in ents for m in e["mentions"]}
+
+
+def test_offsets_are_exact(gaz):
+    t = "ロシアのプーチン大統領は、キエフへの攻撃を続けた。\nNATO(北大西洋条約機構)は反発した。"
+    for e in analyse(t, gaz):
+        for m in e["mentions"]:
+            assert t[m["start"] : m["end"]] == m["text"]
+
+
+def test_one_kanji_abbreviations_only_as_tokens(gaz):
+    t = "計画が披露された。加盟国は増えた。田中宇氏は米露関係を論じた。対露制裁が続く。"
+    ents = by_text(analyse(t, gaz))
+    assert "露" in ents and ents["露"]["id"] == "gpe:russia"
+    assert "米" in ents and ents["米"]["id"] == "gpe:united-states"
+    assert "加" not in ents
+    assert "宇" not in ents
+
+
+def test_titles_and_short_forms_resolve_to_the_gazetteer_person(gaz):
+    t = "ウラジーミル・プーチン大統領は演説した。プーチン氏はさらに続けた。"
+    ents = analyse(t, gaz)
+    putin = [e for e in ents if e["id"] == "person:vladimir-putin"]
+    assert len(putin) == 1 and len(putin[0]["mentions"]) == 2
+    assert {r["method"] for r in putin[0]["resolution"]} == {"gazetteer", "short_form"}
+
+
+def test_unseen_transliteration_links_by_variant_key(gaz):
+    t = "ロシア軍はポクロウシクを包囲した。ポクロフスクの住民は避難した。"
+    ents = by_text(analyse(t, gaz))
+    assert ents["ポクロウシク"]["id"] == ents["ポクロフスク"]["id"] == "gpe:pokrovsk"
+    assert "variant_key" in {r["method"] for r in ents["ポクロウシク"]["resolution"]}
+
+
+def test_lookalikes_stay_apart(gaz):
+    t = "ドニプロ市はドニエプル川の岸にある。オーストリアとオーストラリアの首脳が会った。ゼレンスキー大統領とオレナ・ゼレンスカ夫人。"
+    ents = by_text(analyse(t, gaz))
+    assert ents["ドニプロ"]["id"] != ents["ドニエプル川"]["id"]
+    assert ents["オーストリア"]["id"] != ents["オーストラリア"]["id"]
+    assert ents["ゼレンスキー"]["id"] != ents["オレナ・ゼレンスカ"]["id"]
+
+
+def test_unknown_person_full_name_and_surname_merge(gaz):
+    t = "ジョナサン・ミクタリス氏は講演した。ミクタリス氏によれば、停戦は遠い。"
+    ents = by_text(analyse(t, gaz))
+    full, short = ents["ジョナサン・ミクタリス"], ents["ミクタリス"]
+    assert full["id"] == short["id"] and full["type"] == "PERSON"
+    assert "short_form" in {r["method"] for r in full["resolution"]}
+
+
+def test_russian_feminine_surname_variant_merges_with_full_name(gaz):
+    t = "マリア・ザハロフ報道官は記者会見で述べた。ザハロフ氏は続けた。ザハロワ氏は後日も語った。"
+    ents = by_text(analyse(t, gaz))
+    assert ents["マリア・ザハロフ"]["id"] == ents["ザハロワ"]["id"] == "person:maria-zakharova"
+    assert ents["ザハロフ"]["id"] == "person:maria-zakharova"
+
+
+def test_unknown_organisation_by_suffix(gaz):
+    t = "スコークロフト戦略安全保障センターの報告書によると、損失は大きい。"
+    ents = by_text(analyse(t, gaz))
+    org = ents["スコークロフト戦略安全保障センター"]
+    assert org["type"] == "ORG" and org["id"].startswith("x:org:")
+
+
+def test_nested_place_inside_an_organisation_name(gaz):
+    t = "キーウ国際社会学研究所の世論調査では、支持は下がった。"
+    ents = analyse(t, gaz)
+    ids = {e["id"] for e in ents}
+    assert "gpe:kyiv" in ids
+    assert any(e["type"] == "ORG" and "研究所" in e["name"] for e in ents)
+
+
+def test_one_entity_one_id_across_documents(gaz):
+    a = {"entities": analyse("ハンナ・コワルチク氏は分析した。キエフで会見が開かれた。", gaz)}
+    b = {"entities": analyse("コワルチク氏によると、キーウの防空は強化された。", gaz)}
+    link_corpus([a, b])
+    ida = {m["text"]: e["id"] for e in a["entities"] for m in e["mentions"]}
+    idb = {m["text"]: e["id"] for e in b["entities"] for m in e["mentions"]}
+    assert ida["キエフ"] == idb["キーウ"] == "gpe:kyiv"
+    assert ida["ハンナ・コワルチク"] == idb["コワルチク"]
