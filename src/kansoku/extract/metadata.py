@@ -121,30 +121,22 @@ def plausible_name(name: str) -> bool:
     return len(n) <= 25
 
 
-def _clean_name(raw: str) -> tuple[str, str | None, int, int]:
-    """Strip titles (博士, 氏, 教授 …) and brackets from a byline name: (name, title, lead, trail) offsets."""
-    titles = cues()["metadata"]["name_titles"]
-    s = raw
-    lead = len(s) - len(s.lstrip(" 　"))
-    s = s.strip(" 　")
+def _clean_name(raw: str) -> tuple[str, str | None, int]:
+    """Strip titles (博士, 氏, 教授, Dr. …) from a byline name: (name, title, offset of name in raw)."""
+    titles = sorted(cues()["metadata"]["name_titles"], key=len, reverse=True)
+    s = raw.strip(" 　")
     title = None
     changed = True
     while changed:
         changed = False
-        for t in sorted(titles, key=len, reverse=True):
+        for t in titles:
             if s.endswith(t) and len(s) > len(t) + 1:
-                title = title or t
-                s = s[: -len(t)].rstrip(" 　")
-                changed = True
-            elif s.startswith(t + " ") and t.endswith("."):
-                title = title or t
-                s = s[len(t) :].lstrip()
-                lead += len(raw.strip(" 　")) - len(s) - (len(raw.strip(" 　")) - len(s))
-                changed = True
-    trail = len(raw) - lead - len(s)
-    lead = raw.find(s)
-    trail = len(raw) - lead - len(s)
-    return s, title, lead, trail
+                title, s, changed = title or t, s[: -len(t)].rstrip(" 　"), True
+                break
+            if t.endswith(".") and s.startswith(t + " "):
+                title, s, changed = title or t, s[len(t) :].lstrip(), True
+                break
+    return s, title, raw.find(s)
 
 
 class _Meta:
@@ -197,7 +189,7 @@ class _Meta:
                     extra = extra[: -len(r)].rstrip("のでは 　") or None
                     break
             aff = extra
-        name, title, lead, _ = _clean_name(raw)
+        name, title, lead = _clean_name(raw)
         role = role or title
         return name, base + m.start("n") + lead, aff, role
 

@@ -814,7 +814,8 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
             if x.survey:
                 survey_src = (idx, x)
         if _BLOCK_RE.search(s):
-            bsrc = abs_srcs[-1] if abs_srcs else (last_srcs[-1] if last_srcs else None)
+            pool = abs_srcs or last_srcs
+            bsrc = next((x for x in reversed(pool) if x.explicit), pool[-1] if pool else None)
             block = (idx, bsrc) if bsrc else None
         last_srcs = abs_srcs
         prev_end = hi

@@ -111,15 +111,15 @@ def _normalize(text: str) -> tuple[str, list[int], list[int]]:
         if (
             run == "一"
             and nxt.startswith("時")
-            and not (prev.endswith(("午前", "午後")) or prev[-1:] in "前後")
+            and not (prev.endswith(("午前", "午後")) or (prev != "" and prev[-1] in "前後"))
         ):
             continue  # 一時的, 一時停止
         if run == "一" and nxt.startswith("日") and not prev.endswith("月"):
             continue  # 一日も早く
         if s > 0 and flat[s - 1] in "第数何":
             continue
-        if run in ("十", "百", "千"):
-            continue
+        if run == "十" and nxt.startswith("分"):
+            continue  # 十分な
         if nxt == "半世" or (run == "四" and flat[e : e + 3] == "半世紀"):
             continue  # 四半世紀
         repl.append((s, e, str(_kansuji_value(run))))
@@ -769,8 +769,8 @@ def _resolve(g: _Group, st: _State, text_before: str) -> tuple[str | None, str, 
 # public API
 
 _GATE_RE = re.compile(
-    r"[0-9０-９〇一二三四五六七八九十元]|[昨今来先同前翌明本毎曜週]|ここ数|この数|数[十年日週カヶか時]|おととい|"
-    r"おととし|きのう|きょう|あす|あした|あさって|時間"
+    r"[0-9０-９〇一二三四五六七八九十元]|[昨去今来先同前翌明本再毎曜週半]|数[十年日週カヶか時]|正午|おととい|"
+    r"おととし|きのう|きょう|あす|あした|あさって"
 )
 _JT_GATE_RE = re.compile(r"[0-9毎半]")
 
