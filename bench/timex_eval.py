@@ -2,7 +2,8 @@
 
     python bench/timex_eval.py                 # precision/recall on tests/data/timex_cases.jsonl
     python bench/timex_eval.py --dev DIR GOLD  # recall against gold timex (surface overlap + value prefix)
-    python bench/timex_eval.py --speed GLOB    # chars/s of extract_timex (first 2 lines of each file skipped)
+    python bench/timex_eval.py --speed GLOB    # chars/s of extract_timex (first 2 lines of each file skipped;
+                                             300 files spread evenly over the sorted list)
 
 Cases: an expected item matches a predicted one when text and value are equal (strict); the lenient
 figure only needs overlapping text and equal value. A sentence's date is given per case ("doc_date").
@@ -95,8 +96,10 @@ def eval_dev(corpus: str, gold_dir: str, verbose: bool = False) -> dict[str, flo
 
 
 def speed(pattern: str, n_files: int = 300) -> dict[str, float]:
+    files = sorted(f for f in glob.glob(pattern) if Path(f).name not in ("LICENSE.txt", "README.txt"))
+    step = max(1, len(files) // n_files)  # spread the sample over all categories, deterministically
     texts = []
-    for f in sorted(glob.glob(pattern))[:n_files]:
+    for f in files[::step][:n_files]:
         lines = Path(f).read_text(encoding="utf-8").splitlines(keepends=True)
         texts.append("".join(lines[2:]))
     prepared = [(t, split_sentences(t)) for t in texts]
@@ -107,8 +110,13 @@ def speed(pattern: str, n_files: int = 300) -> dict[str, float]:
         n_timex += len(extract_timex(t, spans, None))
     dt = time.perf_counter() - t0
     chars = sum(len(t) for t in texts)
-    return {"files": float(len(texts)), "chars": float(chars), "seconds": dt, "chars_per_s": chars / dt,
-            "timex": float(n_timex)}
+    return {
+        "files": float(len(texts)),
+        "chars": float(chars),
+        "seconds": dt,
+        "chars_per_s": chars / dt,
+        "timex": float(n_timex),
+    }
 
 
 def main() -> None:
@@ -119,15 +127,19 @@ def main() -> None:
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     res = eval_cases(Path(args.cases), args.verbose)
-    print(f"cases: precision={res['precision']:.3f} recall={res['recall']:.3f} "
-          f"lenient_recall={res['lenient_recall']:.3f} (gold items {int(res['gold'])})")
+    print(
+        f"cases: precision={res['precision']:.3f} recall={res['recall']:.3f} "
+        f"lenient_recall={res['lenient_recall']:.3f} (gold items {int(res['gold'])})"
+    )
     if args.dev:
         d = eval_dev(args.dev[0], args.dev[1], args.verbose)
         print(f"dev gold: recall={d['recall']:.3f} (gold items {int(d['gold'])})")
     if args.speed:
         s = speed(args.speed)
-        print(f"speed: {int(s['files'])} files, {int(s['chars'])} chars in {s['seconds']:.2f}s = "
-              f"{s['chars_per_s']:.0f} chars/s ({int(s['timex'])} timex)")
+        print(
+            f"speed: {int(s['files'])} files, {int(s['chars'])} chars in {s['seconds']:.2f}s = "
+            f"{s['chars_per_s']:.0f} chars/s ({int(s['timex'])} timex)"
+        )
 
 
 if __name__ == "__main__":

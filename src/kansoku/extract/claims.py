@@ -274,7 +274,7 @@ def _sentence_claims(text: str, sp: Span, last: dict[str, Any] | None) -> list[d
     if according and plausible_speaker(according.group("np")):
         acc_speaker = (according.start("np"), according.end("np"))
     prev_end = 0
-    for c_start, c_end, cue, _fam, q_end in found:
+    for _c_start, c_end, cue, _fam, q_end in found:
         quote = _strip_quote(sent, q_end, prev_end)
         kind = "quote" if quote else "reported"
         limit = quote[0] - 1 if quote else q_end

@@ -41,10 +41,15 @@ ORG_SUFFIXES = tuple(
         reverse=True,
     )
 )
+FAC_SUFFIXES = ("統合基地", "空軍基地", "海軍基地", "基地", "原子力発電所", "原発", "発電所", "空港", "港", "大橋", "橋",
+                "ダム", "製油所", "宮殿", "宮", "大聖堂", "聖堂", "広場")
 EVENT_SUFFIXES = ("首脳会談", "会談", "戦争", "紛争", "サミット", "危機", "革命", "侵攻", "大戦", "合意", "会議")
 GPE_SUFFIXES = ("州", "市", "県", "区", "地区", "地方", "自治共和国", "共和国")
 LOC_SUFFIXES = ("川", "山", "山脈", "湖", "島", "諸島", "海", "湾", "半島", "海峡", "丘陵", "高原", "平原")
 # prefixes that make a compound generic or anaphoric (同研究所, 各国政府)
+_ORG_SET = set(ORG_SUFFIXES)
+_FAC_SET = set(FAC_SUFFIXES)
+_EVENT_SET = set(EVENT_SUFFIXES)
 _GENERIC_PREFIX = ("同", "当", "本", "各", "両", "その", "この", "同国", "我が", "わが")
 # characters that may precede/follow one-kanji country abbreviations inside one token (対露, 訪米, 露軍)
 _ABBREV_PREFIX = set("対訪反親在駐来離日")
@@ -106,8 +111,12 @@ def _norm_view(text: str, span: Span) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
+_URL = re.compile(r"https?://[^\s<>「」()（）]+|www\.[^\s<>「」()（）]+|@[A-Za-z0-9_]{2,}")
+
+
 def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer) -> list[Mention]:
     view, index = _norm_view(text, sent)
+    urls = [(m.start(), m.end()) for m in _URL.finditer(text, sent.start, sent.end)]
     starts = {t.start for t in toks}
     ends = {t.end for t in toks}
     tok_at = {}
@@ -146,6 +155,8 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
                     continue
                 accepted = (j_end, e0, cands, "short" if hows == {"short"} else "gazetteer")
                 break
+        if accepted is not None and urls and _overlaps(s0, accepted[1], urls):
+            accepted = None
         if accepted is None:
             i += 1
             continue
@@ -295,11 +306,13 @@ def _org_or_event_at(text: str, toks: list[Token], i: int, covered, places=()) -
         if (t.is_proper or _KATA.match(t.surface) or re.match(r"^[A-Za-z]+$", t.surface)
                 or _overlaps(t.start, t.end, list(places))):
             has_name = True
-        surf = text[toks[i].start : t.end]
         if j > i and has_name:
-            if surf.endswith(EVENT_SUFFIXES) and not surf.endswith(("委員会", "評議会")):
+            tails = {t.surface, toks[j - 1].surface + t.surface}
+            if tails & _EVENT_SET:
                 best = (j, "EVENT")
-            elif surf.endswith(ORG_SUFFIXES):
+            elif tails & _FAC_SET:
+                best = (j, "FAC")
+            elif tails & _ORG_SET:
                 best = (j, "ORG")
         j += 1
         if j - i > 10:
@@ -307,6 +320,15 @@ def _org_or_event_at(text: str, toks: list[Token], i: int, covered, places=()) -
     if best is None:
         return None, i
     j, etype = best
+    # drop leading tokens that are neither names nor places (③, 元, 調査機関 …)
+    k = i
+    while k < j and not (
+        toks[k].is_proper or _KATA.match(toks[k].surface) or re.match(r"^[A-Za-z]+$", toks[k].surface)
+        or _overlaps(toks[k].start, toks[k].end, list(places))
+    ):
+        k += 1
+    if k > i and k < j:
+        return None, i  # let the scan reach the real start of the name
     s, e = toks[i].start, toks[j].end
     surf = text[s:e]
     if surf.startswith(_GENERIC_PREFIX) or (etype == "EVENT" and surf.endswith("会議") and False):
@@ -357,7 +379,7 @@ def _place_at(text: str, toks: list[Token], i: int, covered, gaz: Gazetteer) -> 
     t = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if t.proper_kind == "地名" and len(t.surface) >= 2:
-        etype = "GPE"
+        etype = "LOC" if t.surface.endswith(("海", "川", "湖", "山", "島", "湾", "洋")) else "GPE"
         e = t.end
         if nxt is not None and nxt.surface in GPE_SUFFIXES:
             e = nxt.end

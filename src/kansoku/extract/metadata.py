@@ -29,7 +29,8 @@ _DATE = re.compile(
     r"|(?P<em>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? (?P<ed>\d{1,2}),? (?P<ey>(?:19|20)\d{2})"
     r"|(?P<ed2>\d{1,2}) (?P<em2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]* (?P<ey2>(?:19|20)\d{2})"
 )
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)} | {"Sept": 9}
+_MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9, "Sept": 9,
+           "Oct": 10, "Nov": 11, "Dec": 12}
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%()]+")
 _HANDLE = re.compile(
     r"(?:(?P<plat>X|Ｘ|Twitter|ツイッター|Instagram|インスタグラム|Telegram|テレグラム|Threads|TikTok)\s*[:：]?\s*)?"
@@ -236,7 +237,7 @@ class _Meta:
         for m in credit.finditer(self.text):
             self.add_author(m.group("name"), m.start("name"), None, m.group("role"))
         wire = _alt(list(self.c["wire_credits"]))
-        place_credit = re.compile(rf"【(?P<place>[^=＝】]{{1,10}})[=＝](?P<x>[^】]{{1,24}})】")
+        place_credit = re.compile(r"【(?P<place>[^=＝】]{1,10})[=＝](?P<x>[^】]{1,24})】")
         for m in place_credit.finditer(self.text):
             x = m.group("x")
             if re.fullmatch(wire, x):
@@ -282,13 +283,13 @@ class _Meta:
     def original_block(self) -> None:
         markers = _alt(self.c["original_markers"])
         mk = re.compile(rf"{_BULLET}(?P<label>{markers})\s*(?:[:：]\s*|(?=[\"“「『]))(?P<rest>.*)$")
-        for i, (s, _e) in enumerate(self.lines):
+        for i in range(len(self.lines)):
             m = mk.match(self.line(i))
             if not m:
                 continue
             window = range(i, min(len(self.lines), i + 7))
             self.original_lines.update(window)
-            rest, base = m.group("rest").strip(), s + m.start("rest")
+            rest = m.group("rest").strip()
             title = self._quoted(rest)
             if title and not self.original["title"]:
                 self.original["title"] = title
@@ -366,9 +367,7 @@ class _Meta:
                 elif i in near and len(line) - len(dm.group(0)) <= 14 and not re.search(r"[。、]", line) and \
                         dm.group("om") is None:
                     kind = "published"  # a date-only line near the top or bottom
-                if kind == "published" and not self.published and dm.group("om") is None:
-                    self.published = value
-                elif kind == "published" and not self.published:
+                if kind == "published" and not self.published:
                     self.published = value
                 elif kind == "updated" and not self.updated:
                     self.updated = value
@@ -384,7 +383,7 @@ class _Meta:
         series_re = re.compile(rf"{_BULLET}(?:{_alt(self.c['series_labels'])})\s*[:：]\s*(?P<v>[^。]{{1,40}})$")
         copy_re = re.compile(
             r"(?:©|Ⓒ|\(c\)|（c）|Copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s*)?"
-            r"(?P<o>[^.。,、©]{2,40}?)\s*(?:\.|,|All [Rr]ights [Rr]eserved.*|無断転載.*)?$"
+            r"(?P<o>[^.。,、©]{2,40}?)\s*(?:[.,。]?\s*(?:All [Rr]ights [Rr]eserved.*|無断転載.*)|[.,。])?$"
         )
         credit_re = re.compile(
             r"^[(（]?(?P<o>[^\s、。()（）「」:：]{1,15}?(?:新聞|通信|タイムズ|ニュース|新報|日報|News|NEWS|Times))"

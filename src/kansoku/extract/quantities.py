@@ -428,6 +428,10 @@ def _clean_source(toks: list[_Tok]) -> list[_Tok]:
 
 
 def _source_before(s: str, pos: int, lo: int) -> tuple[int, int] | None:
+    if pos > lo and s[pos - 1] == ")":  # 国連難民高等弁務官事務所(UNHCR)によると
+        op = s.rfind("(", max(lo, pos - 30), pos - 1)
+        if op > lo:
+            pos = op
     ws = _window_start(s, pos, lo)
     toks = _tokens(s, ws, pos)
     np_ = _clean_source(_np_back(toks, len(toks), max_no=3))

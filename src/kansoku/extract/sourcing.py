@@ -62,7 +62,7 @@ def find_anonymous(text: str) -> list[dict[str, Any]]:
         after = text[m.end() : m.end() + 14]
         if re.match(r"(?:の|である)?[\u30A1-\u30FA]{2,}[\u30A1-\u30FC・]*(?:氏|さん|報道官|長官)", after):
             continue  # 当局者のジョン・スミス氏: named
-        start = m.start("core") if m.group("pre").endswith(("は", "が")) else m.start()
+        start = m.start()
         if out and start < out[-1]["end"]:
             continue
         out.append({"text": text[start : m.end()], "start": start, "end": m.end()})

@@ -677,7 +677,9 @@ def _resolve(g: _Group, st: _State, text_before: str) -> tuple[str | None, str, 
             elif doc is not None:
                 y, m = doc.year, doc.month
                 if d is not None and d - doc.day > 14:
-                    y, m = _add_months(y, m, -1)
+                    py, pm = _add_months(y, m, -1)
+                    if _safe_date(py, pm, d) is not None:
+                        y, m = py, pm
                 anchor = "document"
         else:
             ctx_year = st.sent_year if doc is None else (st.sent_year or st.prev_year)

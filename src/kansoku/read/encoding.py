@@ -70,9 +70,19 @@ _ISO2022_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b$(D", b"\x1b(J", b"\x1b(I")
 
 # Web pages declare the narrow standard names but use the Microsoft supersets.
 _ALIASES = {
-    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932",
-    "windows-31j": "cp932", "csshiftjis": "cp932", "euc-jp": "euc_jp", "x-euc-jp": "euc_jp",
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "windows-31j": "cp932",
+    "csshiftjis": "cp932",
+    "euc-jp": "euc_jp",
+    "x-euc-jp": "euc_jp",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
 }
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e]")
@@ -129,7 +139,9 @@ def _decode(data: bytes, declared: str | None) -> str:
             try:
                 return data[len(bom) :].decode(codec)
             except UnicodeDecodeError as err:
-                raise ReadFailure(f"invalid {name} data after the byte-order mark (at byte {err.start})") from None
+                raise ReadFailure(
+                    f"invalid {name} data after the byte-order mark (at byte {err.start})"
+                ) from None
 
     # ISO-2022-JP is 7-bit, so it must be tried before UTF-8 (which would accept it verbatim).
     if data.isascii() and any(esc in data for esc in _ISO2022_ESCAPES):
@@ -159,7 +171,9 @@ def _decode(data: bytes, declared: str | None) -> str:
     text = _charset_normalizer_guess(data)
     if text is not None:
         return text
-    raise ReadFailure("could not decode the bytes as text (tried UTF-8, Shift_JIS/CP932, EUC-JP, ISO-2022-JP)")
+    raise ReadFailure(
+        "could not decode the bytes as text (tried UTF-8, Shift_JIS/CP932, EUC-JP, ISO-2022-JP)"
+    )
 
 
 def _try_strict(data: bytes, codec: str) -> str | None:

@@ -16,7 +16,9 @@ __all__ = ["FEED_ROOTS", "read_feed", "xml_root"]
 
 FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
 
-_PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE)
+_PROLOG = re.compile(
+    r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE
+)
 _ROOT = re.compile(r"\s*<([A-Za-z_][\w:.-]*)")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 

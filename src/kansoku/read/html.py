@@ -22,7 +22,19 @@ from kansoku.read.errors import ReadFailure
 __all__ = ["declared_charset", "html_to_text", "parse_html", "read_html_bytes"]
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_DROP_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form", "iframe")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+)
 _BLOCK_TAGS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "figcaption", "td", "th"}
 )
@@ -120,7 +132,10 @@ def _trafilatura(html: str) -> tuple[str, dict[str, str]]:
 
     try:
         doc = trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, favor_recall=True,
+            html,
+            with_metadata=True,
+            include_comments=False,
+            favor_recall=True,
             include_tables=True,
             prune_xpath=_PRUNE_XPATH,
         )

@@ -47,7 +47,8 @@ def read_jsonl(path: Path, source: str) -> Iterator[RawDoc | ReadError]:
                 yield ReadError(f"{source}:{number}", failure.reason)
                 if not produced and errors >= _MAX_LEADING_ERRORS:
                     yield ReadError(
-                        source, f"gave up after {errors} broken lines and no valid record; is this JSON Lines?"
+                        source,
+                        f"gave up after {errors} broken lines and no valid record; is this JSON Lines?",
                     )
                     return
     if not produced and not errors:

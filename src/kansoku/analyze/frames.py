@@ -1,0 +1,234 @@
+"""Frame detection: which narratives a text carries, in whose voice, with the sentences that show it.
+
+The catalogue (``data/frames.toml``) lists, per frame, regex cues over Japanese text, weak cues,
+negation patterns and the actor stance the frame implies.  Everything is compiled once; detection is
+pure-Python regex matching over the document, with every match mapped back to its sentence.
+
+Voice of one piece of evidence:
+
+* ``attributed``: the cue sits inside an attributed span (quote / reported speech of someone else),
+  or the sentence is reported speech (〜と述べた, 〜によると, 声明で …);
+* ``discussed``: the sentence treats the claim analytically, as someone's narrative or strategy
+  (〜というナラティブ, プロパガンダ, 〜を狙っている, 〜と主張している, 口実, 正当化 …);
+* ``author``: otherwise.
+
+A cue whose sentence rejects it (〜ではない right after the cue, 〜という主張は誤り, a frame-specific
+negation) is dropped, so a frame only mentioned to be rejected is not emitted.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from kansoku.model import Span
+
+#: A frame is emitted when its score reaches this value (calibrated on the train split of
+#: bench/data/frames_labelled.jsonl with bench/frames_eval.py).
+THRESHOLD = 0.5
+#: Contribution of one evidence sentence: 1 - prod(1 - UNIT * weight).
+UNIT = 0.7
+STRONG = 1.0
+WEAK = 0.5
+MAX_EVIDENCE = 5
+
+_MACRO_RE = re.compile(r"@([A-Z]+)@")
+_SENT_RE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[」』）)]*)?")
+
+
+def _expand(pattern: str, macros: dict[str, str]) -> str:
+    return _MACRO_RE.sub(lambda m: macros[m.group(1)], pattern)
+
+
+def _alternation(patterns: list[str], macros: dict[str, str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{_expand(p, macros)})" for p in patterns))
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> dict[str, Any]:
+    """Load and compile ``data/frames.toml`` (cached).
+
+    Returns ``{"version": int, "frames": {id: frame}, "global": {...}}`` where each frame keeps the
+    TOML fields and adds compiled ``_cues``, ``_weak`` and ``_neg`` patterns.
+    """
+    raw = tomllib.loads(resources.files("kansoku.data").joinpath("frames.toml").read_text(encoding="utf-8"))
+    macros: dict[str, str] = raw.get("macros", {})
+    glob = raw.get("global", {})
+    frames: dict[str, dict[str, Any]] = {}
+    for fid, spec in raw["frames"].items():
+        frame = dict(spec)
+        frame["id"] = fid
+        frame["_cues"] = _alternation(list(spec.get("cues", [])), macros)
+        frame["_weak"] = _alternation(list(spec.get("weak_cues", [])), macros)
+        frame["_neg"] = _alternation(list(spec.get("negations", [])), macros)
+        frames[fid] = frame
+    return {
+        "version": raw.get("version"),
+        "frames": frames,
+        "global": {
+            "rejections": _alternation(list(glob.get("rejections", [])), macros),
+            "after_negation": _alternation(list(glob.get("after_negation", [])), macros),
+            "discussion_markers": _alternation(list(glob.get("discussion_markers", [])), macros),
+            "report_markers": _alternation(list(glob.get("report_markers", [])), macros),
+        },
+        "macros": macros,
+    }
+
+
+def split_sentences(text: str) -> list[Span]:
+    """A crude sentence splitter (。！？ and line breaks), for callers without a segmenter."""
+    out: list[Span] = []
+    for m in _SENT_RE.finditer(text):
+        start, end = m.start(), m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append(Span(start, end))
+    return out
+
+
+_QUOTE_RE = re.compile(r"「[^「」\n]{2,400}」")
+_QUOTE_SPEECH_RE = re.compile(
+    r"^[^。\n]{0,6}(?:と|っと|とも|などと)[^。\n]{0,14}?"
+    r"(?:述べ|語|話|発言|強調|主張|非難|批判|指摘|表明|訴え|説明|警告|宣言|断言|言明|反論|記し|書|投稿|"
+    r"伝え|報じ|答え|呼びかけ|演説|明らかに|発表|し[たて])"
+)
+
+
+def quote_spans(text: str) -> list[Span]:
+    """Crude attributed spans: 「…」 quotes followed by a speech verb (〜」と述べた)."""
+    spans: list[Span] = []
+    for m in _QUOTE_RE.finditer(text):
+        if _QUOTE_SPEECH_RE.match(text, m.end(), min(len(text), m.end() + 24)):
+            spans.append(Span(m.start(), m.end()))
+    return spans
+
+
+def _masked(sentence: str, start: int, end: int) -> str:
+    return sentence[:start] + "＿" * (end - start) + sentence[end:]
+
+
+def sentence_voice(
+    text: str, sent: Span, m_start: int, m_end: int, attributed: list[Span] | None = None
+) -> str:
+    """Voice of a cue found at ``text[m_start:m_end]`` inside sentence ``sent``."""
+    if attributed:
+        for sp in attributed:
+            if sp.start <= m_start and m_end <= sp.end + 1:
+                return "attributed"
+    glob = load_catalogue()["global"]
+    s_text = _masked(text[sent.start : sent.end], m_start - sent.start, m_end - sent.start)
+    disc = glob["discussion_markers"]
+    if disc is not None and disc.search(s_text):
+        return "discussed"
+    rep = glob["report_markers"]
+    if rep is not None and rep.search(s_text):
+        return "attributed"
+    return "author"
+
+
+def _rejected(frame: dict[str, Any], text: str, sent: Span, m_end: int) -> bool:
+    glob = load_catalogue()["global"]
+    s_text = text[sent.start : sent.end]
+    neg = frame["_neg"]
+    if neg is not None and neg.search(s_text):
+        return True
+    rej = glob["rejections"]
+    if rej is not None and rej.search(s_text):
+        return True
+    after = glob["after_negation"]
+    return after is not None and after.search(text[m_end : sent.end]) is not None
+
+
+def _frame_voice(weights: dict[str, float]) -> str:
+    author = weights.get("author", 0.0)
+    others = weights.get("attributed", 0.0) + weights.get("discussed", 0.0)
+    if author >= STRONG or (author > 0 and others == 0):
+        return "author"
+    if weights.get("discussed", 0.0) > weights.get("attributed", 0.0):
+        return "discussed"
+    return "attributed"
+
+
+def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> list[dict[str, Any]]:
+    """Detect catalogue frames in ``text``.
+
+    Returns ``[{"id", "label", "label_en", "score", "voice", "evidence": [{"text", "start", "end"}]}]``
+    sorted by decreasing score; only frames whose score reaches :data:`THRESHOLD`.
+    """
+    cat = load_catalogue()
+    sents = sorted(sentences) if sentences else split_sentences(text)
+    if not sents:
+        return []
+    starts = [s.start for s in sents]
+    attributed = sorted(attributed or [], key=lambda s: s.start)
+    out: list[dict[str, Any]] = []
+    for fid, frame in cat["frames"].items():
+        # sentence index -> (weight, voice, match_start, match_end)
+        hits: dict[int, tuple[float, str, int, int]] = {}
+        for pattern, weight in ((frame["_cues"], STRONG), (frame["_weak"], WEAK)):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                if m.end() == m.start():
+                    continue
+                i = bisect.bisect_right(starts, m.start()) - 1
+                if i < 0 or m.start() >= sents[i].end:
+                    continue
+                prev = hits.get(i)
+                if prev is not None and prev[0] >= weight:
+                    continue
+                sent = sents[i]
+                if _rejected(frame, text, sent, m.end()):
+                    hits[i] = (0.0, "rejected", m.start(), m.end())
+                    continue
+                if prev is not None and prev[1] == "rejected":
+                    continue
+                voice = sentence_voice(text, sent, m.start(), m.end(), attributed)
+                hits[i] = (weight, voice, m.start(), m.end())
+        live = {i: h for i, h in hits.items() if h[1] != "rejected" and h[0] > 0}
+        if not live:
+            continue
+        miss = 1.0
+        weights: dict[str, float] = {}
+        for w, voice, _, _ in live.values():
+            miss *= 1.0 - UNIT * w
+            weights[voice] = weights.get(voice, 0.0) + w
+        score = round(1.0 - miss, 3)
+        if score < THRESHOLD:
+            continue
+        voice = _frame_voice(weights)
+        ranked = sorted(live.items(), key=lambda kv: (kv[1][1] != voice, -kv[1][0], kv[0]))
+        evidence = []
+        for i, (_w, v, ms, me) in sorted(ranked[:MAX_EVIDENCE], key=lambda kv: kv[0]):
+            sent = sents[i]
+            evidence.append(
+                {
+                    "text": text[sent.start : sent.end],
+                    "start": sent.start,
+                    "end": sent.end,
+                    "cue": text[ms:me],
+                    "voice": v,
+                }
+            )
+        out.append(
+            {
+                "id": fid,
+                "label": frame.get("label_ja", fid),
+                "label_en": frame.get("label_en", fid),
+                "family": frame.get("family", "other"),
+                "score": score,
+                "voice": voice,
+                "evidence": evidence,
+            }
+        )
+    out.sort(key=lambda f: (-f["score"], f["id"]))
+    return out

@@ -1,0 +1,190 @@
+"""Remove web boilerplate lines ("シェアする", "関連記事", cookie notices, menus …) from plain-text dumps.
+
+Only whole lines are removed, never text inside a sentence. Three rules, all driven by the
+patterns in ``kansoku/data/boilerplate.txt``:
+
+* a line matching a *line* pattern is dropped;
+* a *block* heading ("関連記事", "ランキング") is dropped with the list of headlines right after it
+  (bulleted/numbered lines, or short lines without a full stop, up to the next blank line);
+* a run of 3+ short lines that is mostly *menu* words (ホーム / 政治 / 経済 / 国際 …) is dropped whole,
+  as is a single line that is a ``|``-separated menu or a ``>`` breadcrumb.
+
+Lines that carry content even when short are protected from the menu rule: datelines
+(``【北京=共同】``, ``2026年3月4日``), dialogue (``記者: …``) and anything with sentence punctuation.
+Afterwards trailing spaces are stripped and runs of blank lines are collapsed to one blank line;
+every other character is kept as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["BoilerplatePatterns", "load_patterns", "strip_boilerplate"]
+
+_SECTIONS = ("line", "block", "menu")
+_SECTION_HEADER = re.compile(r"#\s*section:\s*(\w+)\s*$")
+_VERSION_HEADER = re.compile(r"#\s*version:\s*(\d+)\s*$")
+_STRIP = " \t\u3000\u00a0\ufeff"
+
+_MENU_MAX = 15  # characters in a menu item line
+_MENU_RUN_MIN = 3
+_LIST_LINE_MAX = 60  # characters in an unbulleted headline of a "関連記事" list
+_SENTENCE_MARKS = re.compile(r"[。、，,！!？?「」『』:：]")
+_DATELINE = re.compile(r"\d.*[年月日時分/:：]|【.*】|[（(].*[=＝].*[)）]")
+_BULLET = re.compile(r"^(?:[・•●○◎■□◆◇▶▷►▸→⇒»>＞\-*–—]|\d{1,2}\s*[.．)）、]|\d{1,2}\s|[①-⑳])")
+_MENU_SEPARATORS = re.compile(r"\s*[|｜]\s*|\s*/\s+|[\s\u3000]{2,}")
+_BREADCRUMB_SEPARATORS = re.compile(r"\s*[>＞›»]\s*")
+_DIALOGUE = re.compile(r"^[^\s:：「」]{1,20}[:：]\s*\S")
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplatePatterns:
+    """The compiled pattern file: its version and one combined regex per section."""
+
+    version: int
+    line: re.Pattern[str]
+    block: re.Pattern[str]
+    menu: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def load_patterns() -> BoilerplatePatterns:
+    """Read and compile ``kansoku/data/boilerplate.txt`` (cached)."""
+    source = resources.files("kansoku").joinpath("data", "boilerplate.txt").read_text(encoding="utf-8")
+    return parse_patterns(source)
+
+
+def parse_patterns(source: str) -> BoilerplatePatterns:
+    """Compile a pattern file's text; raise ``ValueError`` naming the line of a bad pattern."""
+    lines = source.splitlines()
+    version_match = _VERSION_HEADER.match(lines[0].strip()) if lines else None
+    if not version_match:
+        raise ValueError('boilerplate pattern file must start with "# version: N"')
+    sections: dict[str, list[str]] = {name: [] for name in _SECTIONS}
+    section = "line"
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if header := _SECTION_HEADER.match(line):
+            section = header.group(1)
+            if section not in sections:
+                raise ValueError(f"boilerplate.txt line {number}: unknown section {section!r}")
+            continue
+        if not line or line.startswith("#"):
+            continue
+        try:
+            re.compile(line)
+        except re.error as err:
+            raise ValueError(f"boilerplate.txt line {number}: bad pattern {line!r} ({err})") from None
+        sections[section].append(line)
+
+    def combine(patterns: list[str]) -> re.Pattern[str]:
+        if not patterns:
+            return re.compile(r"(?!)")
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+
+    return BoilerplatePatterns(
+        version=int(version_match.group(1)),
+        line=combine(sections["line"]),
+        block=combine(sections["block"]),
+        menu=combine(sections["menu"]),
+    )
+
+
+def strip_boilerplate(text: str) -> str:
+    """Drop boilerplate lines from ``text``; see the module docstring for the rules."""
+    patterns = load_patterns()
+    lines = [line.rstrip(" \t") for line in text.split("\n")]
+    keep = [True] * len(lines)
+    stripped = [line.strip(_STRIP) for line in lines]
+
+    index = 0
+    while index < len(lines):
+        core = stripped[index]
+        if not core:
+            index += 1
+            continue
+        if patterns.block.fullmatch(core):
+            keep[index] = False
+            index = _drop_headline_list(stripped, keep, index + 1)
+            continue
+        if patterns.line.fullmatch(core) or _is_inline_menu(core, patterns):
+            keep[index] = False
+        index += 1
+
+    _drop_menu_runs(stripped, keep, patterns)
+    result = "\n".join(line for line, kept in zip(lines, keep, strict=True) if kept)
+    return _BLANK_RUN.sub("\n\n", result)
+
+
+def _drop_headline_list(stripped: list[str], keep: list[bool], index: int) -> int:
+    """Drop the list-like lines after a block heading, up to the first blank or prose line."""
+    # The list may start after one blank line.
+    if (
+        index + 1 < len(stripped)
+        and not stripped[index]
+        and stripped[index + 1]
+        and _is_headline(stripped[index + 1])
+    ):
+        index += 1
+    while index < len(stripped) and stripped[index] and _is_headline(stripped[index]):
+        keep[index] = False
+        index += 1
+    return index
+
+
+def _is_headline(core: str) -> bool:
+    if core.endswith("。") or _DIALOGUE.match(core):
+        return False
+    if _BULLET.match(core):
+        return len(core) <= 2 * _LIST_LINE_MAX
+    return len(core) <= _LIST_LINE_MAX and "。" not in core
+
+
+def _is_menu_candidate(core: str) -> bool:
+    return (
+        0 < len(core) <= _MENU_MAX
+        and not _SENTENCE_MARKS.search(core)
+        and not _DATELINE.search(core)
+        and not core.startswith(("■", "◆", "●", "▼", "〈", "<", "《"))
+    )
+
+
+def _drop_menu_runs(stripped: list[str], keep: list[bool], patterns: BoilerplatePatterns) -> None:
+    """Drop runs of short lines (blank lines allowed between) holding 3+ menu words, mostly boilerplate."""
+    run: list[int] = []
+
+    def flush() -> None:
+        if len(run) >= _MENU_RUN_MIN:
+            menu_words = sum(1 for i in run if keep[i] and patterns.menu.fullmatch(stripped[i]))
+            dropped = sum(1 for i in run if not keep[i])
+            if menu_words >= _MENU_RUN_MIN and 2 * (menu_words + dropped) >= len(run):
+                for i in run:
+                    keep[i] = False
+        run.clear()
+
+    for index, core in enumerate(stripped):
+        if not core:
+            continue
+        if (not keep[index] and run) or _is_menu_candidate(core):
+            run.append(index)
+        else:
+            flush()
+    flush()
+
+
+def _is_inline_menu(core: str, patterns: BoilerplatePatterns) -> bool:
+    """``ホーム | 政治 | 経済 | 国際`` on one line, or a breadcrumb ``ホーム > 国際 > アジア``."""
+    if "。" in core or len(core) > 120:
+        return False
+    crumbs = [part for part in _BREADCRUMB_SEPARATORS.split(core) if part]
+    if len(crumbs) >= 3 and all(len(part) <= 20 for part in crumbs):
+        return bool(patterns.menu.fullmatch(crumbs[0]))
+    items = [part for part in _MENU_SEPARATORS.split(core) if part]
+    if len(items) >= 3 and all(len(item) <= _MENU_MAX for item in items):
+        menu_like = sum(1 for item in items if patterns.menu.fullmatch(item) or patterns.line.fullmatch(item))
+        return 2 * menu_like >= len(items)
+    return False

@@ -1,0 +1,187 @@
+"""Claims and quotes: speaker, kind, cue and spans on hand-written sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from kansoku.extract.claims import extract_claims, plausible_speaker, split_sentences
+from kansoku.model import Span
+
+
+def _lines(text: str) -> list[Span]:
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append(Span(pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _claims(text: str) -> list[dict]:
+    out = extract_claims(text, _lines(text))
+    for c in out:
+        assert text[c["start"] : c["end"]] == c["text"]
+        if c["speaker_span"]:
+            assert text[c["speaker_span"]["start"] : c["speaker_span"]["end"]] == c["speaker"]
+        assert c["content_span"]["start"] < c["content_span"]["end"]
+    return out
+
+
+def _content(text: str, c: dict) -> str:
+    return text[c["content_span"]["start"] : c["content_span"]["end"]]
+
+
+# (sentence, speaker, kind, cue, content)
+SINGLE = [
+    ("ペスコフ大統領報道官は記者団に対し「交渉の扉は閉ざされていない」と述べた。", "ペスコフ大統領報道官", "quote", "と述べた",
+     "交渉の扉は閉ざされていない"),
+    ("フィンランドのストゥッブ大統領は「国境の安全は譲れない」と強調した。", "フィンランドのストゥッブ大統領", "quote", "と強調した",
+     "国境の安全は譲れない"),
+    ("国連のグテーレス事務総長は「民間人の犠牲は容認できない」と訴えた。", "国連のグテーレス事務総長", "quote", "と訴えた",
+     "民間人の犠牲は容認できない"),
+    ("ゼレンスキー氏は「支援の遅れは命に関わる」と警告した。", "ゼレンスキー氏", "quote", "と警告した", "支援の遅れは命に関わる"),
+    ("中国外務省の報道官は「内政干渉だ」と批判した。", "中国外務省の報道官", "quote", "と批判した", "内政干渉だ"),
+    ("ラトビア国防省は「演習は予定通り行う」と明らかにした。", "ラトビア国防省", "quote", "と明らかにした", "演習は予定通り行う"),
+    ("ブリンケン国務長官が「同盟は揺るがない」と語った。", "ブリンケン国務長官", "quote", "と語った", "同盟は揺るがない"),
+    ("専門家のイワノフ氏は、制裁の効果は限定的だと指摘した。", "専門家のイワノフ氏", "reported", "と指摘した", "制裁の効果は限定的だ"),
+    ("日本政府は、対話の継続が重要だとの考えを示した。", "日本政府", "reported", "との考えを示した", "対話の継続が重要だ"),
+    ("米国防総省は、ロシアが新型ミサイルを配備したと発表した。", "米国防総省", "reported", "と発表した",
+     "ロシアが新型ミサイルを配備した"),
+    ("エストニアのカラス首相は、抑止力の強化が急務だと主張した。", "エストニアのカラス首相", "reported", "と主張した",
+     "抑止力の強化が急務だ"),
+    ("英国防省は、前線の兵力が不足しているとの見方を示した。", "英国防省", "reported", "との見方を示した",
+     "前線の兵力が不足している"),
+    ("ノルウェー政府は、北極圏での監視を強化すると説明した。", "ノルウェー政府", "reported", "と説明した",
+     "北極圏での監視を強化する"),
+    ("英BBCは、交渉が水面下で続いていると報じた。", "英BBC", "reported", "と報じた", "交渉が水面下で続いている"),
+    ("トルコのエルドアン大統領は電話会談で、仲介の用意があると語った。", "トルコのエルドアン大統領", "reported", "と語った",
+     "仲介の用意がある"),
+    ("マクロン氏は同日の会見で、欧州の防衛費を増やす必要があると述べ、各国に協力を求めた。", "マクロン氏", "reported",
+     "と述べ", "欧州の防衛費を増やす必要がある"),
+    ("外務省関係者によると、首脳会談は来月にも開かれる見込みだ。", "外務省関係者", "reported", "によると",
+     "首脳会談は来月にも開かれる見込みだ"),
+    ("ロシア国防省によりますと、無人機12機を撃墜しました。", "ロシア国防省", "reported", "によりますと", "無人機12機を撃墜しました"),
+    ("ロシア外務省は「挑発には断固対応する」とする声明を発表した。", "ロシア外務省", "quote", "とする声明を発表した",
+     "挑発には断固対応する"),
+]
+
+
+@pytest.mark.parametrize(("text", "speaker", "kind", "cue", "content"), SINGLE)
+def test_single_claim(text: str, speaker: str, kind: str, cue: str, content: str) -> None:
+    out = _claims(text)
+    assert len(out) == 1, out
+    c = out[0]
+    assert (c["speaker"], c["kind"], c["cue"]) == (speaker, kind, cue)
+    assert _content(text, c) == content
+    assert c["text"] == text.rstrip()
+
+
+HEARSAY = [
+    ("この基地には約2000人の兵士が駐留しているとされる。", "とされる", "この基地には約2000人の兵士が駐留している"),
+    ("部隊はすでに撤退を始めたと伝えられている。", "と伝えられている", "部隊はすでに撤退を始めた"),
+    ("この地域には豊富な鉱物資源が眠っているといわれる。", "といわれる", "この地域には豊富な鉱物資源が眠っている"),
+    ("村ではすでに電力の供給が止まっているという。", "という", "村ではすでに電力の供給が止まっている"),
+    ("作戦は数週間前から準備されていたと報じられている。", "と報じられている", "作戦は数週間前から準備されていた"),
+]
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), HEARSAY)
+def test_hearsay(text: str, cue: str, content: str) -> None:
+    out = _claims(text)
+    assert len(out) == 1
+    c = out[0]
+    assert (c["kind"], c["speaker"], c["speaker_span"], c["cue"]) == ("hearsay", None, None, cue)
+    assert _content(text, c) == content
+
+
+ASSERTIONS = [
+    "欧州は自らの防衛に責任を持つべきだ。",
+    "この合意が長続きしないことは明らかだ。",
+    "停戦の背後に別の思惑があるに違いない。",
+]
+
+
+@pytest.mark.parametrize("text", ASSERTIONS)
+def test_assertion(text: str) -> None:
+    out = _claims(text)
+    assert [(c["kind"], c["speaker"]) for c in out] == [("assertion", None)]
+    assert _content(text, out[0]) == text.rstrip("。")
+
+
+NONE = [
+    "ロシア軍は東部の町を制圧した。",
+    "首脳会談は来月ヘルシンキで開かれる予定だ。",
+    "「北極星」という表現が使われている。",
+    "この点について述べた記事は多い。",
+    "調査では、支援継続と回答した人は6割に上った。",
+    "この方針は、政府が昨年発表した計画に基づいている。",
+    "両国は対話を続けることを明らかにした文書に署名した。",
+]
+
+
+@pytest.mark.parametrize("text", NONE)
+def test_no_claim(text: str) -> None:
+    assert _claims(text) == []
+
+
+def test_two_quotes_one_sentence() -> None:
+    text = "ストルテンベルグ事務総長は「支援は続く」と述べ、「加盟の道は開かれている」と強調した。"
+    out = _claims(text)
+    assert [(c["speaker"], c["kind"], c["cue"]) for c in out] == [
+        ("ストルテンベルグ事務総長", "quote", "と述べ"), ("ストルテンベルグ事務総長", "quote", "と強調した")]
+    assert [_content(text, c) for c in out] == ["支援は続く", "加盟の道は開かれている"]
+
+
+def test_speaker_several_clauses_earlier() -> None:
+    text = "シュルツ氏は会見の冒頭で、前日の攻撃に触れた上で、国際法違反だと非難した。"
+    out = _claims(text)
+    assert len(out) == 1
+    assert out[0]["speaker"] == "シュルツ氏"
+    assert out[0]["kind"] == "reported"
+
+
+def test_quote_subject_is_not_speaker() -> None:
+    text = "マリノフ報道官は声明で、隣国の発言が「緊張を高める」と反発した。\nさらに日本が「歴史を歪めている」などとも述べた。"
+    out = _claims(text)
+    assert [c["speaker"] for c in out] == ["マリノフ報道官", "マリノフ報道官"]
+    assert out[1]["cue"] == "などとも述べた"
+    assert _content(text, out[1]) == "歴史を歪めている"
+
+
+def test_doushi_inherits_speaker() -> None:
+    text = "ベルギーのデクロー首相は、凍結資産の活用に慎重な姿勢を示した。同氏は、法的な課題が残ると説明した。"
+    out = _claims(text)
+    assert [c["speaker"] for c in out] == ["ベルギーのデクロー首相"]
+    assert out[0]["cue"] == "と説明した"
+
+
+def test_dialogue_lines() -> None:
+    text = "前置きの文章です。\n\n山吹: 制裁が解除されたら何が起きるでしょう。\n\nKai: 資本はすぐには戻らないと思います。\n\n山吹: なるほど。"
+    out = _claims(text)
+    assert [(c["speaker"], c["kind"]) for c in out] == [("山吹", "quote"), ("Kai", "quote"), ("山吹", "quote")]
+    assert _content(text, out[1]) == "資本はすぐには戻らないと思います。"
+
+
+def test_label_lines_are_not_dialogue() -> None:
+    text = "出典: Example Review, 2024年1月1日\n出典: Another Journal\n概要: 本文の概要です。\n概要: もう一つの概要です。"
+    assert _claims(text) == []
+
+
+def test_single_dialogue_prefix_is_not_dialogue() -> None:
+    text = "ポイント: 価格は上昇した。\n本文です。"
+    assert _claims(text) == []
+
+
+def test_split_sentences_keeps_quotes_whole() -> None:
+    text = "彼は「よし。始めよう」と言った。次の文。"
+    spans = split_sentences(text, [Span(0, len(text))])
+    assert [text[s.start : s.end] for s in spans] == ["彼は「よし。始めよう」と言った。", "次の文。"]
+
+
+def test_plausible_speaker() -> None:
+    assert plausible_speaker("ロシア外務省")
+    assert plausible_speaker("ザハロワ報道官")
+    assert plausible_speaker("日本")
+    assert not plausible_speaker("今回")
+    assert not plausible_speaker("関税政策")
+    assert not plausible_speaker("2024年")
