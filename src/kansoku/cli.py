@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +26,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     jsonl = "jsonl"
     md = "md"
 
@@ -48,7 +48,9 @@ def _err(msg: str) -> None:
     print(f"kansoku: {msg}", file=sys.stderr, flush=True)
 
 
-def _collect(paths: list[Path], published_default: str | None, workers: int | None, quiet: bool) -> tuple[list[dict], int]:
+def _collect(
+    paths: list[Path], published_default: str | None, workers: int | None, quiet: bool, max_chars: int = 2_000_000
+) -> tuple[list[dict], int]:
     """Read and analyse every input; returns (records with corpus-wide ids, number of failures)."""
     from kansoku.pipeline import Options, run
     from kansoku.read import iter_documents
@@ -74,7 +76,9 @@ def _collect(paths: list[Path], published_default: str | None, workers: int | No
         progress.start()
         task = progress.add_task("analyse", total=None, last="")
     try:
-        for r in run(iter_documents(existing), Options(published_default=published_default), workers=workers):
+        for r in run(
+            iter_documents(existing), Options(published_default=published_default, max_chars=max_chars), workers=workers
+        ):
             if isinstance(r, ReadError):
                 failures += 1
                 if progress is not None:
@@ -102,12 +106,13 @@ def analyze(
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPU count, max 4).")] = None,
     lang: Annotated[str, typer.Option(help="Language of the Markdown briefing: ja or en.")] = "ja",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    max_chars: Annotated[int, typer.Option(help="Refuse documents longer than this many characters.")] = 2_000_000,
 ) -> None:
     """Analyse ARTICLES into JSON Lines (one object per document) or a Markdown briefing."""
     if published_default is not None and not _is_date(published_default):
         _err(f"--published-default: expected YYYY-MM-DD, got {published_default!r}")
         raise typer.Exit(2)
-    records, failures = _collect(articles, published_default, workers, quiet)
+    records, failures = _collect(articles, published_default, workers, quiet, max_chars)
     if format is Format.jsonl:
         payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     else:

@@ -25,6 +25,8 @@ class Options:
     """Per-run settings that change analysis results."""
 
     published_default: str | None = None
+    # documents above this many characters are refused with a one-line error (split them first)
+    max_chars: int = 2_000_000
 
 
 def doc_id(text: str) -> str:
@@ -183,6 +185,17 @@ def run(
                     yield (buf, opts)
                     buf = []
                 yield it
+                continue
+            size = len(it.text or it.html or "")
+            if size > opts.max_chars:
+                if buf:
+                    yield (buf, opts)
+                    buf = []
+                yield ReadError(
+                    it.source,
+                    f"document has {size:,} characters, above the --max-chars limit of {opts.max_chars:,}; "
+                    "split it or raise the limit",
+                )
                 continue
             buf.append(it)
             if len(buf) >= batch_size or sum(len(r.text or r.html or "") for r in buf) > 2_000_000:

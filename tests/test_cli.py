@@ -1,0 +1,99 @@
+"""End to end through the command line: output contract, bad inputs, exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kansoku.schema import validate_record
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = "【ワシントン=2025年8月16日】米国務省は15日、ウクライナへの追加支援を発表した。ルビオ国務長官は「支援は続く」と述べた。\n"
+
+
+def kansoku(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "kansoku.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd,
+        timeout=600,
+    )
+
+
+def test_version_and_usage_errors_exit_2():
+    assert kansoku("--version").stdout.startswith("kansoku ")
+    r = kansoku("analyze")
+    assert r.returncode == 2
+    r = kansoku("analyze", "x.txt", "--format", "pdf")
+    assert r.returncode == 2
+    r = kansoku("analyze", "x.txt", "--published-default", "yesterday")
+    assert r.returncode == 2 and "--published-default" in r.stderr
+
+
+def test_bad_inputs_each_get_one_line_and_the_rest_is_analysed(tmp_path):
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "undecodable.txt").write_bytes(b"\x82\xa0\xff\xfe\xfd\x00\x81" * 400)
+    (tmp_path / "broken.html").write_text("<html><body><p>本文<div><p>ロシア軍は前進した。<div>", encoding="utf-8")
+    (tmp_path / "feed.jsonl").write_text(
+        json.dumps({"text": GOOD, "title": "支援"}, ensure_ascii=False) + "\n{not json\n"
+        + json.dumps({"text": "ロシアとウクライナ。"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    r = kansoku("analyze", tmp_path, "--out", out, "--quiet", "--workers", "1")
+    assert r.returncode == 1, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in r.stderr
+    names = ["binary.txt", "empty.txt", "undecodable.txt", "feed.jsonl"]
+    for name in names:
+        assert sum(name in line for line in errors) == 1, (name, errors)
+    assert all(line.startswith("kansoku: ") for line in errors)
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    sources = {Path(r["source"].split("#")[0]).name for r in recs}
+    assert {"good.txt", "broken.html", "feed.jsonl"} <= sources
+    assert len([r for r in recs if r["source"].startswith(str(tmp_path / "feed.jsonl"))]) == 2
+    for rec in recs:
+        assert validate_record(rec) == []
+
+
+def test_huge_document_is_refused_with_one_line_and_bounded_work(tmp_path):
+    big = tmp_path / "huge.txt"
+    line = "ロシア軍は東部で攻勢を強めた。" * 40 + "\n"
+    with big.open("w", encoding="utf-8") as f:
+        while f.tell() < 20 * 1024 * 1024:
+            f.write(line)
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = kansoku("analyze", tmp_path, "--out", out, "--quiet", "--workers", "1")
+    assert r.returncode == 1
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and "huge.txt" in lines[0] and "--max-chars" in lines[0]
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_all_good_exits_0_and_markdown_is_japanese(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    r = kansoku("analyze", tmp_path / "a.txt", "--format", "md", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "## 主な固有名詞" in r.stdout and "## 数値と出典" in r.stdout
+
+
+def test_missing_path_is_one_line(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    r = kansoku("analyze", tmp_path / "nope.txt", tmp_path / "a.txt", "--quiet", "--workers", "1")
+    assert r.returncode == 1
+    assert r.stderr.strip() == f"kansoku: {tmp_path / 'nope.txt'}: no such file or directory"
+    assert len(r.stdout.splitlines()) == 1
+
+
+@pytest.mark.skipif(not (ROOT / "examples" / "corpus").is_dir(), reason="no sample corpus")
+def test_sample_corpus_validates_against_the_schema(tmp_path):
+    out = tmp_path / "demo.jsonl"
+    r = kansoku("analyze", ROOT / "examples" / "corpus", "--out", out, "--quiet")
+    assert r.returncode == 0, r.stderr
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(recs) >= 10
+    for rec in recs:
+        assert validate_record(rec) == [], rec["source"]
