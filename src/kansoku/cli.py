@@ -198,6 +198,28 @@ def _is_date(s: str) -> bool:
         return False
 
 
+def _register_plugins() -> None:
+    """Commands of later stages (store, report) live beside their stage and register themselves here."""
+    try:
+        from kansoku.store.cli import register
+    except ImportError:
+        return
+    register(app, _collect_raw)
+
+
+def _collect_raw(paths: list[Path]):  # type: ignore[no-untyped-def]
+    """Shared input expansion for commands that analyse files (ingest): yields RawDoc | ReadError."""
+    from kansoku.read import iter_documents
+
+    for p in paths:
+        if not p.exists():
+            yield ReadError(str(p), "no such file or directory")
+    yield from iter_documents([p for p in paths if p.exists()])
+
+
+_register_plugins()
+
+
 def main() -> None:
     app()
 

@@ -82,7 +82,10 @@ def _patterns() -> dict[str, Any]:
         "hearsay_final": re.compile(rf"と(?:{_alt([w[1:] for w in c['hearsay_final']])})[。．]?\s*$"),
         "according": re.compile(rf"^(?P<pre>.{{0,25}}?)(?P<np>{_NP})(?P<cue>{_alt(c['according_to'])})、?"),
         "assertion": re.compile(rf"(?:{_alt(c['assertion_final'])})(?:[。．！!]|ろう。)?\s*$"),
-        "dialogue": re.compile(r"^\s*(?P<name>[^\s:：、。「」()（）]{1,14}?)\s*[:：]\s*(?P<body>\S.*)$"),
+        "dialogue": re.compile(
+            r"^[\s•◆■●◇・*\-]*(?P<name>[A-Za-z\u3041-\u30FF\u4E00-\u9FFF々][^\s:：、。「」()（）]{0,13}?)\s*[:：]\s*"
+            r"(?P<body>\S.*)$"
+        ),
         "np_topic": re.compile(rf"(?P<np>{_NP})(?P<m>は|が|も)"),
     }
 
@@ -155,30 +158,48 @@ def plausible_speaker(np: str) -> bool:
     return any(t.proper_kind in ("人名", "組織名", "地名") for t in toks)
 
 
-def _find_speaker(sent: str, limit: int, quote: bool) -> tuple[int, int] | None:
-    """Speaker (offsets into ``sent``) among ``sent[:limit]`` outside brackets."""
+def _find_speaker(sent: str, limit: int, quote: bool, continued: bool) -> tuple[int, int] | None:
+    """Speaker (offsets into ``sent``) among ``sent[:limit]`` outside brackets.
+
+    The first topic (NP は / NP も) wins, else a subject (NP が). A subject right before the quote
+    (日本が「…」) is the quote's own subject when the cue continues an earlier speaker (とも, また、).
+    """
     pats = _patterns()
     masked = _mask_brackets(sent[:limit])
     topics, subjects = [], []
     for m in pats["np_topic"].finditer(masked):
-        np = m.group("np")
-        # a leading adverbial such as 10日、 or 一方、 is not part of the NP (commas are not NP chars)
-        if not plausible_speaker(np):
+        if not plausible_speaker(m.group("np")):
             continue
         if m.group("m") in ("は", "も"):
             topics.append((m.start("np"), m.end("np")))
         else:
             nxt = masked[m.end() : m.end() + 1]
-            if quote and nxt in _OPEN + "□":
-                continue  # 日本が「…」: the quote's own subject
+            if quote and continued and nxt in _OPEN + "□":
+                continue
             subjects.append((m.start("np"), m.end("np")))
     if topics:
         return topics[0]
-    if subjects and not quote:
-        return subjects[0]
     if subjects:
-        return subjects[-1]
+        return subjects[0]
     return None
+
+
+_ADVERBIAL = re.compile(
+    r"[^、。「」]{1,24}?(?:で|に対し|に対して|について|の中で|を受け|を受けて|を前に|上で|うえで|に触れ|に言及し|"
+    r"の席で|の冒頭で|の後|後)、"
+)
+
+
+def _skip_adverbials(sent: str, start: int, end: int) -> int:
+    """Skip leading adverbial phrases (会見で、 / 電話会談で、 / …に触れた上で、) of a と-clause."""
+    for _ in range(3):
+        while start < end and sent[start] in "、, 　":
+            start += 1
+        m = _ADVERBIAL.match(sent, start, end)
+        if not m:
+            break
+        start = m.end()
+    return start
 
 
 def _mask_brackets(s: str) -> str:
@@ -215,15 +236,34 @@ def _rec(
 
 
 def _dialogue_names(text: str, sents: list[Span]) -> set[str]:
-    """Names used as a dialogue prefix at least twice (富良野: … / Phrona: …)."""
+    """Names of a dialogue (富良野: … / Phrona: …): ≥ 3 prefixed lines, one name used twice."""
     pat = _patterns()["dialogue"]
     labels = {x.lower() for x in cues()["claims"]["dialogue_labels"]}
     counts: dict[str, int] = {}
     for sp in sents:
         m = pat.match(text[sp.start : sp.end])
-        if m and m.group("name").lower() not in labels and len(m.group("body")) >= 6:
+        if m and m.group("name").lower() not in labels and len(m.group("body")) >= 2:
             counts[m.group("name")] = counts.get(m.group("name"), 0) + 1
-    return {n for n, k in counts.items() if k >= 2}
+    if sum(counts.values()) >= 3 and max(counts.values()) >= 2:
+        return set(counts)
+    return set()
+
+
+class _Context:
+    """The most recent speaker-like topic, for 同氏 / とも-cues in later sentences."""
+
+    def __init__(self) -> None:
+        self.span: tuple[int, int] | None = None
+
+    def resolve(self, text: str, np: str) -> tuple[int, int] | None:
+        """The earlier speaker 同氏 / 同報道官 / 同省 stands for, if any."""
+        if not self.span or not np.startswith("同") or len(np) > 6:
+            return None
+        prev = text[self.span[0] : self.span[1]]
+        suffix = np[1:]
+        if suffix in ("氏", "さん") or prev.endswith(suffix):
+            return self.span
+        return None
 
 
 def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
@@ -231,81 +271,79 @@ def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
     pats = _patterns()
     sents = split_sentences(text, sentences)
     lines = sentences or [Span(0, len(text))]
-    speakers_by_line = _dialogue_names(text, lines)
+    names = _dialogue_names(text, lines)
     out: list[dict[str, Any]] = []
     dialogue_lines: list[Span] = []
     for sp in lines:
         line = text[sp.start : sp.end]
         m = pats["dialogue"].match(line)
-        if m and m.group("name") in speakers_by_line:
+        if m and m.group("name") in names:
             body_start = sp.start + m.start("body")
             body_end = sp.start + len(line.rstrip())
             name = (sp.start + m.start("name"), sp.start + m.end("name"))
             dialogue_lines.append(sp)
             out.append(_rec(text, sp.start + m.start("name"), body_end, name, None, "quote", (body_start, body_end)))
-    last: dict[str, Any] | None = None
+    ctx = _Context()
     for sp in sents:
         if any(d.start <= sp.start < d.end for d in dialogue_lines):
             continue
-        recs = _sentence_claims(text, sp, last)
-        out.extend(recs)
-        if recs:
-            last = recs[-1]
+        out.extend(_sentence_claims(text, sp, ctx))
     out.sort(key=lambda r: (r["start"], r["end"]))
     return out
 
 
-def _sentence_claims(text: str, sp: Span, last: dict[str, Any] | None) -> list[dict[str, Any]]:
+def _sentence_claims(text: str, sp: Span, ctx: _Context) -> list[dict[str, Any]]:
     pats = _patterns()
     s0 = sp.start
     sent = text[sp.start : sp.end]
     masked = _mask_brackets(sent)
-    found: list[tuple[int, int, str, str, int]] = []  # (cue_start, cue_end, cue, family, q_end)
+    found: list[tuple[int, int, str]] = []  # (cue_start, cue_end, cue)
     for fam in ("opinion", "statement", "speech"):
         for m in pats[fam].finditer(masked):
-            if any(m.start() < e and s < m.end() for s, e, *_ in found):
-                continue
-            q_end = m.start()
-            found.append((m.start(), m.end(), sent[m.start() : m.end()], fam, q_end))
+            if not any(m.start() < e and s < m.end() for s, e, _ in found):
+                found.append((m.start(), m.end(), sent[m.start() : m.end()]))
     found.sort()
     recs: list[dict[str, Any]] = []
     according = pats["according"].match(masked)
     acc_speaker = None
     if according and plausible_speaker(according.group("np")):
         acc_speaker = (according.start("np"), according.end("np"))
+    continued = bool(re.match(r"(?:また|さらに|その上で|そのうえで|一方で)、", sent))
     prev_end = 0
-    for _c_start, c_end, cue, _fam, q_end in found:
+    for q_end, c_end, cue in found:
         quote = _strip_quote(sent, q_end, prev_end)
-        kind = "quote" if quote else "reported"
-        limit = quote[0] - 1 if quote else q_end
-        spk = _find_speaker(sent, limit, bool(quote))
+        cont = continued or cue.startswith(("とも", "などとも"))
+        spk = _find_speaker(sent, quote[0] - 1 if quote else q_end, bool(quote), cont)
         if spk is None and acc_speaker is not None:
             spk = acc_speaker
         spk_abs = (s0 + spk[0], s0 + spk[1]) if spk else None
         if spk is not None:
-            np = sent[spk[0] : spk[1]]
-            if np.startswith("同") and last and last["speaker_span"]:
-                spk_abs = (last["speaker_span"]["start"], last["speaker_span"]["end"])
-        elif last and last["speaker_span"] and (cue.startswith(("とも", "などとも")) or re.match(
-            r"(?:また|さらに|その上で|そのうえで)、", sent)):
-            spk_abs = (last["speaker_span"]["start"], last["speaker_span"]["end"])
+            spk_abs = ctx.resolve(text, sent[spk[0] : spk[1]]) or spk_abs
+        elif cont and ctx.span:
+            spk_abs = ctx.span
         if quote:
             content = (s0 + quote[0], s0 + quote[1])
         else:
             cstart = prev_end
-            if spk is not None and spk[1] <= q_end and spk[1] >= prev_end:
+            if spk is not None and prev_end <= spk[1] < q_end:
                 cstart = spk[1] + 1
-            elif according and according.end() <= q_end and according.end() >= prev_end:
+            elif according and prev_end <= according.end() <= q_end:
                 cstart = according.end()
-            while cstart < q_end and sent[cstart] in "、, 　":
-                cstart += 1
+            cstart = _skip_adverbials(sent, cstart, q_end)
             content = (s0 + cstart, s0 + q_end)
             if content[1] - content[0] < 2:
                 continue
-        recs.append(_rec(text, sp.start, sp.end, spk_abs, cue, kind, content))
+        recs.append(_rec(text, sp.start, sp.end, spk_abs, cue, "quote" if quote else "reported", content))
         prev_end = c_end
     if recs:
+        if recs[-1]["speaker_span"]:
+            ctx.span = (recs[-1]["speaker_span"]["start"], recs[-1]["speaker_span"]["end"])
         return recs
+    topic = _find_speaker(sent, len(sent), False, False)
+    if topic is not None:
+        np = sent[topic[0] : topic[1]]
+        if re.search(r"[\u30A1-\u30FA]{2,}|[A-Za-z]{2,}", np) or np.endswith(tuple(cues()["claims"]["speaker_suffixes"])):
+            ctx.span = ctx.resolve(text, np) or (s0 + topic[0], s0 + topic[1])
     # hearsay (speaker None)
     for m in pats["hearsay"].finditer(masked):
         cstart = 0

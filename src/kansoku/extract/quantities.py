@@ -227,6 +227,8 @@ def _np_back(toks: list[_Tok], end_idx: int, max_no: int = 2) -> list[_Tok]:
     while i >= 0:
         t = toks[i]
         if _nounish(t):
+            if i > 0 and toks[i - 1].pos[1] == "数詞":  # 27カ国のX: the counter belongs to a number
+                break
             out.append(t)
         elif t.surface == "の" and out and i > 0 and _nounish(toks[i - 1]) and n_no < max_no:
             out.append(t)
@@ -269,50 +271,160 @@ def _good_subject(toks: list[_Tok]) -> bool:
     head = toks[-1]
     if head.pos[0] == "名詞" and head.pos[2] == "副詞可能":
         return False
-    if head.surface in _NP_STOP or head.surface[-1] in "年月日":
+    if head.surface in _NP_STOP or head.surface in _QTY_ADVERBS or head.surface[-1] in "年月日":
         return False
     return not (len(toks) == 1 and toks[0].pos[0] != "名詞")
 
 
-def _subject(s: str, qstart: int, qend: int, lo: int, hi: int) -> tuple[int, int] | None:
-    """What the figure counts: Xの/Xは/Xが/X直前 before it, or ``の X`` after it."""
+_QTY_ADVERBS = frozenset(
+    [
+        "総額",
+        "日量",
+        "月額",
+        "年額",
+        "年間",
+        "月間",
+        "総計",
+        "合計",
+        "累計",
+        "計",
+        "前年比",
+        "前月比",
+        "前年同期比",
+        "平均",
+        "延べ",
+        "総勢",
+        "最大",
+        "最低",
+        "過去",
+        "一時",
+        "わずか",
+        "実に",
+        "新た",
+        "新たに",
+        "追加",
+        "さらに",
+        "同時",
+    ]
+)
+_D_BLOCK = frozenset(
+    [
+        "扱い",
+        "節目",
+        "地点",
+        "代表",
+        "時点",
+        "段階",
+        "水準",
+        "割合",
+        "半分",
+        "うち",
+        "中",
+        "ほか",
+        "差",
+        "範囲",
+        "間",
+        "上",
+        "下",
+        "際",
+        "後",
+        "前",
+        "中心",
+        "一部",
+        "記録",
+        "大台",
+    ]
+)
+_DUR_VERB_RE = re.compile(r"(?:に|も|を|が|、)?(?:わた[りっ]て?)?(?:続|継続|維持|経過|かか|要|及|延長|経)")
+_MEASURE_VERBS = ("超", "上回", "下回", "突破", "記録", "占め", "割り込", "数え", "下らな")
+
+
+def _left_tokens(s: str, ws: int, qstart: int, qend: int) -> list[_Tok]:
+    """Tokens of s[ws:qstart], tokenised with a little right context so particles are tagged right."""
+    full = _tokens(s, ws, qend)
+    toks = [t for t in full if t.end <= qstart]
+    if toks and toks[-1].end == qstart or qstart == ws:
+        return toks
+    return _tokens(s, ws, qstart)
+
+
+def _forward_np(s: str, qend: int, hi: int) -> tuple[int, int] | None:
+    """``<qty>のX`` / ``<qty>相当のX`` -> X."""
+    p = qend
+    if s.startswith("相当の", p):
+        p += 2
+    if not s.startswith("の", p) or p + 1 >= hi:
+        return None
+    lim = min(hi, p + 24)
+    out: list[_Tok] = []
+    for t in _tokens(s, p + 1, lim):
+        if (
+            (_nounish(t) and t.pos[0] != "接頭辞")
+            or (out and t.surface == "・")
+            or (not out and t.pos[0] == "接頭辞")
+        ):
+            out.append(t)
+        else:
+            break
+    if out and out[-1].end == lim and lim < hi:  # the last token may have been cut by the window
+        out.pop()
+    if not _good_subject(out) or out[-1].surface in _D_BLOCK:
+        return None
+    return _phrase(out)
+
+
+def _subject(
+    s: str, qstart: int, qend: int, lo: int, hi: int, kind: str, unit: str
+) -> tuple[int, int] | None:
+    """What the figure counts: X直前 / Xの / Xを / Xは / Xが before it, or ``の X`` after it."""
     ws = _window_start(s, qstart, lo)
-    toks = _tokens(s, ws, qstart)
+    toks = _left_tokens(s, ws, qstart, qend)
+    while toks and toks[-1].surface in _QTY_ADVERBS:
+        toks = toks[:-1]
+    after = s[qend : qend + 12]
+    is_obj = after.startswith("を") and not after[1:].startswith(_MEASURE_VERBS)
+    if duration and _DUR_VERB_RE.match(after):
+        is_obj = False
+    duration = kind == "duration"
+    dur_ok = bool(_DUR_VERB_RE.match(after))
+    fwd = _forward_np(s, qend, hi)
     # (a) noun right before the number: 避難民200万人
-    if toks and _nounish(toks[-1]):
+    if toks and _nounish(toks[-1]) and not duration:
         np_ = _np_back(toks, len(toks))
         if _good_subject(np_):
             return _phrase(np_)
-    if toks:
+    if toks and toks[-1].pos[0] == "助詞":
         last = toks[-1]
-        # (b) Xの<qty>, (c) Xは/が/も/を<qty>
-        if last.surface in ("の", "は", "が", "も", "を") and last.pos[0] == "助詞":
-            k = len(toks) - 1
-            if last.surface == "は" and k > 0 and toks[k - 1].surface in ("で", "に"):
-                k -= 1
+        k = len(toks) - 1
+        if last.surface in ("の", "を"):  # (b) Xの<qty>, Xを<qty>
             np_ = _np_back(toks, k)
             if _good_subject(np_):
                 return _phrase(np_)
+        elif last.surface in ("は", "が", "も"):  # (c) topic / subject right before the figure
+            if fwd:
+                return fwd
+            if last.surface == "は" and k > 0 and toks[k - 1].surface in ("で", "に"):
+                if toks[k - 1].surface == "に" and not (duration and dur_ok):
+                    k = -1
+                k -= 1
+            if k > 0 and not is_obj and (dur_ok or not duration):
+                np_ = _np_back(toks, k)
+                if _good_subject(np_):
+                    return _phrase(np_)
     # (d) <qty>のX
-    if s.startswith("の", qend) and qend + 1 < hi:
-        ftoks = _tokens(s, qend + 1, min(hi, qend + 24))
-        out: list[_Tok] = []
-        for t in ftoks:
-            if (
-                _nounish(t)
-                and t.pos[0] != "接頭辞"
-                or (out and t.surface == "・")
-                or not out
-                and t.pos[0] == "接頭辞"
-            ):
-                out.append(t)
-            else:
-                break
-        # the last token may have been cut by the window
-        if out and out[-1].end == min(hi, qend + 24):
-            out.pop()
-        if _good_subject(out):
-            return _phrase(out)
+    if fwd:
+        return fwd
+    # (f) 8回会談 -> 会談
+    if unit == "time":
+        ft = _tokens(s, qend, min(hi, qend + 10))
+        if (
+            len(ft) > 1
+            and ft[0].pos[:3] == ("名詞", "普通名詞", "サ変可能")
+            and ft[1].surface in ("し", "する", "さ")
+        ):
+            return ft[0].start, ft[0].end
+    if is_obj or (duration and not dur_ok):
+        return None
     # (e) nearest Xは/Xが in the same clause with no verb in between
     for k in range(len(toks) - 1, -1, -1):
         t = toks[k]
@@ -498,6 +610,8 @@ def _sources(s: str, lo: int, hi: int) -> list[_Src]:
             add(_source_before(s, lo + ga, lo), p, True, has_survey)
     for m in _SPEECH_RE.finditer(masked):
         p = lo + m.start()
+        if masked.startswith(("られ", "され", "れ"), m.end()):
+            continue
         before = masked[: m.start()]
         src = None
         # …と X が/は 発表した
@@ -526,6 +640,7 @@ class _Q:
     qualifier: str | None
     range_to: float | None
     num_start: int
+    kind: str = "count"
 
 
 def _match_unit(s: str, pos: int, hi: int) -> _Unit | None:
@@ -621,7 +736,7 @@ def _build(s: str, a: int, b: int, val: float, tok: str, lo: int, hi: int) -> _Q
     if unit is None:
         before = s[max(lo, start - 4) : start]
         if before.endswith(_PERSON_NOUNS) and not (cur < hi and s[cur].isalnum()):
-            return _Q(start, cur, val, "person", qualifier is not None, qualifier, None, a)
+            return _Q(start, cur, val, "person", qualifier is not None, qualifier, None, a, "person")
         return None
     end = cur + len(unit.surface)
     if unit.qualifier and qualifier is None:
@@ -669,8 +784,10 @@ def _build(s: str, a: int, b: int, val: float, tok: str, lo: int, hi: int) -> _Q
                 break
     if unit.date_like and not _is_duration(s, a, b, end, unit, tok, val, start, lo, hi, qualifier):
         return None
+    if unit.kind == "duration" and s.startswith(("後", "前", "ぶり", "目", "以来"), end):
+        return None
     approx = qualifier is not None
-    return _Q(start, end, value, out_unit, approx, qualifier, range_to, a)
+    return _Q(start, end, value, out_unit, approx, qualifier, range_to, a, unit.kind)
 
 
 def _is_duration(
@@ -711,36 +828,6 @@ def _is_duration(
 # public API
 
 
-_CUE_WORDS = (
-    "によ",
-    "発表",
-    "調査",
-    "述べ",
-    "語っ",
-    "明らかに",
-    "報じ",
-    "伝え",
-    "出典",
-    "出所",
-    "調べ",
-    "証言",
-    "指摘",
-    "主張",
-    "のように",
-    "「",
-    "推計",
-    "試算",
-    "説明",
-    "強調",
-    "公表",
-    "表明",
-    "投稿",
-    "寄稿",
-    "執筆",
-    "公開",
-)
-
-
 def _pick_source(srcs: list[_Src], qpos: int) -> _Src | None:
     """Explicit attribution nearest before the figure, else after it, else a speech-verb topic."""
     expl = [x for x in srcs if x.explicit]
@@ -768,9 +855,7 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
         s = raw.translate(_NORM)
         n = len(s)
         has_num = _HAS_NUM.search(s) is not None
-        srcs: list[_Src] = []
-        if any(w in s for w in _CUE_WORDS):
-            srcs = _sources(s, 0, n)
+        srcs = _sources(s, 0, n)
         gap = text[prev_end:lo] if prev_end >= 0 else "\n"
         same_para = "\n" not in gap
         carried: _Src | None = None
@@ -789,7 +874,7 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
                 src = (local.start + lo, local.end + lo)
             elif carried is not None:
                 src = (carried.start, carried.end)
-            subj = _subject(s, q.start, q.end, 0, n)
+            subj = _subject(s, q.start, q.end, 0, n, q.kind, q.unit)
             results.append(
                 {
                     "text": raw[q.start : q.end],

@@ -181,6 +181,7 @@ class _Atom:
     next_weekday: bool = False
     paren: bool = False  # "(金)"-style weekday: kept only when attached to a date
     weekend: bool = False  # 今週末 / 来週末
+    season: str | None = None  # SP/SU/FA/WI
 
     def slots(self) -> tuple[int, int]:
         if self.kind == "time":
@@ -242,6 +243,8 @@ _REL_WORDS: dict[str, tuple[str, int]] = {
     "今朝": ("D", 0),
     "昨夜": ("D", -1),
     "昨晩": ("D", -1),
+    "年内": ("Y", 0),
+    "月内": ("M", 0),
     "今夜": ("D", 0),
     "今晩": ("D", 0),
     "昨朝": ("D", -1),
@@ -264,23 +267,31 @@ _CTX_WORDS: dict[str, tuple[str, int]] = {
 _REL_RE = re.compile("(" + "|".join(sorted(_REL_WORDS, key=len, reverse=True)) + ")(度|末)?(?![的来子香])")
 # 前年比 / 前年同期 are comparisons, not mentions of a date
 _CTX_RE = re.compile("(" + "|".join(sorted(_CTX_WORDS, key=len, reverse=True)) + ")(度)?(?!比|同期)")
-_NAGO_RE = re.compile(rf"(その|それから|この)?(\d{{1,4}})(年|{_MONTHS}|週間|日)(前|後)(?!半)")
+_SEASONS = {"春": "SP", "夏": "SU", "秋": "FA", "冬": "WI", "上半期": "H1", "前半": "H1", "下半期": "H2", "後半": "H2"}
+_SEASON_REL = {"今": 0, "昨": -1, "去": -1, "来": 1, "本": 0}
+_REL_SEASON_RE = re.compile(r"([今昨去来])([春夏秋冬])(?![季期学分雨])")
+_SEASON_RE = re.compile(r"([春夏秋冬]|上半期|前半|下半期|後半)(?![季期学分雨戦])")
+_NAGO_RE = re.compile(
+    rf"(その|それから|この|から約?|からおよそ)?(\d{{1,4}})(年|{_MONTHS}|週間|日)(前|後)(?!半)"
+)
 _VAGUE_RE = re.compile(
     rf"(ここ|この|過去|今後|この先|向こう|その後)?数(十)?(年|{_MONTHS}|週間|週|日|時間)(間)?(前|後)?"
 )
 _CENTURY_RE = re.compile(r"(紀元前)?(\d{1,2})世紀")
 _QUARTER_CENTURY_RE = re.compile(r"四半世紀")
 _CENTURY_DUR_RE = re.compile(r"前|後|間|ぶり|にわた|近く|以上|余り|超")
+_YEAR_DUR_RE = re.compile(r"以上|近く|余り|あまり|超|ぶり|間|にわた|前|後|がたつ|が経")
 _DECADE_RE = re.compile(r"(\d{4}|\d{2})年代")
 _FY_RE = re.compile(r"(\d{4})年度")
 _WEEKDAY_RE = re.compile(r"([月火水木金土日])曜(日)?")
 _PAREN_WD_RE = re.compile(r"\(([月火水木金土日])(?:曜日?)?\)")
-_ZONE_RE = re.compile(
-    r"(日本時間|現地時間|米東部時間|米国東部時間|東部時間|米西部時間|米太平洋時間|太平洋時間|米中部時間|中部時間|"
-    r"欧州中部時間|中央ヨーロッパ時間|英国時間|ロンドン時間|モスクワ時間|北京時間|ワシントン時間|"
-    r"ニューヨーク時間|グリニッジ標準時|世界標準時|協定世界時|UTC|GMT|JST)(?:の|で)?"
+# a zone word only counts when a date or time follows it directly (or it follows one in parentheses)
+_ZONE_WORD = (
+    r"日本時間|現地時間|グリニッジ標準時|世界標準時|協定世界時|UTC|GMT|JST|"
+    r"(?:米国?|英国?|中国|韓国|欧州|東部|西部|中部|太平洋|山岳部|北京|[ァ-ヴー]{2,12})(?:東部|西部|中部|太平洋)?時間"
 )
-_ZONE_SUFFIX_RE = re.compile(r"\((日本時間|現地時間|米東部時間|東部時間|UTC|GMT|JST)\)")
+_ZONE_RE = re.compile(rf"({_ZONE_WORD})(?:の|で)?")
+_ZONE_SUFFIX_RE = re.compile(rf"\(({_ZONE_WORD})\)")
 _NOON_RE = re.compile(r"(正午)|(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|(半))?(?!間)")
 _WD_MAP = {c: i + 1 for i, c in enumerate("月火水木金土日")}
 
@@ -329,6 +340,12 @@ def _own_atoms(s: str) -> list[_Atom]:
         atoms.append(_Atom(m.start(), m.end(), "decade", value=val))
     for m in _FY_RE.finditer(s):
         atoms.append(_Atom(m.start(), m.end(), "date", y=int(m.group(1))))
+    for m in _REL_SEASON_RE.finditer(s):
+        atoms.append(
+            _Atom(m.start(), m.end(), "date", rel=("Y", _SEASON_REL[m.group(1)]), season=_SEASONS[m.group(2)])
+        )
+    for m in _SEASON_RE.finditer(s):
+        atoms.append(_Atom(m.start(), m.end(), "season", season=_SEASONS[m.group(1)], paren=True))
     for m in _REL_RE.finditer(s):
         rel = _REL_WORDS[m.group(1)]
         if m.group(2) == "末" and rel[0] != "W":
@@ -344,7 +361,13 @@ def _own_atoms(s: str) -> list[_Atom]:
         if unit == "W":
             unit, off = "D", off * 7
         start = m.start(2)
-        if m.group(1) in ("その", "それから") or m.group(4) == "後":
+        if m.group(1) and m.group(1).startswith("から"):
+            # 開始から1年後: counted from an event, not a date -> a duration
+            dur = {"Y": f"P{n}Y", "M": f"P{n}M"}.get(unit, f"P{abs(off)}D")
+            if m.group(3) == "週間":
+                dur = f"P{n}W"
+            atoms.append(_Atom(start, m.end(), "duration", value=dur))
+        elif m.group(1) in ("その", "それから") or m.group(4) == "後":
             atoms.append(_Atom(start, m.end(), "date", ctx=(unit, off), rel=(unit, off)))
         else:
             atoms.append(_Atom(start, m.end(), "date", rel=(unit, off)))
@@ -414,14 +437,17 @@ def _jt_atoms(s: str) -> list[_Atom]:
                     y += 2000 if y < 50 else 1900  # 08年10月 -> 2008-10
                 if y is None and mo is None and d is None:
                     continue
+                if y is not None and mo is None and d is None and _YEAR_DUR_RE.match(s, b):
+                    atoms.append(_Atom(a, b, "duration", own=False, value=f"P{y}Y"))  # 2000年以上前
+                    continue
                 atoms.append(_Atom(a, b, "date", own=False, y=y, m=mo, d=d))
             elif val.startswith("XXXX-WXX-"):
                 wd = _int_or_none(val[-1:])
                 if wd:
                     paren = s[a : a + 1] in "(（"
                     atoms.append(_Atom(a, b, "weekday", own=False, weekday=wd, paren=paren))
-            elif re.match(r"^[0-9X]{4}-Q\d$", val):
-                atoms.append(_Atom(a, b, "ref", own=False, value=val))
+            elif re.match(r"^[0-9X]{4}-(Q\d|SP|SU|FA|WI)$", val):
+                atoms.append(_Atom(a, b, "date", own=False, y=_int_or_none(val[:4]), season=val[5:]))
         elif t.type == "TIME":
             m = _TIME_VAL_RE.match(val)
             if m and _int_or_none(m.group(1)) is not None:
@@ -479,6 +505,8 @@ _DATEISH = ("date", "time", "weekday")
 def _can_join(prev: _Atom, nxt: _Atom, gap: str) -> bool:
     if prev.kind == "set" and nxt.kind in ("date", "weekday") and gap == "" and prev.value in ("P1W", "P1M"):
         return nxt.rel is None and nxt.ctx is None and nxt.y is None
+    if nxt.kind == "season":
+        return prev.kind == "date" and prev.slots() == (_Y, _Y) and prev.season is None and gap in ("", "の")
     if prev.kind not in _DATEISH or nxt.kind not in _DATEISH:
         return False
     if nxt.paren:
@@ -615,10 +643,16 @@ def _resolve(g: _Group, st: _State, text_before: str) -> tuple[str | None, str, 
     week_unres = False
     explicit_year = False
 
+    season: str | None = None
     for a in atoms:
         if a.kind == "weekday":
             wd_atom = a
             continue
+        if a.kind == "season":
+            season = a.season
+            continue
+        if a.season:
+            season = a.season
         if a.kind == "time":
             time_atom = a
             continue
@@ -731,6 +765,8 @@ def _resolve(g: _Group, st: _State, text_before: str) -> tuple[str | None, str, 
             anchor = "document"
         else:
             value = f"XXXX-WXX-{wd}"
+    elif depth <= 0 and season:
+        value = f"{_fmt(y)}-{season}"
     elif depth >= 0:
         value = _fmt(y, m, d, depth)
     else:
@@ -771,7 +807,7 @@ def _resolve(g: _Group, st: _State, text_before: str) -> tuple[str | None, str, 
 # public API
 
 _GATE_RE = re.compile(
-    r"[0-9０-９〇一二三四五六七八九十元]|[昨去今来先同前翌明本再毎曜週半]|数[十年日週カヶか時]|正午|おととい|"
+    r"[0-9０-９〇一二三四五六七八九十元]|[昨去今来先同前翌明本再毎曜週半]|数[十年日週カヶか時]|正午|[年月]内|おととい|"
     r"おととし|きのう|きょう|あす|あした|あさって"
 )
 _JT_GATE_RE = re.compile(r"[0-9毎半]")

@@ -6,7 +6,7 @@ patterns in ``kansoku/data/boilerplate.txt``:
 * a line matching a *line* pattern is dropped;
 * a *block* heading ("関連記事", "ランキング") is dropped with the list of headlines right after it
   (bulleted/numbered lines, or short lines without a full stop, up to the next blank line);
-* a run of 3+ short lines that is mostly *menu* words (ホーム / 政治 / 経済 / 国際 …) is dropped whole,
+* a run of consecutive short lines with 3+ *menu* words (ホーム / 政治 / 経済 / 国際 …) is dropped whole,
   as is a single line that is a ``|``-separated menu or a ``>`` breadcrumb.
 
 Lines that carry content even when short are protected from the menu rule: datelines
@@ -28,6 +28,8 @@ _SECTIONS = ("line", "block", "menu")
 _SECTION_HEADER = re.compile(r"#\s*section:\s*(\w+)\s*$")
 _VERSION_HEADER = re.compile(r"#\s*version:\s*(\d+)\s*$")
 _STRIP = " \t\u3000\u00a0\ufeff"
+# Brackets and marks around a heading such as "【関連記事】" or "▼広告▼"; stripped only for matching.
+_DECORATION = _STRIP + "【】[]［］〔〕<>＜＞《》〈〉■□◆◇●○▼▽▲△▶▷►◀◁"
 
 _MENU_MAX = 15  # characters in a menu item line
 _MENU_RUN_MIN = 3
@@ -107,11 +109,12 @@ def strip_boilerplate(text: str) -> str:
         if not core:
             index += 1
             continue
-        if patterns.block.fullmatch(core):
+        bare = core.strip(_DECORATION) or core
+        if patterns.block.fullmatch(bare):
             keep[index] = False
             index = _drop_headline_list(stripped, keep, index + 1)
             continue
-        if patterns.line.fullmatch(core) or _is_inline_menu(core, patterns):
+        if patterns.line.fullmatch(core) or patterns.line.fullmatch(bare) or _is_inline_menu(core, patterns):
             keep[index] = False
         index += 1
 
@@ -122,11 +125,11 @@ def strip_boilerplate(text: str) -> str:
 
 def _drop_headline_list(stripped: list[str], keep: list[bool], index: int) -> int:
     """Drop the list-like lines after a block heading, up to the first blank or prose line."""
-    # The list may start after one blank line.
+    # The list may start after one blank line, but then only a bulleted one (not an unmarked headline).
     if (
         index + 1 < len(stripped)
         and not stripped[index]
-        and stripped[index + 1]
+        and _BULLET.match(stripped[index + 1])
         and _is_headline(stripped[index + 1])
     ):
         index += 1
@@ -154,7 +157,7 @@ def _is_menu_candidate(core: str) -> bool:
 
 
 def _drop_menu_runs(stripped: list[str], keep: list[bool], patterns: BoilerplatePatterns) -> None:
-    """Drop runs of short lines (blank lines allowed between) holding 3+ menu words, mostly boilerplate."""
+    """Drop runs of consecutive short lines holding 3+ menu words and mostly boilerplate."""
     run: list[int] = []
 
     def flush() -> None:
@@ -167,9 +170,7 @@ def _drop_menu_runs(stripped: list[str], keep: list[bool], patterns: Boilerplate
         run.clear()
 
     for index, core in enumerate(stripped):
-        if not core:
-            continue
-        if (not keep[index] and run) or _is_menu_candidate(core):
+        if (not keep[index] and run) or (core and _is_menu_candidate(core)):
             run.append(index)
         else:
             flush()
