@@ -65,7 +65,16 @@ def eval_cases(path: Path, verbose: bool = False) -> dict[str, tuple[float, floa
             ok = p is not None and p["unit"] == g["unit"] and _close(float(p["value"]), float(g["value"]))
             c[0] += ok
             if verbose and not ok:
-                print("MISS", g["text"], g["unit"], g["value"], "| got", p and (p["value"], p["unit"]), "|", text)
+                print(
+                    "MISS",
+                    g["text"],
+                    g["unit"],
+                    g["value"],
+                    "| got",
+                    p and (p["value"], p["unit"]),
+                    "|",
+                    text,
+                )
         gold_texts = {g["text"] for g in gold}
         if verbose:
             for p in pred:
@@ -89,6 +98,11 @@ def eval_cases(path: Path, verbose: bool = False) -> dict[str, tuple[float, floa
     return {k: _prf(tp, n_pred, n_gold) for k, (tp, n_pred, n_gold) in counts.items()}
 
 
+def _source_right(got: str | None, gold: list[str]) -> bool:
+    """A predicted source is right when it contains or is contained in a gold surface."""
+    return bool(got) and any(g in got or got in g for g in gold)
+
+
 def eval_dev(corpus: Path, gold_dir: Path, verbose: bool = False) -> tuple[int, int, int, int, int]:
     """(gold quantities, found, gold with a source, source right, predicted total) over dev articles."""
     n_gold = found = n_src = src_ok = n_pred = 0
@@ -105,7 +119,9 @@ def eval_dev(corpus: Path, gold_dir: Path, verbose: bool = False) -> tuple[int, 
             cands = [
                 i
                 for i, p in enumerate(pred)
-                if i not in used and p["unit"] == g["unit"] and _close(float(p["value"]), float(g["value"]))
+                if i not in used
+                and p["unit"] == g["unit"]
+                and _close(float(p["value"]), float(g["value"]))
                 and g["surface"] in p["text"]
             ]
             if not cands:
@@ -113,16 +129,13 @@ def eval_dev(corpus: Path, gold_dir: Path, verbose: bool = False) -> tuple[int, 
                     print("DEV MISS", gpath.name, g["surface"], g["value"], g["unit"])
                 continue
             # prefer a candidate with the right source
-            def right(i: int, srcs: list[str] = srcs) -> bool:
-                s = pred[i]["source"] or ""
-                return bool(s) and any(x in s or s in x for x in srcs)
-
-            i = next((k for k in cands if right(k)), cands[0])
+            i = next((k for k in cands if _source_right(pred[k]["source"], srcs)), cands[0])
             used.add(i)
             found += 1
             if srcs:
-                src_ok += right(i)
-                if verbose and not right(i):
+                ok = _source_right(pred[i]["source"], srcs)
+                src_ok += ok
+                if verbose and not ok:
                     print("DEV SRC ", gpath.name, g["surface"], "| want", srcs, "| got", pred[i]["source"])
         if verbose:
             for i, p in enumerate(pred):
@@ -143,7 +156,9 @@ def main() -> None:
         print(f"{k:<12}{p:>10.3f}{r:>10.3f}")
     if args.dev:
         n_gold, found, n_src, src_ok, n_pred = eval_dev(args.dev[0], args.dev[1], args.verbose)
-        print(f"dev: found {found}/{n_gold} gold quantities; source right {src_ok}/{n_src}; predicted {n_pred}")
+        print(
+            f"dev: found {found}/{n_gold} gold quantities; source right {src_ok}/{n_src}; predicted {n_pred}"
+        )
 
 
 if __name__ == "__main__":

@@ -185,3 +185,92 @@ def test_plausible_speaker() -> None:
     assert not plausible_speaker("今回")
     assert not plausible_speaker("関税政策")
     assert not plausible_speaker("2024年")
+
+
+TOSHITA = [
+    ("ロシア外務省は、対話の用意があるとした。", "ロシア外務省", "とした", "対話の用意がある"),
+    ("カナダ政府は、追加の支援を検討するとしている。", "カナダ政府", "としている", "追加の支援を検討する"),
+]
+
+
+@pytest.mark.parametrize(("text", "speaker", "cue", "content"), TOSHITA)
+def test_toshita_with_speaker(text: str, speaker: str, cue: str, content: str) -> None:
+    out = _claims(text)
+    assert [(c["speaker"], c["kind"], c["cue"]) for c in out] == [(speaker, "reported", cue)]
+    assert _content(text, out[0]) == content
+
+
+TOSHITA_NOT = [
+    "新政権は停戦を最優先の課題とした。",
+    "その結果、多くの住民が移住を余儀なくされたとしている。",
+]
+
+
+@pytest.mark.parametrize("text", TOSHITA_NOT)
+def test_toshita_not_a_claim(text: str) -> None:
+    assert [c for c in _claims(text) if c["kind"] == "reported"] == []
+
+
+def test_speaker_after_quote() -> None:
+    text = "「停戦の条件は整っていない」とリトアニアのブドリス外相は述べた。"
+    out = _claims(text)
+    assert [(c["speaker"], c["kind"], c["cue"]) for c in out] == [("リトアニアのブドリス外相", "quote", "と述べた")]
+    assert _content(text, out[0]) == "停戦の条件は整っていない"
+
+
+def test_honorific_and_gloss_trimmed_from_speaker() -> None:
+    text = "港町に住む早苗さん（45歳・漁業）は「燃料代が倍になった」と話してくれた。"
+    out = _claims(text)
+    assert [(c["speaker"], c["kind"]) for c in out] == [("早苗さん", "quote")]
+
+
+def test_quote_opened_on_previous_line() -> None:
+    text = "「前半は守りに徹した。\n後半は攻めに転じた」と話した。"
+    out = _claims(text)
+    assert [(c["speaker"], c["kind"]) for c in out] == [(None, "quote")]
+    assert _content(text, out[0]) == "後半は攻めに転じた"
+
+
+def test_spec_sheet_is_not_dialogue() -> None:
+    text = "価格: 12800円\n重量: 180g\n価格: 9800円\n発売日: 5月1日\n本文です。"
+    assert _claims(text) == []
+
+
+def test_dialogue_with_sentence_spans() -> None:
+    text = "山吹: 制裁は続く。でも効果は薄い。\nKai: そう思います。長期戦ですね。\n山吹: なるほど。"
+    sents = split_sentences(text, _lines(text))
+    out = extract_claims(text, sents)
+    assert [(c["speaker"], c["kind"]) for c in out] == [("山吹", "quote"), ("Kai", "quote"), ("山吹", "quote")]
+    assert out[0]["text"] == "山吹: 制裁は続く。でも効果は薄い。"
+
+
+def test_spaced_latin_speaker() -> None:
+    text = "米シンクタンクのAtlantic Councilは、ロシアの戦略が変化したと分析した。"
+    out = _claims(text)
+    assert [(c["speaker"], c["kind"], c["cue"]) for c in out] == [
+        ("米シンクタンクのAtlantic Council", "reported", "と分析した")]
+
+
+def test_kou_katatta_takes_previous_quote() -> None:
+    text = "「我々は準備ができている」。ショイグ氏は11日、こう語った。"
+    out = _claims(text)
+    assert [(c["speaker"], c["kind"], c["cue"]) for c in out] == [("ショイグ氏", "quote", "こう語った")]
+    assert _content(text, out[0]) == "我々は準備ができている"
+    assert out[0]["text"] == text
+
+
+def test_sonoue_de_without_comma_continues_speaker() -> None:
+    text = "ペスコフ氏は「交渉は続いている」と指摘。その上で「結果を急ぐべきではない」と強調した。"
+    assert [c["speaker"] for c in _claims(text)] == ["ペスコフ氏", "ペスコフ氏"]
+
+
+def test_source_phrase_skipped_from_content() -> None:
+    text = "ロイター通信は関係筋の話として、会談が延期されたと報じた。"
+    out = _claims(text)
+    assert (out[0]["speaker"], _content(text, out[0])) == ("ロイター通信", "会談が延期された")
+
+
+def test_anonymous_official_speaker() -> None:
+    text = "米政府高官は記者団に対し、追加の制裁を準備していると述べた。タス通信が伝えた。"
+    out = _claims(text)
+    assert [(c["speaker"], c["kind"]) for c in out] == [("米政府高官", "reported")]

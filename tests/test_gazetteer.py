@@ -18,8 +18,19 @@ PATH = Path(__file__).resolve().parents[1] / "src" / "kansoku" / "data" / "gazet
 
 TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP", "PRODUCT", "OTHER"}
 REQUIRED = ("id", "name", "name_en", "type")
-ALLOWED_KEYS = {"id", "name", "name_en", "type", "kind", "aliases", "abbrev", "short", "roles", "country",
-                "ambiguous"}
+ALLOWED_KEYS = {
+    "id",
+    "name",
+    "name_en",
+    "type",
+    "kind",
+    "aliases",
+    "abbrev",
+    "short",
+    "roles",
+    "country",
+    "ambiguous",
+}
 LIST_KEYS = ("aliases", "abbrev", "short", "roles", "ambiguous")
 _DROP = re.compile(r"[\s\u30fb\u00b7\u2022\u2027\u2219\u22c5\uff65]+")
 
@@ -30,8 +41,13 @@ def key(text: str) -> str:
 
 
 def surfaces(rec: dict) -> list[str]:
-    return [rec["name"], rec["name_en"], *rec.get("aliases", []), *rec.get("short", []),
-            *rec.get("abbrev", [])]
+    return [
+        rec["name"],
+        rec["name_en"],
+        *rec.get("aliases", []),
+        *rec.get("short", []),
+        *rec.get("abbrev", []),
+    ]
 
 
 @pytest.fixture(scope="module")

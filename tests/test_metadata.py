@@ -23,7 +23,7 @@ def _names(md: dict) -> list[str | None]:
 
 def _check_offsets(text: str, md: dict) -> None:
     for a in md["authors"]:
-        if a["name"] is not None and a["start"] is not None:
+        if a["name"] and a["start"] is not None:
             assert text[a["start"] : a["end"]] == a["name"]
     for u in md["urls"]:
         assert text[u["start"] : u["end"]] == u["url"]
@@ -86,7 +86,7 @@ def test_no_garbage_authors(text: str) -> None:
 def test_role_only_author() -> None:
     text = "見出し\n本文。\nブログ運営者(筆者)としては、交渉は長引くと考える。"
     md = extract_metadata(_doc(text))
-    assert md["authors"] == [{"name": None, "affiliation": None, "role": "ブログ運営者(筆者)", "start": 8, "end": 18}]
+    assert md["authors"] == [{"name": "", "affiliation": None, "role": "ブログ運営者(筆者)", "start": 8, "end": 18}]
     assert text[8:18] == "ブログ運営者(筆者)"
 
 
@@ -271,3 +271,105 @@ def test_handle_inside_url_ignored() -> None:
     md = extract_metadata(_doc("見出し\nhttps://medium.com/@writer/post-1 を参照"))
     assert md["handles"] == []
     assert md["urls"][0]["kind"] == "blog"
+
+
+# --- more byline shapes
+MORE_BYLINES = [
+    ("見出し\n文＝杉浦千夏\n本文。", ["杉浦千夏"]),
+    ("見出し\n【筆者】大森周平\n本文。", ["大森周平"]),
+    ("見出し\n筆者:山根悠斗、北川真由\n本文。", ["山根悠斗", "北川真由"]),
+    ("Title\nBy Anna Weiss and Piotr Malek\nBody.", ["Anna Weiss", "Piotr Malek"]),
+    ("見出し\n執筆者:三浦遼(みうら・りょう)\n本文。", ["三浦遼"]),
+    ("見出し\n松井千尋(国際ジャーナリスト)\n本文です。", ["松井千尋"]),
+    ("見出し\n倉田誠一 : 東亜経済 コラムニスト\n本文です。", ["倉田誠一"]),
+    ("(ワシントン=青柳和成)米政府は10日、方針を示した。", ["青柳和成"]),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), MORE_BYLINES)
+def test_more_bylines(text: str, names: list[str]) -> None:
+    md = extract_metadata(_doc(text))
+    assert _names(md) == names
+    _check_offsets(text, md)
+
+
+def test_reading_is_not_affiliation() -> None:
+    md = extract_metadata(_doc("見出し\n執筆者:三浦遼(みうら・りょう)\n本文。"))
+    assert md["authors"][0]["affiliation"] is None
+
+
+def test_bare_role_line_affiliation() -> None:
+    md = extract_metadata(_doc("見出し\n倉田誠一 : 東亜経済 コラムニスト\n本文です。"))
+    assert (md["authors"][0]["affiliation"], md["authors"][0]["role"]) == ("東亜経済", "コラムニスト")
+
+
+MORE_NO_AUTHOR = [
+    "見出し\n本文。多極主義(孤立主義=米州主義)の世界へ。",
+    "見出し\n(ニューヨーク・タイムズ記者)の報道によれば、本文。",
+    "見出し\n国際情勢(地政学リスク)\n本文です。",
+]
+
+
+@pytest.mark.parametrize("text", MORE_NO_AUTHOR)
+def test_more_no_garbage(text: str) -> None:
+    assert [a["name"] for a in extract_metadata(_doc(text))["authors"] if a["name"]] == []
+
+
+MORE_OUTLETS = [
+    ("[ワシントン 16日 ロイター] - 米政府は…", "ロイター"),
+    ("【ワシントン共同】米政府は", "共同通信"),
+    ("見出し\n本文。\n(C) 2025 Kyodo News", "Kyodo News"),
+    ("見出し\n本文。\n© Sputnik / Ivan Petrov", None),
+    ("見出し\n本文。\n(C) 2012 映画「北の港」製作委員会", None),
+    ("見出し\n本文。\n© 2025 Baltic Review", "Baltic Review"),
+    ("見出し\n" + "本文の行。\n" * 8 + "ある記事は(ロイター)と伝えた中身だ。\n" + "本文の行。\n" * 8, None),
+]
+
+
+@pytest.mark.parametrize(("text", "outlet"), MORE_OUTLETS)
+def test_more_outlets(text: str, outlet: str | None) -> None:
+    assert extract_metadata(_doc(text))["outlet"] == outlet
+
+
+MORE_DATES = [
+    ("見出し\n2025年8月16日 5時12分\n本文。", "2025-08-16"),
+    ("見出し\n2024年5月1日(水) 10:00 配信\n本文。", "2024-05-01"),
+    ("見出し\n【2023年3月3日】\n本文。", "2023-03-03"),
+    ("見出し\n2022年2月24日 侵攻開始\n本文。", None),
+    ("Title\n16 June 2024 12:00 JST\nBody.", "2024-06-16"),
+]
+
+
+@pytest.mark.parametrize(("text", "published"), MORE_DATES)
+def test_more_dates(text: str, published: str | None) -> None:
+    assert extract_metadata(_doc(text))["published"] == published
+
+
+ROLE_SHAPES = [
+    ("見出し\n本文。\n(翻訳:水野里奈)", [("水野里奈", "translator")]),
+    ("見出し\n投稿者：サイト管理人\n本文。", [("", "サイト管理人")]),
+    ("見出し\nジャーナリスト　西田博之\n本文。", [("西田博之", "ジャーナリスト")]),
+    ("見出し\n倉田誠一 / 東亜経済コラムニスト\n本文", [("倉田誠一", "コラムニスト")]),
+    ("見出し\n投稿者: admin\n本文", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROLE_SHAPES)
+def test_role_shapes(text: str, expected: list[tuple[str, str]]) -> None:
+    md = extract_metadata(_doc(text))
+    assert [(a["name"], a["role"]) for a in md["authors"]] == expected
+    for a in md["authors"]:
+        if not a["name"]:
+            assert text[a["start"] : a["end"]] == a["role"]
+
+
+def test_organisation_before_person_in_byline() -> None:
+    md = extract_metadata(_doc("見出し\n本文。\n(取材・文:North Desk Club 新井美穂)"))
+    assert [(a["name"], a["affiliation"]) for a in md["authors"]] == [("新井美穂", "North Desk Club")]
+    _check_offsets("見出し\n本文。\n(取材・文:North Desk Club 新井美穂)", md)
+
+
+def test_section_heading_is_not_outlet() -> None:
+    assert extract_metadata(_doc("見出し\n■すれちがいの通信\n本文。"))["outlet"] is None
+    assert extract_metadata(_doc("見出し\n本文。\nCopyright(C) Hoshino Media All rights reserved."))["outlet"] == \
+        "Hoshino Media"

@@ -391,3 +391,111 @@ def test_no_event_for_duration_only() -> None:
     text = "戦闘は3年間続いた。"
     sp = sents(text)
     assert extract_events(text, sp, extract_timex(text, sp, None)) == []
+
+
+# --------------------------------------------------------------------------------------------- harder cases
+
+
+def test_range_across_year_end() -> None:
+    out = run("受付は10月13日(木)〜1月31日(火)。", "2011-10-19")
+    assert [t["value"] for t in out] == ["2011-10-13", "2012-01-31"]
+    out = run("2024年11月から2月にかけて寒波が続いた。")
+    assert [t["value"] for t in out] == ["2024-11", "2025-02"]
+
+
+def test_quantities_that_look_like_dates() -> None:
+    assert pairs("到着後2日以内に連絡する。") == [("2日", "P2D")]
+    assert run("レモン1/2個と砂糖約2/3を加える。") == []
+    assert run("同年代の若者に人気だ。") == []
+    assert pairs("内容は毎月内容が変わる。") == [("毎月", "P1M")]
+    assert pairs("その2世紀も前の話だ。") == [("2世紀", "P200Y")]
+    assert pairs("2000年以上前の遺跡。") == [("2000年", "P2000Y")]
+
+
+def test_seasons_halves_quarters() -> None:
+    assert pairs("今夏に発売する。昨秋に発表した。", "2025-08-20") == [
+        ("今夏", "2025-SU"),
+        ("昨秋", "2024-FA"),
+    ]
+    assert pairs("2025年前半と2025年第2四半期。") == [
+        ("2025年前半", "2025-H1"),
+        ("2025年第2四半期", "2025-Q2"),
+    ]
+    assert pairs("春の訪問。") == []
+    assert pairs("年内に合意する。", "2025-08-20") == [("年内", "2025")]
+
+
+def test_named_zones() -> None:
+    t = one("声明は米東部時間の14日夕方に出された。", "2025-08-20")
+    assert (t["text"], t["value"], t["zone"]) == ("14日", "2025-08-14", "local")
+    t = one("式典はモスクワ時間9日午前10時に始まった。", "2025-08-20")
+    assert (t["value"], t["zone"]) == ("2025-08-09T10:00", "local")
+    t = one("15日(日本時間)に発表された。", "2025-08-20")
+    assert (t["value"], t["zone"]) == ("2025-08-15", "JST")
+    assert one("会見は15日に行われた。", "2025-08-20")["zone"] is None
+
+
+def test_event_counted_from_an_event_is_a_duration() -> None:
+    t = one("合意は侵攻開始から2年後に結ばれた。", "2025-08-20")
+    assert (t["text"], t["value"], t["type"]) == ("2年後", "P2Y", "DURATION")
+    t = one("3年後に見直す。", "2025-08-20")
+    assert (t["value"], t["type"], t["anchor"]) == ("2028", "DATE", "document")
+
+
+def test_thread_safety() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"会議は二〇二五年{m}月{d}日に開かれた。" for m in range(1, 13) for d in (1, 15, 28)]
+    with ThreadPoolExecutor(4) as ex:
+        results = list(ex.map(lambda s: run(s), texts))
+    for s, out in zip(texts, results, strict=True):
+        assert len(out) == 1 and s[out[0]["start"] : out[0]["end"]] == out[0]["text"]
+        assert out[0]["value"].startswith("2025-")
+
+
+def test_other_timex_parsers_do_not_interfere() -> None:
+    """ja-timex shares one NumberNormalizer between parsers built with defaults; ours must not care."""
+    from ja_timex import TimexParser
+
+    TimexParser(ignore_kansuji=False)  # flips the shared normaliser to converting kanji numerals
+    assert pairs("2025年第2四半期の成長率。") == [("2025年第2四半期", "2025-Q2")]
+    assert run("四半期ごとに見直す。一時的な措置だ。") == []
+
+
+def test_very_long_sentence_is_chunked_with_exact_offsets() -> None:
+    text = "2024年3月15日に売上1,234億円、" * 150
+    out = extract_timex(text, [Span(0, len(text))], None)
+    assert len(out) == 150
+    assert all(text[t["start"] : t["end"]] == t["text"] == "2024年3月15日" for t in out)
+    assert {t["value"] for t in out} == {"2024-03-15"}
+
+
+def test_weekday_picks_month_for_a_bare_day() -> None:
+    # 2025-07-28 is a Monday; the document is dated 2025-08-20
+    assert pairs("会談は28日(月)に開かれた。", "2025-08-20") == [("28日(月)", "2025-07-28")]
+    assert pairs("原油を1日当たり100万バレル減産する。", "2025-08-20") == [("1日", "P1D")]
+
+
+def test_future_sentences_keep_or_advance_the_year() -> None:
+    # past narration: a date well after the document date belongs to the previous year
+    assert pairs("首相は9月に訪米した。", "2025-03-12") == [("9月", "2024-09")]
+    # planned events stay in the document year, or move to the next one
+    assert pairs("首相は9月に訪米する予定だ。", "2025-03-12") == [("9月", "2025-09")]
+    assert pairs("首脳会談は1月に開かれる見通しだ。", "2025-11-20") == [("1月", "2026-01")]
+    assert pairs("首脳会談は1月に開かれた。", "2025-11-20") == [("1月", "2025-01")]
+
+
+def test_next_day_with_number() -> None:
+    out = run("議会は11日夜、法案を可決した。翌12日には大統領が署名した。", "2025-03-20")
+    assert [(t["text"], t["value"]) for t in out] == [("11日", "2025-03-11"), ("翌12日", "2025-03-12")]
+    assert out[1]["anchor"] == "context"
+    out = run("会議は3月31日に終わり、翌1日に声明が出た。", None)
+    assert [t["value"] for t in out] == ["XXXX-03-31", "XXXX-04-01"]
+
+
+def test_year_ranges_with_short_second_year() -> None:
+    assert pairs("第1次世界大戦(1914〜18年)の教訓。") == [("1914", "1914"), ("18年", "1918")]
+    assert pairs("1939-45年の戦争。") == [("1939", "1939"), ("45年", "1945")]
+    assert pairs("1998年から2002年まで在任した。") == [("1998年", "1998"), ("2002年", "2002")]
+    assert pairs("1998年から22年がたった。") == [("1998年", "1998"), ("22年", "P22Y")]
+    assert pairs("2014年から8年間続いた。") == [("2014年", "2014"), ("8年間", "P8Y")]

@@ -50,8 +50,19 @@ SRC_DIR = Path(__file__).resolve().parent / "gazetteer_src"
 OUT = ROOT / "src" / "kansoku" / "data" / "gazetteer.jsonl"
 
 TYPES = ("PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP", "PRODUCT", "OTHER")
-KEY_ORDER = ("id", "name", "name_en", "type", "kind", "aliases", "abbrev", "short", "roles", "country",
-             "ambiguous")
+KEY_ORDER = (
+    "id",
+    "name",
+    "name_en",
+    "type",
+    "kind",
+    "aliases",
+    "abbrev",
+    "short",
+    "roles",
+    "country",
+    "ambiguous",
+)
 LIST_KEYS = ("aliases", "abbrev", "short", "roles", "ambiguous")
 
 _DROP = re.compile(r"[\s\u30fb\u00b7\u2022\u2027\u2219\u22c5\uff65]+")
@@ -72,29 +83,99 @@ def slugify(text: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 # Dependent or special territories (kind=territory); everything else in ISO 3166-1 is kind=country.
-TERRITORIES = set(
-    "AW AI AX AS AQ TF BQ BL BM BV CC CK CX KY CW FK FO GG GI GP GF GL GU HK HM IM IO JE MO MF MP MS "
-    "MQ YT NC NF NU PN PR PF RE GS SH SJ PM SX TC TK UM VG VI WF EH".split()
-)
+TERRITORIES = {
+    "AW",
+    "AI",
+    "AX",
+    "AS",
+    "AQ",
+    "TF",
+    "BQ",
+    "BL",
+    "BM",
+    "BV",
+    "CC",
+    "CK",
+    "CX",
+    "KY",
+    "CW",
+    "FK",
+    "FO",
+    "GG",
+    "GI",
+    "GP",
+    "GF",
+    "GL",
+    "GU",
+    "HK",
+    "HM",
+    "IM",
+    "IO",
+    "JE",
+    "MO",
+    "MF",
+    "MP",
+    "MS",
+    "MQ",
+    "YT",
+    "NC",
+    "NF",
+    "NU",
+    "PN",
+    "PR",
+    "PF",
+    "RE",
+    "GS",
+    "SH",
+    "SJ",
+    "PM",
+    "SX",
+    "TC",
+    "TK",
+    "UM",
+    "VG",
+    "VI",
+    "WF",
+    "EH",
+}
 
 # alpha-2 -> (name_en, name, aliases, abbrev). ``name``/``name_en`` of None keeps pycountry's value.
 # The gettext Japanese name and official name are always kept as aliases when they differ.
 COUNTRY_OVERRIDES: dict[str, tuple[str | None, str | None, list[str], list[str]]] = {
-    "US": ("United States", "米国", ["アメリカ", "アメリカ合衆国", "合衆国", "USA", "U.S.", "US",
-                                      "United States of America", "America"], ["米"]),
-    "GB": ("United Kingdom", "英国", ["イギリス", "連合王国", "UK", "Britain", "Great Britain",
-                                       "グレートブリテン及び北アイルランド連合王国"], ["英"]),
-    "RU": ("Russia", "ロシア", ["ロシア連邦", "Russian Federation", "ロシヤ"], ["露"]),
+    "US": (
+        "United States",
+        "米国",
+        ["アメリカ", "アメリカ合衆国", "合衆国", "USA", "U.S.", "US", "United States of America", "America"],
+        ["米"],
+    ),
+    "GB": (
+        "United Kingdom",
+        "英国",
+        [
+            "イギリス",
+            "連合王国",
+            "UK",
+            "Britain",
+            "Great Britain",
+            "グレートブリテン及び北アイルランド連合王国",
+        ],
+        ["英"],
+    ),
+    "RU": ("Russia", "ロシア", ["ロシア連邦", "Russian Federation", "ロシヤ"], ["露", "ロ"]),
     "CN": ("China", "中国", ["中華人民共和国", "People's Republic of China", "PRC"], ["中"]),
     "TW": ("Taiwan", "台湾", ["中華民国", "Republic of China"], ["台"]),
     "KR": ("South Korea", "韓国", ["大韓民国", "Republic of Korea", "ROK"], ["韓"]),
-    "KP": ("North Korea", "北朝鮮", ["朝鮮民主主義人民共和国", "DPRK",
-                                     "Democratic People's Republic of Korea"], ["朝"]),
+    "KP": (
+        "North Korea",
+        "北朝鮮",
+        ["朝鮮民主主義人民共和国", "DPRK", "Democratic People's Republic of Korea"],
+        ["朝"],
+    ),
     "JP": ("Japan", "日本", ["日本国", "ニッポン"], ["日"]),
     "TR": ("Turkey", "トルコ", ["テュルキエ", "トルコ共和国", "Türkiye", "Turkiye"], ["土"]),
     "GE": ("Georgia", "ジョージア", ["グルジア", "Georgia (country)"], []),
     "UA": ("Ukraine", "ウクライナ", [], ["宇"]),
-    "DE": ("Germany", "ドイツ", ["ドイツ連邦共和国", "独国"], ["独"]),
+    "DE": ("Germany", "ドイツ", ["ドイツ連邦共和国"], ["独"]),
     "FR": ("France", "フランス", [], ["仏"]),
     "IT": ("Italy", "イタリア", [], ["伊"]),
     "CA": ("Canada", "カナダ", [], ["加"]),
@@ -165,6 +246,17 @@ COUNTRY_OVERRIDES: dict[str, tuple[str | None, str | None, list[str], list[str]]
 }
 
 
+# Catalogue forms that are misspelt or that Japanese media do not use.
+DROP_ALIASES = {
+    "タニザニア連合共和国",  # typo in the catalogue (タンザニア連合共和国 is kept)
+    "ボスニアヘルツコビナ共和国",  # misspelt official name
+    "中国領・台湾",  # ISO's "Taiwan, Province of China", not a Japanese media form
+    "Taiwan, Province of China",
+}
+# ISO's inverted English names: "Iran, Islamic Republic of", "Virgin Islands, U.S." ...
+INVERTED_ISO_NAME = re.compile(r", (the |The )?[A-Z][A-Za-z' ]* of( the)?$|, (U\.S\.|British)$")
+
+
 def country_records() -> list[dict]:
     try:
         import pycountry
@@ -194,12 +286,23 @@ def country_records() -> list[dict]:
             name = o_name or name
             aliases = o_aliases + aliases
             abbrev = o_abbrev
+        aliases = [a for a in aliases if a not in DROP_ALIASES and not INVERTED_ISO_NAME.search(a)]
         # pycountry writes a few parenthesised readings, e.g. "大韓民国 (韓国)": the overrides carry the
         # useful parts, so drop Japanese forms with brackets.
         aliases = [a for a in aliases if a.isascii() or "(" not in a]
         kind = "territory" if c.alpha_2 in TERRITORIES else "country"
-        out.append({"name_en": name_en, "name": name, "type": "GPE", "kind": kind, "aliases": aliases,
-                    "abbrev": abbrev, "country": c.alpha_2, "_src": "pycountry"})
+        out.append(
+            {
+                "name_en": name_en,
+                "name": name,
+                "type": "GPE",
+                "kind": kind,
+                "aliases": aliases,
+                "abbrev": abbrev,
+                "country": c.alpha_2,
+                "_src": "pycountry",
+            }
+        )
     return out
 
 
@@ -235,8 +338,13 @@ def parse_table(path: Path) -> list[dict]:
             raise SystemExit(f"{where}: expected 2-5 '|'-separated fields, got {len(fields)}")
         fields += [""] * (5 - len(fields))
         name_en, name, aliases, short, options = fields
-        rec: dict = {"name_en": name_en, "name": name, "aliases": _split(aliases), "short": _split(short),
-                     "_src": where}
+        rec: dict = {
+            "name_en": name_en,
+            "name": name,
+            "aliases": _split(aliases),
+            "short": _split(short),
+            "_src": where,
+        }
         opts = dict(defaults)
         for tok in options.split():
             key, sep, value = tok.partition("=")
@@ -332,8 +440,10 @@ def build() -> list[dict]:
     undeclared = sorted(k for k in shared if k not in declared)
     if undeclared:
         lines = [f"  {k}: {', '.join(sorted(shared[k]))}" for k in undeclared]
-        raise SystemExit("undeclared ambiguous surface forms (add to gazetteer_src/ambiguous.txt or fix):\n"
-                         + "\n".join(lines))
+        raise SystemExit(
+            "undeclared ambiguous surface forms (add to gazetteer_src/ambiguous.txt or fix):\n"
+            + "\n".join(lines)
+        )
     unused = sorted(k for k in declared if k not in shared)
     if unused:
         print("note: declared ambiguous but not shared:", ", ".join(unused), file=sys.stderr)

@@ -33,7 +33,7 @@ THRESHOLD = 0.5
 #: Contribution of one evidence sentence: 1 - prod(1 - UNIT * weight).
 UNIT = 0.7
 STRONG = 1.0
-WEAK = 0.5
+WEAK = 0.4
 MAX_EVIDENCE = 5
 
 _MACRO_RE = re.compile(r"@([A-Z]+)@")
@@ -97,9 +97,9 @@ def split_sentences(text: str) -> list[Span]:
 
 _QUOTE_RE = re.compile(r"「[^「」\n]{2,400}」")
 _QUOTE_SPEECH_RE = re.compile(
-    r"^[^。\n]{0,6}(?:と|っと|とも|などと)[^。\n]{0,14}?"
-    r"(?:述べ|語|話|発言|強調|主張|非難|批判|指摘|表明|訴え|説明|警告|宣言|断言|言明|反論|記し|書|投稿|"
-    r"伝え|報じ|答え|呼びかけ|演説|明らかに|発表|し[たて])"
+    r"[^。\n]{0,2}?(?:などと|とも|と|って)(?!い[うっ]|の)[^。「」\n]{0,10}?"
+    r"(?:述べ|語っ|語り|語る|話し|話す|発言|強調|主張|非難|批判|指摘|表明|訴え|説明|警告|宣言|断言|言明|反論|"
+    r"記し|書い|投稿|伝え|報じ|答え|呼びかけ|演説|明らかに|発表|コメント|言っ|言い|述懐|明言|位置づけ)"
 )
 
 
@@ -119,18 +119,30 @@ def _masked(sentence: str, start: int, end: int) -> str:
 def sentence_voice(
     text: str, sent: Span, m_start: int, m_end: int, attributed: list[Span] | None = None
 ) -> str:
-    """Voice of a cue found at ``text[m_start:m_end]`` inside sentence ``sent``."""
-    if attributed:
-        for sp in attributed:
-            if sp.start <= m_start and m_end <= sp.end + 1:
-                return "attributed"
+    """Voice of a cue found at ``text[m_start:m_end]`` inside sentence ``sent``.
+
+    Discussion markers (outside the cue and outside any attributed span) win: an analyst who quotes a
+    claim in order to describe it as a narrative or strategy is discussing it.  Otherwise a cue inside
+    an attributed span, or in a sentence of reported speech, is attributed; anything else is the author's.
+    """
     glob = load_catalogue()["global"]
-    s_text = _masked(text[sent.start : sent.end], m_start - sent.start, m_end - sent.start)
+    rel_start, rel_end = sent.start, sent.end
+    s_raw = text[rel_start:rel_end]
+    inside = False
+    masked = _masked(s_raw, m_start - rel_start, m_end - rel_start)
+    for sp in attributed or ():
+        if sp.end <= rel_start or sp.start >= rel_end:
+            continue
+        if sp.start <= m_start and m_end <= sp.end + 1:
+            inside = True
+        masked = _masked(masked, max(0, sp.start - rel_start), min(len(s_raw), sp.end - rel_start))
     disc = glob["discussion_markers"]
-    if disc is not None and disc.search(s_text):
+    if disc is not None and disc.search(masked):
         return "discussed"
+    if inside:
+        return "attributed"
     rep = glob["report_markers"]
-    if rep is not None and rep.search(s_text):
+    if rep is not None and rep.search(s_raw):
         return "attributed"
     return "author"
 

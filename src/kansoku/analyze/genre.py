@@ -20,30 +20,73 @@ _INTERVIEW = re.compile(r"^[ \t　]*(?:――|──|—{2}|[-－]{2})(?=\S)", r
 # genre -> [(cue name, regex, weight)]
 _CUES: dict[str, list[tuple[str, re.Pattern[str], float]]] = {
     "report": [
-        ("dateline", re.compile(r"【[^】\n]{1,24}(?:=|＝)[^】\n]{0,12}】|（[^）\n]{1,12}(?:=|＝)(?:共同|時事|ロイター|AFP|ＡＦＰ|AP|ＡＰ)[^）\n]{0,6}）"), 3.0),
-        ("wire", re.compile(r"(?:共同通信|時事通信|ロイター|AFP|ＡＦＰ|AP通信|ＡＰ通信|タス通信|新華社|聯合ニュース|ブルームバーグ)"), 0.7),
+        (
+            "dateline",
+            re.compile(
+                r"【[^】\n]{1,24}(?:=|＝)[^】\n]{0,12}】|（[^）\n]{1,12}(?:=|＝)(?:共同|時事|ロイター|AFP|ＡＦＰ|AP|ＡＰ)[^）\n]{0,6}）"
+            ),
+            3.0,
+        ),
+        (
+            "wire",
+            re.compile(
+                r"(?:共同通信|時事通信|ロイター|AFP|ＡＦＰ|AP通信|ＡＰ通信|タス通信|新華社|聯合ニュース|ブルームバーグ)"
+            ),
+            0.7,
+        ),
         ("according_to", re.compile(r"によると|によれば|関係者の話"), 1.0),
-        ("said", re.compile(r"と(?:述べ|語っ|話し|明らかにし|発表し|表明し|強調し|伝え|報じ|指摘し)(?:た|ました)"), 1.0),
+        (
+            "said",
+            re.compile(r"と(?:述べ|語っ|話し|明らかにし|発表し|表明し|強調し|伝え|報じ|指摘し)(?:た|ました)"),
+            1.0,
+        ),
         ("date", re.compile(r"(?:\d{1,2}|[０-９]{1,2})日(?:、|に|夜|朝|午前|午後)"), 0.6),
     ],
     "opinion": [
-        ("first_person", re.compile(r"(?:私|筆者|わたし|我々|われわれ|私たち)(?:は|が|の考え|としては)"), 1.0),
+        (
+            "first_person",
+            re.compile(r"(?:私|筆者|わたし|我々|われわれ|私たち)(?:は|が|の考え|としては)"),
+            1.0,
+        ),
         ("should", re.compile(r"べき(?:だ|である|です|ではない|であろう|なのだ)"), 1.2),
-        ("think", re.compile(r"と(?:思う|思われる|考える|確信する|信じる)(?:。|$)|に違いない|ではないか(?:。|$)|ないだろうか"), 1.0),
+        (
+            "think",
+            re.compile(
+                r"と(?:思う|思われる|考える|確信する|信じる)(?:。|$)|に違いない|ではないか(?:。|$)|ないだろうか"
+            ),
+            1.0,
+        ),
         ("exclaim", re.compile(r"断じて|許されない|言語道断|恥ずべき"), 0.8),
     ],
     "blog": [
-        ("polite_casual", re.compile(r"(?:ですね|ますね|ですよね|でしょうね|ませんね|ですよ|ますよ|かな(?:。|$)|ましょう)"), 1.0),
+        (
+            "polite_casual",
+            re.compile(r"(?:ですね|ますね|ですよね|でしょうね|ませんね|ですよ|ますよ|かな(?:。|$)|ましょう)"),
+            1.0,
+        ),
         ("casual_first_person", re.compile(r"(?:僕|俺|ぼく|おれ|自分的)(?:は|も|が|の)"), 1.2),
         ("laugh", re.compile(r"（笑）|\(笑\)|ｗｗ|ww|！！|!!"), 1.0),
         ("readers", re.compile(r"(?:皆さん|みなさん|読者の皆様|今回は|今日は)"), 0.7),
         ("blog_meta", re.compile(r"(?:ブログ|記事を書|拡散|いいね|フォロー|コメント欄|更新日)"), 0.6),
     ],
     "analysis": [
-        ("heading", re.compile(r"^[ \t　]*(?:\d+[.．、)]|[①-⑳]|[■●◆◇□▼▶]|第[一二三四五]に|[（(][0-9０-９一二三四五][）)])[^\n]{0,40}$", re.M), 0.8),
+        (
+            "heading",
+            re.compile(
+                r"^[ \t　]*(?:\d+[.．、)]|[①-⑳]|[■●◆◇□▼▶]|第[一二三四五]に|[（(][0-9０-９一二三四五][）)])[^\n]{0,40}$",
+                re.M,
+            ),
+            0.8,
+        ),
         ("bullet", re.compile(r"^[ \t　]*(?:[・•\-－*＊])[^\n]{2,}", re.M), 0.5),
         ("summary", re.compile(r"(?:まとめ|結論|考察|要点|ポイント|背景|展望|シナリオ|含意|示唆)"), 0.8),
-        ("hedge", re.compile(r"可能性(?:が|は)(?:ある|高い|低い)|とみられる|と考えられる|かもしれない|見通し|であろう|だろう(?:。|$)|リスク"), 0.6),
+        (
+            "hedge",
+            re.compile(
+                r"可能性(?:が|は)(?:ある|高い|低い)|とみられる|と考えられる|かもしれない|見通し|であろう|だろう(?:。|$)|リスク"
+            ),
+            0.6,
+        ),
         ("enumeration", re.compile(r"第一に|第二に|第三に|一方で|他方で|したがって"), 0.5),
     ],
 }
@@ -53,7 +96,9 @@ def _nonempty_lines(text: str) -> list[str]:
     return [ln for ln in text.splitlines() if ln.strip()]
 
 
-def classify_genre(text: str, sentences: list[Span] | None = None, title: str | None = None) -> dict[str, Any]:
+def classify_genre(
+    text: str, sentences: list[Span] | None = None, title: str | None = None
+) -> dict[str, Any]:
     """Classify ``text`` into one of :data:`LABELS`; returns ``{"label", "cues": [...]}``.
 
     Every cue is ``{"text", "start", "end", "cue"}`` with ``text == doc[start:end]`` (cue = "genre:name").
@@ -68,8 +113,12 @@ def classify_genre(text: str, sentences: list[Span] | None = None, title: str | 
         interview
     ) >= 3:
         cues = [
-            {"text": m.group(1), "start": m.start(1), "end": m.end(1), "cue": "dialogue:speaker"} for m in speakers
-        ] + [{"text": m.group(0), "start": m.start(), "end": m.end(), "cue": "dialogue:interview"} for m in interview]
+            {"text": m.group(1), "start": m.start(1), "end": m.end(1), "cue": "dialogue:speaker"}
+            for m in speakers
+        ] + [
+            {"text": m.group(0), "start": m.start(), "end": m.end(), "cue": "dialogue:interview"}
+            for m in interview
+        ]
         cues.sort(key=lambda c: c["start"])
         return {"label": "dialogue", "cues": cues[:20]}
 
@@ -81,7 +130,9 @@ def classify_genre(text: str, sentences: list[Span] | None = None, title: str | 
                 if m.end() == m.start():
                     continue
                 scores[genre] += w
-                found[genre].append({"text": m.group(0), "start": m.start(), "end": m.end(), "cue": f"{genre}:{name}"})
+                found[genre].append(
+                    {"text": m.group(0), "start": m.start(), "end": m.end(), "cue": f"{genre}:{name}"}
+                )
     if title and re.search(r"(?:べき|か？|\?|！|!)", title):
         scores["opinion"] += 1.0
     scale = max(3.0, n_sent**0.5 * 2.0)

@@ -19,7 +19,9 @@ KINDS = ("loaded_label", "inevitability", "hidden_hand", "dehumanizing", "whatab
 @lru_cache(maxsize=1)
 def load_patterns() -> dict[str, re.Pattern[str]]:
     """Kind -> compiled alternation of its patterns (cached)."""
-    raw = tomllib.loads(resources.files("kansoku.data").joinpath("persuasion.toml").read_text(encoding="utf-8"))
+    raw = tomllib.loads(
+        resources.files("kansoku.data").joinpath("persuasion.toml").read_text(encoding="utf-8")
+    )
     out: dict[str, re.Pattern[str]] = {}
     for kind, spec in raw.get("kinds", {}).items():
         pats = list(spec.get("patterns", []))

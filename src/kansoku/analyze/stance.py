@@ -33,7 +33,9 @@ MIN_MENTIONS = 2
 MAX_EVIDENCE = 5
 
 _PATIENT_AFTER = re.compile(r"^(?:への|に対する|に対して|を|に|へ|と)")
-_NEG_AFTER = re.compile(r"^[^。\n]{0,6}(?:では|でも|じゃ)(?:ない|なく|なかった)(?!か)|^[^。\n]{0,3}(?<!過ぎ)(?<!しか)(?:ない|なく|せず)")
+_NEG_AFTER = re.compile(
+    r"[^。\n]{0,6}(?:では|でも|じゃ)(?:ない|なく|なかった)(?!か)|[^。\n]{0,3}(?<!過ぎ)(?<!しか)(?:ない|なく|せず)"
+)
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +78,7 @@ def _target(
 ) -> str | None:
     """The actor a term found at ``text[t_start:t_end]`` evaluates, among ``mentions`` of its sentence."""
     best: tuple[int, str] | None = None
-    for m_start, m_end, key in mentions:
+    for _m_start, m_end, key in mentions:
         if m_end <= t_start:
             gap = t_start - m_end
             after = text[m_end : m_end + 6]
@@ -114,7 +116,7 @@ def compute_stance(
     for key, spans in keep.items():
         for sp in spans:
             i = bisect.bisect_right(starts, sp.start) - 1
-            if 0 <= i and sp.start < sents[i].end:
+            if i >= 0 and sp.start < sents[i].end:
                 by_sent.setdefault(i, []).append((sp.start, sp.end, key))
 
     lex_sum: dict[str, float] = {}
@@ -162,7 +164,9 @@ def compute_stance(
         score = math.tanh(FRAME_GAIN * frame_part + lexical)
         evidence: list[dict[str, Any]] = []
         seen: set[int] = set()
-        cands: list[tuple[float, int, int]] = [(w, sents[i].start, sents[i].end) for w, i in lex_ev.get(key, [])]
+        cands: list[tuple[float, int, int]] = [
+            (w, sents[i].start, sents[i].end) for w, i in lex_ev.get(key, [])
+        ]
         cands += [(w, int(ev["start"]), int(ev["end"])) for w, ev in frame_ev]
         for _w, s, e in sorted(cands, key=lambda c: -c[0]):
             if s in seen:

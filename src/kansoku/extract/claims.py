@@ -24,7 +24,9 @@ from kansoku.model import Span
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
-_NP = rf"(?:{_NPC}+の){{0,2}}{_NPC}+"
+_RUN = rf"{_NPC}+(?: [A-Z][A-Za-z.&'’\-]*)*"  # a noun run; latin words may be spaced (L.L.Bean International)
+_NPP = rf"{_RUN}(?:さん|ちゃん|くん|さま)?(?:[(（]□{{1,20}}[)）])?"  # optionally with a masked (OPEC) gloss
+_NP = rf"(?:{_RUN}の){{0,2}}{_NPP}"
 _OPEN = "「『“\""
 _CLOSE = "」』”\""
 _BRACKETS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "“": "”"}
@@ -71,6 +73,10 @@ def _patterns() -> dict[str, Any]:
     not_attr = r"(?![\u4E00-\u9FFF\u30A0-\u30FFA-Za-z](?<![上後]))"
     return {
         # と + (short adverbial such as 記者団に) + speech verb
+        # 「…」と岸田首相は述べた: the speaker after the quote
+        "post": re.compile(
+            rf"(?<=[」』])(?P<q>などと|と)(?P<post>{_NP})(?:は|が)、?(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"
+        ),
         "speech": re.compile(rf"(?<![こもあひ])(?P<q>などとも|などと|とも|と)(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"),
         "opinion": re.compile(
             rf"(?P<q>との|とも|と)(?:{_alt(c['opinion_nouns'])})を(?:{_alt(c['opinion_verbs'])})"
@@ -78,6 +84,10 @@ def _patterns() -> dict[str, Any]:
         "statement": re.compile(
             rf"(?P<q>と)(?:する|した|の)(?:{_alt(c['statement_nouns'])})を(?:{_alt(c['statement_verbs'])})"
         ),
+        # 「…」。ショイグ氏は11日、こう語った。: the quote is the previous sentence
+        "kou": re.compile(rf"^[^。]*?(?P<kou>こう|このように|そう)(?P<cue>(?P<mid>{mid})(?P<verb>{verbs})){not_attr}[^。]*。?$"),
+        # bare 〜とした / 〜としている: a report only with a speaker topic, at a clause end
+        "toshita": re.compile(r"(?<=[ぁ-ゖ」』])(?<![こもあひ])(?P<q>と)(?:した|している|していた|しています|しました)(?=[。．]|$|が、|。」)"),
         "hearsay": re.compile(rf"(?:{_alt(c['hearsay'])})(?=[。、．！？!?]|が、|$|\s)"),
         "hearsay_final": re.compile(rf"と(?:{_alt([w[1:] for w in c['hearsay_final']])})[。．]?\s*$"),
         "according": re.compile(rf"^(?P<pre>.{{0,25}}?)(?P<np>{_NP})(?P<cue>{_alt(c['according_to'])})、?"),
@@ -143,7 +153,7 @@ def plausible_speaker(np: str) -> bool:
     c = cues()["claims"]
     if not np or len(np) > 40 or np in c["speaker_stop"] or re.fullmatch(r"[0-9０-９.\-]+", np):
         return False
-    head = np.rsplit("の", 1)[-1]
+    head = re.sub(r"[(（][^)）]*[)）]$", "", np).rsplit("の", 1)[-1]
     if head in c["speaker_stop"] or len(head) < 2 and head not in ("米", "露", "中", "英", "仏", "独"):
         return False
     if re.search(r"(?:年|月|日|時|分|％|%|件|人|回)$", head) and re.search(r"[0-9０-９]", head):
@@ -168,7 +178,7 @@ def _find_speaker(sent: str, limit: int, quote: bool, continued: bool) -> tuple[
     masked = _mask_brackets(sent[:limit])
     topics, subjects = [], []
     for m in pats["np_topic"].finditer(masked):
-        if not plausible_speaker(m.group("np")):
+        if not plausible_speaker(sent[m.start("np") : m.end("np")]) and not _sentence_topic(masked, m):
             continue
         if m.group("m") in ("は", "も"):
             topics.append((m.start("np"), m.end("np")))
@@ -177,16 +187,28 @@ def _find_speaker(sent: str, limit: int, quote: bool, continued: bool) -> tuple[
             if quote and continued and nxt in _OPEN + "□":
                 continue
             subjects.append((m.start("np"), m.end("np")))
-    if topics:
-        return topics[0]
-    if subjects:
-        return subjects[0]
-    return None
+    best = topics[0] if topics else subjects[0] if subjects else None
+    if best is None:
+        return None
+    # a trailing gloss is not part of the name: 美奈子さん（31歳・会社員） -> 美奈子さん
+    gloss = re.search(r"[(（][^()（）]*[)）]$", sent[best[0] : best[1]])
+    return (best[0], best[0] + gloss.start()) if gloss else best
+
+
+def _sentence_topic(masked: str, m: re.Match[str]) -> bool:
+    """A sentence-initial 「NPは、」 topic: a speaker even when its head is not a known title."""
+    np = m.group("np")
+    if m.start("np") != 0 or m.group("m") != "は" or masked[m.end() : m.end() + 1] != "、":
+        return False
+    c = cues()["claims"]
+    head = np.rsplit("の", 1)[-1]
+    return np not in c["speaker_stop"] and head not in c["speaker_stop"] and len(head) >= 3 and not re.search(
+        r"[0-9０-９]|(?:年|月|日|週|時|今|前|後|中|際|上|点|面)$", head)
 
 
 _ADVERBIAL = re.compile(
     r"[^、。「」]{1,24}?(?:で|に対し|に対して|について|の中で|を受け|を受けて|を前に|上で|うえで|に触れ|に言及し|"
-    r"の席で|の冒頭で|の後|後)、"
+    r"の席で|の冒頭で|の後|後|として|の話として)、"
 )
 
 
@@ -236,15 +258,25 @@ def _rec(
 
 
 def _dialogue_names(text: str, sents: list[Span]) -> set[str]:
-    """Names of a dialogue (富良野: … / Phrona: …): ≥ 3 prefixed lines, one name used twice."""
+    """Names of a dialogue (富良野: … / Phrona: …).
+
+    Only prefixed lines whose body reads like speech (a third hiragana) count, so spec sheets
+    (価格: 1000円, TEL: …) do not; a dialogue needs ≥ 3 such lines, a name used twice, ≤ 6 names.
+    """
     pat = _patterns()["dialogue"]
     labels = {x.lower() for x in cues()["claims"]["dialogue_labels"]}
     counts: dict[str, int] = {}
     for sp in sents:
         m = pat.match(text[sp.start : sp.end])
-        if m and m.group("name").lower() not in labels and len(m.group("body")) >= 2:
-            counts[m.group("name")] = counts.get(m.group("name"), 0) + 1
-    if sum(counts.values()) >= 3 and max(counts.values()) >= 2:
+        if not m:
+            continue
+        name, body = m.group("name"), m.group("body")
+        if name.lower() in labels or re.fullmatch(r"[A-Za-z]", name) or body.startswith("//"):
+            continue
+        if len(re.findall(r"[ぁ-ゖ]", body)) < 0.3 * len(body):
+            continue
+        counts[name] = counts.get(name, 0) + 1
+    if counts and sum(counts.values()) >= 3 and max(counts.values()) >= 2 and len(counts) <= 6:
         return set(counts)
     return set()
 
@@ -266,11 +298,20 @@ class _Context:
         return None
 
 
+def _text_lines(text: str) -> list[Span]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append(Span(pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
 def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
     """All attributions in ``text``; each record's ``text`` equals ``text[start:end]``."""
     pats = _patterns()
-    sents = split_sentences(text, sentences)
-    lines = sentences or [Span(0, len(text))]
+    sents = split_sentences(text, sentences or [Span(0, len(text))])
+    lines = _text_lines(text)  # dialogue turns are whole lines, whatever the sentence segmenter did
     names = _dialogue_names(text, lines)
     out: list[dict[str, Any]] = []
     dialogue_lines: list[Span] = []
@@ -284,9 +325,26 @@ def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
             dialogue_lines.append(sp)
             out.append(_rec(text, sp.start + m.start("name"), body_end, name, None, "quote", (body_start, body_end)))
     ctx = _Context()
+    bare_quote: Span | None = None  # a sentence that is only 「…」。, waiting for 「こう語った」
     for sp in sents:
         if any(d.start <= sp.start < d.end for d in dialogue_lines):
             continue
+        sent = text[sp.start : sp.end]
+        if bare_quote is not None:
+            m = pats["kou"].match(_mask_brackets(sent))
+            if m:
+                spk = _find_speaker(sent, m.start("kou"), False, False)
+                spk_abs = (sp.start + spk[0], sp.start + spk[1]) if spk else None
+                if spk is not None:
+                    spk_abs = ctx.resolve(text, sent[spk[0] : spk[1]]) or spk_abs
+                body = (bare_quote.start + 1, bare_quote.start + text[bare_quote.start : bare_quote.end].rindex("」"))
+                out.append(_rec(text, bare_quote.start, sp.end, spk_abs, m.group("kou") + m.group("verb"), "quote",
+                                body))
+                if spk_abs:
+                    ctx.span = spk_abs
+                bare_quote = None
+                continue
+        bare_quote = sp if re.fullmatch(r"「[^「」]+」。?", sent) else None
         out.extend(_sentence_claims(text, sp, ctx))
     out.sort(key=lambda r: (r["start"], r["end"]))
     return out
@@ -298,22 +356,36 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context) -> list[dict[str, Any]]
     sent = text[sp.start : sp.end]
     masked = _mask_brackets(sent)
     found: list[tuple[int, int, str]] = []  # (cue_start, cue_end, cue)
-    for fam in ("opinion", "statement", "speech"):
+    weak: set[int] = set()
+    post: dict[int, tuple[int, int]] = {}
+    for fam in ("post", "opinion", "statement", "speech", "toshita"):
         for m in pats[fam].finditer(masked):
-            if not any(m.start() < e and s < m.end() for s, e, _ in found):
-                found.append((m.start(), m.end(), sent[m.start() : m.end()]))
+            if any(m.start() < e and s < m.end() for s, e, _ in found):
+                continue
+            if fam == "post":
+                if not plausible_speaker(sent[m.start("post") : m.end("post")]):
+                    continue
+                post[m.start()] = (m.start("post"), m.end("post"))
+                found.append((m.start(), m.end(), m.group("q") + m.group("verb")))
+                continue
+            found.append((m.start(), m.end(), sent[m.start() : m.end()]))
+            if fam == "toshita":
+                weak.add(m.start())
     found.sort()
     recs: list[dict[str, Any]] = []
     according = pats["according"].match(masked)
     acc_speaker = None
     if according and plausible_speaker(according.group("np")):
         acc_speaker = (according.start("np"), according.end("np"))
-    continued = bool(re.match(r"(?:また|さらに|その上で|そのうえで|一方で)、", sent))
+    continued = bool(re.match(r"(?:また|さらに|その上で|そのうえで|一方で|同時に)、?", sent))
     prev_end = 0
     for q_end, c_end, cue in found:
         quote = _strip_quote(sent, q_end, prev_end)
+        if quote is None and q_end and sent[q_end - 1] in "」』":
+            # the quote opened in an earlier line: its body runs from the sentence start
+            quote = (prev_end, q_end - 1)
         cont = continued or cue.startswith(("とも", "などとも"))
-        spk = _find_speaker(sent, quote[0] - 1 if quote else q_end, bool(quote), cont)
+        spk = post.get(q_end) or _find_speaker(sent, max(quote[0] - 1, 0) if quote else q_end, bool(quote), cont)
         if spk is None and acc_speaker is not None:
             spk = acc_speaker
         spk_abs = (s0 + spk[0], s0 + spk[1]) if spk else None
@@ -321,6 +393,8 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context) -> list[dict[str, Any]]
             spk_abs = ctx.resolve(text, sent[spk[0] : spk[1]]) or spk_abs
         elif cont and ctx.span:
             spk_abs = ctx.span
+        if q_end in weak and spk_abs is None:
+            continue
         if quote:
             content = (s0 + quote[0], s0 + quote[1])
         else:

@@ -8,6 +8,8 @@ as 〔山田太郎記者〕, "By Jane Doe", bio sentences 「NAMEは、…の上
 like a person or a team (``plausible_name``): a sentence or a label glued to a name is rejected.
 A page that summarises or translates another article (出典: / 原文: / 今回のニュース: / 本記事:) gets an
 ``original`` block, and the original's author is listed with role ``original_author``.
+A role with no name (サイト管理者(筆者), 投稿者: サイト管理人) is kept as an author with ``name`` "" and that
+``role``, its offsets covering the role. A container author not found in the text has offsets None.
 """
 
 from __future__ import annotations
@@ -43,6 +45,18 @@ _LATIN_NAME = re.compile(r"[A-Z][A-Za-z'’\-]*\.?(?:\s+(?:[A-Z][A-Za-z'’\-]*\
 _KANA_NAME = r"[\u30A1-\u30FA][\u30A1-\u30FCA-Za-z・･＝=.\s]{1,30}?"
 _KANJI_NAME = r"[\u4E00-\u9FFF々]{1,4}[ 　]?[\u4E00-\u9FFF々]{1,4}"
 _TEAM = re.compile(r"(?:編集部|編集局|取材班|編集委員会|Team|Staff|Desk|Editors|Editorial|Newsroom|スタッフ)$")
+# What may surround a date on a date-only line: brackets, weekday, time, a publishing verb.
+_DATE_NOISE = re.compile(
+    r"[\s【\[(（]*\|?[\s\])）】]*(?:[(（]?[月火水木金土日](?:曜日?)?[)）]?)?\s*"
+    r"(?:(?:午前|午後)?[0-9０-９]{1,2}(?:[:：][0-9０-９]{2}|時(?:[0-9０-９]{1,2}分)?)(?:[:：][0-9０-９]{2})?)?\s*"
+    r"(?:JST|公開|配信|掲載|投稿|発行|更新|発表)?\s*[\])）】]*\s*"
+)
+_OUTLET_WORD = re.compile(
+    r"(?:新聞|タイムズ|通信|ポスト|ジャーナル|紙|誌|社|テレビ|放送|ニュース|TV|News|NEWS|Times|Post|Journal|Herald|"
+    r"Review|Daily|Press|Media|Inc|Inc\.|Ltd|Ltd\.|Corporation|Company|Shimbun|Broadcasting)$"
+)
+_ROLE_NAME = re.compile(r"(?:管理人|管理者|運営者|担当者|主宰|中の人|admin|Admin|webmaster)$")
+_HONORIFICS = ("氏", "さん", "博士", "先生", "Dr.", "Prof.")
 _BULLET = r"^[\s•・\-*◆■●◇□▼▽▶►>]*"
 
 
@@ -101,7 +115,7 @@ def norm_key(s: str) -> str:
 def plausible_name(name: str) -> bool:
     """A person or team name, not a sentence, a label or a fragment."""
     n = name.strip()
-    if not (2 <= len(n) <= 40) or re.search(r"[。、，,「」『』！？!?;；:：/|@#]|https?|www\.", n):
+    if not (2 <= len(n) <= 40) or re.search(r"[。、，,「」『』！？!?;；:：/|@#【】\[\]<>＜＞=]|https?|www\.", n):
         return False
     if re.search(r"です|ます|した|する|して|ている|による|について|という|とは|から|まで", n):
         return False
@@ -162,72 +176,130 @@ class _Meta:
     def add_author(self, name: str, start: int, affiliation: str | None = None, role: str | None = None) -> bool:
         if not plausible_name(name):
             return False
+        if _ROLE_NAME.search(name):
+            # サイト管理人 / ブログ運営者: a role, not a name
+            if not any(a["role"] == name for a in self.authors):
+                self.authors.append({"name": "", "affiliation": affiliation, "role": name, "start": start,
+                                     "end": start + len(name)})
+            return True
         key = norm_key(name)
         for a in self.authors:
             if a["name"] and (norm_key(a["name"]) == key or key in norm_key(a["name"])
                               or norm_key(a["name"]) in key):
                 a["affiliation"] = a["affiliation"] or affiliation
-                a["role"] = a["role"] or role
+                if not a["role"] or (role and a["role"] in _HONORIFICS and role not in _HONORIFICS):
+                    a["role"] = role
                 return True
         self.authors.append({"name": name, "affiliation": affiliation, "role": role, "start": start,
                              "end": start + len(name)})
         return True
 
-    def _name_and_aff(self, rest: str, base: int) -> tuple[str, int, str | None, str | None] | None:
-        """Split a byline value into (name, start, affiliation, role)."""
-        aff = role = None
-        m = re.match(r"^(?P<n>[^(（/／|｜,、]+?)\s*(?:[(（](?P<p>[^)）]+)[)）]|[/／|｜,、]\s*(?P<q>.+))?\s*$", rest)
+    def _split_role(self, extra: str) -> tuple[str | None, str | None]:
+        """(affiliation, role) of a byline's parenthetical: 防衛大学校教授 -> (防衛大学校, 教授)."""
+        extra = extra.strip()
+        if re.fullmatch(r"[ぁ-ゖァ-ヺー・\s]+", extra) and not re.search(r"[ァ-ヺ]{2,}", extra[:2]):
+            return None, None  # a reading in kana: 山田太郎(やまだ・たろう)
+        for r in sorted(self.c["bio_roles"] + self.c["name_titles"], key=len, reverse=True):
+            if extra.endswith(r):
+                return extra[: -len(r)].rstrip("のでは 　") or None, r
+        return extra or None, None
+
+    def _byline(self, rest: str, base: int, role: str | None = None, original: bool = False) -> int:
+        """Add the names of a byline value (one or several: 、 / , / and / ・ between full names)."""
+        added = 0
+        m = re.match(r"^(?P<v>[^(（]*?)\s*(?:[(（](?P<p>[^)）]+)[)）])?\s*$", rest)
         if not m:
-            return None
-        raw = m.group("n")
-        extra = m.group("p") or m.group("q")
-        if extra:
-            extra = extra.strip()
-            roles = sorted(self.c["bio_roles"] + self.c["name_titles"], key=len, reverse=True)
-            for r in roles:
-                if extra.endswith(r):
-                    role = r
-                    extra = extra[: -len(r)].rstrip("のでは 　") or None
+            return 0
+        value, paren = m.group("v"), m.group("p")
+        parts = [(p.start(), p.group(0)) for p in re.finditer(r"[^、,，/／|｜]+", value)]
+        names: list[tuple[int, str]] = []
+        aff = None
+        for k, (off, part) in enumerate(parts):
+            sub_off = 0
+            for raw in re.split(r"\s+(?:and|&)\s+", part):
+                sub_start = part.index(raw, sub_off)
+                sub_off = sub_start + len(raw)
+                if not raw.strip():
+                    continue
+                name, title, lead = _clean_name(raw)
+                if k > 0 and names and not (plausible_name(name) and self._person_like(name)):
+                    aff = value[off:].strip(" 　")
                     break
-            aff = extra
-        name, title, lead = _clean_name(raw)
-        role = role or title
-        return name, base + m.start("n") + lead, aff, role
+                org = re.match(r"(?P<org>.*(?:[A-Za-z’'.]|社|部|会|クラブ|Club))[ 　]+(?=\S+$)", name)
+                if org and re.match(r"[^\x00-\x7F]", name[org.end() :]) and self._person_like(name[org.end() :]):
+                    # K-Writer's Club 村上佳代: an organisation before the person
+                    aff = aff or org.group("org")
+                    lead += org.end()
+                    name = name[org.end() :]
+                names.append((off + sub_start + lead, name))
+                role = role or title
+            if aff:
+                break
+        p_aff, p_role = self._split_role(paren) if paren else (None, None)
+        if aff:
+            aff, a_role = self._split_role(aff)
+            p_role = p_role or a_role
+        for off, name in names:
+            r = p_role or role or ("original_author" if original else None)
+            if original and r != "original_author" and r in self.c["name_titles"]:
+                r = "original_author"
+            if self.add_author(name, base + off, p_aff or aff, r):
+                added += 1
+                if original:
+                    self.original["author"] = self.original["author"] or name
+        return added
 
     def bylines(self) -> None:
         labels = _alt(self.c["byline_labels"])
-        label_re = re.compile(rf"{_BULLET}(?P<label>{labels})\s*[:：]\s*(?P<rest>\S.*)$")
+        label_re = re.compile(
+            rf"{_BULLET}(?P<open>[【\[〔<＜(（])?(?P<label>{labels})[】\]〕>＞]?\s*(?:[:：=＝]|(?<=[】\]〕>＞]))\s*"
+            r"(?P<rest>\S.*)$"
+        )
         role_only = re.compile(r"(?P<role>[^\s、。()（）「」]{2,12}[(（](?:筆者|著者|執筆者)[)）])")
         by_re = re.compile(r"^(?:Written\s+)?[Bb]y\s*[:：]?\s*(?P<rest>.*)$")
+        bare_re = re.compile(r"^(?P<n>[^\s:：()（）、。]{2,12}(?:[ 　][^\s:：()（）、。]{1,8})?)\s*"
+                             r"(?:[(（](?P<p>[^)）]{2,30})[)）]|[:：|｜/／]\s*(?P<q>[^。]{2,30}))$")
+        role_first = re.compile(rf"^(?P<r>{_alt(self.c['bio_roles'] + self.c['profession_roles'])})[ 　:：]+"
+                                r"(?P<n>[^\s:：()（）、。]{2,10}(?:[ 　][^\s:：()（）、。]{1,8})?)$")
+        n = len(self.lines)
+        original_labels = ("筆者", "著者", "執筆者", "Author", "Written by", "文")
         for i, (s, _e) in enumerate(self.lines):
             line = self.line(i)
             m = label_re.match(line)
             if m and len(m.group("rest")) <= 80:
-                parsed = self._name_and_aff(m.group("rest"), s + m.start("rest"))
-                if parsed:
-                    name, start, aff, role = parsed
-                    role = role or self.c["label_roles"].get(m.group("label"))
-                    if i in self.original_lines and m.group("label") in ("筆者", "著者", "執筆者", "Author",
-                                                                          "Written by", "文"):
-                        if self.add_author(name, start, aff, role or "original_author"):
-                            self.original["author"] = self.original["author"] or name
-                    else:
-                        self.add_author(name, start, aff, role)
+                label, rest = m.group("label"), m.group("rest")
+                if m.group("open") in ("(", "（") and rest.endswith((")", "）")):
+                    rest = rest[:-1]  # (翻訳:山田太郎)
+                original = i in self.original_lines and label in original_labels
+                self._byline(rest, s + m.start("rest"), self.c["label_roles"].get(label), original)
                 continue
             m = by_re.match(line)
             if m and len(line) <= 80:
                 rest, base = m.group("rest"), s + m.start("rest")
-                if not rest and i + 1 < len(self.lines) and len(self.line(i + 1)) <= 40:
+                if not rest and i + 1 < n and len(self.line(i + 1)) <= 40:
                     rest, base = self.line(i + 1), self.lines[i + 1][0]
                 if rest:
-                    parsed = self._name_and_aff(rest, base)
-                    if parsed:
-                        self.add_author(parsed[0], parsed[1], parsed[2], parsed[3])
+                    self._byline(rest, base)
                 continue
+            m = bare_re.match(line)
+            if m and (i < 6 or i >= n - 6):
+                # 山田太郎(国際政治学者) / 西村豪太 : 東洋経済コラムニスト, a person-like name with a role
+                aff, role = self._split_role(m.group("p") or m.group("q"))
+                name, title, lead = _clean_name(m.group("n"))
+                if role and self._person_like(name):
+                    self.add_author(name, s + lead, aff, role)
+                    continue
+            m = role_first.match(line)
+            if m and (i < 6 or i >= n - 6):
+                # ジャーナリスト 山田太郎: a role before a person-like name
+                name, title, lead = _clean_name(m.group("n"))
+                if self._person_like(name):
+                    self.add_author(name, s + m.start("n") + lead, None, m.group("r"))
+                    continue
             self._bio(line, s)
             for m2 in role_only.finditer(line):
                 if not any(a["role"] == m2.group("role") for a in self.authors):
-                    self.authors.append({"name": None, "affiliation": None, "role": m2.group("role"),
+                    self.authors.append({"name": "", "affiliation": None, "role": m2.group("role"),
                                          "start": s + m2.start("role"), "end": s + m2.end("role")})
         # bracket credits anywhere: 〔山田太郎記者〕 【ワシントン=山田太郎】 (山田太郎特派員)
         credit = re.compile(
@@ -235,21 +307,30 @@ class _Meta:
             r"(?P<name>[^〔】)）\]=＝、。\s]{2,12}?)\s*(?P<role>記者|特派員|編集委員|論説委員|支局長|通信員)\s*[〕】)）\]]"
         )
         for m in credit.finditer(self.text):
-            self.add_author(m.group("name"), m.start("name"), None, m.group("role"))
+            at_start = m.start() == 0 or self.text[m.start() - 1] == "\n"
+            at_end = re.match(r"[ \t　]*(?:\n|$)", self.text[m.end() :]) is not None
+            if (at_start or at_end) and not _OUTLET_WORD.search(m.group("name")):
+                self.add_author(m.group("name"), m.start("name"), None, m.group("role"))
         wire = _alt(list(self.c["wire_credits"]))
-        place_credit = re.compile(r"【(?P<place>[^=＝】]{1,10})[=＝](?P<x>[^】]{1,24})】")
+        place_credit = re.compile(r"[【(（](?P<place>[^=＝】)）\s]{1,10})[=＝](?P<x>[^】)）]{1,24})[】)）]")
         for m in place_credit.finditer(self.text):
-            x = m.group("x")
-            if re.fullmatch(wire, x):
+            x = m.group("x").strip()
+            if re.fullmatch(wire, x) or re.search(wire, x) or _DATE.search(x):
                 continue
-            if _DATE.search(x):
-                continue
-            if re.fullmatch(_KANJI_NAME, x):
-                self.add_author(x, m.start("x"), None, "correspondent")
+            at_line_start = m.start() == 0 or self.text[m.start() - 1] == "\n"
+            if (m.group(0)[0] == "【" or at_line_start) and re.fullmatch(_KANJI_NAME, x) and self._person_like(x):
+                self.add_author(x, m.start("x") + m.group("x").find(x), None, "correspondent")
 
     def _bio(self, line: str, base: int) -> None:
         roles = _alt(self.c["bio_roles"])
         titles = _alt(self.c["name_titles"])
+        # 吉岡まどか(よしおか・まどか) 国際政治アナリスト。: a name with its kana reading opens a profile
+        m = re.match(r"(?P<name>[^\s(（、。]{2,10})\s*[(（](?P<r>[ぁ-ゖー]+[・\s　][ぁ-ゖー]+)[)）]\s*(?P<rest>.*)$", line)
+        if m and plausible_name(m.group("name")) and (not m.group("rest") or re.search(roles, m.group("rest"))):
+            rm = re.search(rf"^(?P<aff>[^。]{{0,40}}?)(?P<role>{roles})", m.group("rest"))
+            aff = rm.group("aff").strip(" 、") or None if rm else None
+            self.add_author(m.group("name"), base + m.start("name"), aff, rm.group("role") if rm else None)
+            return
         m = re.match(
             rf"(?P<name>{_KANA_NAME}|{_KANJI_NAME}|{_LATIN_NAME.pattern})\s*(?:{titles})?(?:は|、)、?\s*"
             rf"(?P<aff>[^。]{{2,60}}?)(?:の|で)(?:元|前)?(?P<role>{roles})(?:である|であり|だ|です|を務める|を務め|。|、|$)",
@@ -272,7 +353,7 @@ class _Meta:
 
     @staticmethod
     def _person_like(name: str) -> bool:
-        if re.search(r"[・･＝=]", name) or re.fullmatch(r"[A-Za-z .'’\-]+", name):
+        if re.search(r"[・･＝]", name) or re.fullmatch(r"[A-Za-z .'’\-]+", name):
             return True
         from kansoku.nlp.tokens import tokenize
 
@@ -364,8 +445,7 @@ class _Meta:
                     kind = "published"
                 elif re.match(r"\s*(?:更新|最終更新)", after):
                     kind = "updated"
-                elif i in near and len(line) - len(dm.group(0)) <= 14 and not re.search(r"[。、]", line) and \
-                        dm.group("om") is None:
+                elif i in near and _DATE_NOISE.fullmatch(before + "|" + after) and dm.group("om") is None:
                     kind = "published"  # a date-only line near the top or bottom
                 if kind == "published" and not self.published:
                     self.published = value
@@ -377,16 +457,25 @@ class _Meta:
         wires = self.c["wire_credits"]
         walt = _alt(list(wires))
         n = len(self.lines)
-        m = re.search(rf"【[^】]{{0,12}}[=＝](?P<w>{walt})】|[(（](?P<w2>{walt})(?:[=＝][^)）]{{1,6}})?[)）]", self.text)
-        if m:
-            self.outlet = wires[m.group("w") or m.group("w2")]
+        lead = re.compile(rf"^(?:【[^】]{{0,12}}?[=＝]?(?P<w>{walt})】|\[[^\]]{{0,24}}\s(?P<w3>{walt})\])")
+        tail = re.compile(rf"[(（](?P<w2>{walt})(?:[=＝][^)）]{{1,6}})?[)）]\s*$")
+        for i in [*range(min(n, 6)), *range(max(6, n - 6), n)]:
+            if i in self.original_lines:
+                continue
+            line = self.line(i)
+            m = lead.match(line) if i < 6 else None
+            m = m or tail.search(line)
+            if m:
+                groups = m.groupdict()
+                self.outlet = wires[groups.get("w") or groups.get("w2") or groups["w3"]]
+                break
         series_re = re.compile(rf"{_BULLET}(?:{_alt(self.c['series_labels'])})\s*[:：]\s*(?P<v>[^。]{{1,40}})$")
         copy_re = re.compile(
-            r"(?:©|Ⓒ|\(c\)|（c）|Copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s*)?"
+            r"(?:©|Ⓒ|\([cC]\)|（[cCｃＣ]）|Copyright|COPYRIGHT)\s*(?:(?:©|\([cC]\))\s*)?(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s*)?"
             r"(?P<o>[^.。,、©]{2,40}?)\s*(?:[.,。]?\s*(?:All [Rr]ights [Rr]eserved.*|無断転載.*)|[.,。])?$"
         )
         credit_re = re.compile(
-            r"^[(（]?(?P<o>[^\s、。()（）「」:：]{1,15}?(?:新聞|通信|タイムズ|ニュース|新報|日報|News|NEWS|Times))"
+            r"^[(（]?(?P<o>[^\s、。()（）「」:：■□◆◇●○★☆▼▲※・【】]{1,15}?(?:新聞|通信|タイムズ|ニュース|新報|日報|News|NEWS|Times))"
             r"(?:社)?(?:電子版|デジタル)?[)）]?$"
         )
         for i in range(n):
@@ -398,12 +487,15 @@ class _Meta:
                 continue
             if i >= n - 12:
                 cm = copy_re.search(line)
-                if cm and len(line) <= 80:
-                    self.outlet = cm.group("o").strip()
+                # a photo credit (© 2012 映画製作委員会, (C) 写真家名) is not the outlet: ask for a rights
+                # notice, the word Copyright, or an outlet-like name
+                if cm and len(line) <= 80 and (re.search(r"Copyright|rights reserved|無断転載|無断複製", line, re.I)
+                                               or _OUTLET_WORD.search(re.split(r"\s*[/／|｜]", cm.group("o"))[0])):
+                    self.outlet = re.split(r"\s*[/／|｜]\s*", cm.group("o").strip())[0] or None
                     continue
             if (i < 6 or i >= n - 6) and len(line) <= 25:
                 cm = credit_re.match(line)
-                if cm:
+                if cm and len(re.findall(r"[ぁ-ゖ]", cm.group("o"))) <= 3:
                     self.outlet = cm.group("o")
 
     # ---- title ---------------------------------------------------------------------------------------------

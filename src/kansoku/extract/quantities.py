@@ -19,9 +19,9 @@ from kansoku.model import Span
 # ---------------------------------------------------------------------------------------------------------
 # character normalisation (strictly one char -> one char, so offsets are preserved)
 
-_FW_FROM = "０１２３４５６７８９，．％～〜－−–：（）ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+_FW_FROM = "０１２３４５６７８９，．％～〜－−–：（）＝ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
 _FW_FROM += "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　"
-_FW_TO = "0123456789,.%~~---:()ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz "
+_FW_TO = "0123456789,.%~~---:()=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz "
 _NORM = str.maketrans(_FW_FROM, _FW_TO)
 
 _KDIG = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -75,10 +75,41 @@ _TRAILERS: tuple[tuple[str, str], ...] = (
 )
 _DAY_CUES = ("連続", "にわたり", "にわたって", "にわたる", "かけて", "間")
 _RANGE_CHARS = "~-"
-_PERSON_NOUNS = ("死傷者", "死者", "負傷者", "犠牲者", "戦死者", "行方不明者")
+_YEAR_SPAN_BEFORE = (
+    "戦後",
+    "終結",
+    "過去",
+    "ここ",
+    "この",
+    "足かけ",
+    "丸",
+    "満",
+    "から",
+    "以来",
+    "設立",
+    "創設",
+    "結成",
+    "正常化",
+    "開戦",
+    "発足",
+    "独立",
+    "建国",
+    "約",
+    "計",
+)
+_YEAR_DATE_AFTER = re.compile(
+    r"(?:から|まで|以降|以前|当時|頃|ごろ|生まれ|時点|末|初め|初頭|前半|後半|に(?!わた|及|一度|1度)|"
+    r"の(?:夏|春|秋|冬|大統領選|選挙|総選挙|大会|W杯|五輪|侵攻|併合|危機|事件|戦争|クーデター|革命|首脳会談))"
+)
+_PERSON_RE = re.compile(r"(?:死傷者|死者|負傷者|犠牲者|戦死者|行方不明者)数?(?:は|が|も)?$")
 _ERA = ("昭和", "平成", "令和", "明治", "大正", "西暦", "紀元前")
 _SKIP_BEFORE = "第数何"
-_ASCII_BAD_BEFORE = "-_/#=:@&.\\"
+_ASCII_BAD_BEFORE = "-_/#:@&.\\"
+
+
+def _words(s: str) -> frozenset[str]:
+    """Whitespace-separated word list as a set."""
+    return frozenset(s.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,14 +243,29 @@ def _nounish(t: _Tok) -> bool:
     return t.pos[0] in ("接頭辞", "接尾辞") or t.surface in ("・", "=")
 
 
-_NP_STOP = frozenset(
-    {"こと", "もの", "ため", "うち", "中", "上", "数", "方", "計", "ところ", "よう", "ほう", "他"}
-)
+_NP_STOP = _words("こと もの ため うち 中 上 数 方 計 ところ よう ほう 他")
 _WINDOW = 48
-_PUNCT = "、。,「」『』()【】[]!?！？\n:;"
+_PUNCT = "、。,「」『』【】!?！？\n:;"
 
 
 def _np_back(toks: list[_Tok], end_idx: int, max_no: int = 2) -> list[_Tok]:
+    """Noun phrase ending with ``toks[end_idx - 1]``; a bare 人/者 keeps its verb (答えた人)."""
+    out = _np_core(toks, end_idx, max_no)
+    if len(out) == 1 and out[0].surface in ("人", "者", "人々") and end_idx >= 3:
+        i = end_idx - 2
+        if toks[i].pos[0] == "助動詞" and toks[i - 1].pos[0] == "動詞":
+            j = i - 1
+            if (
+                j > 0
+                and toks[j - 1].pos[:3] == ("名詞", "普通名詞", "サ変可能")
+                and toks[j].surface in ("し", "さ")
+            ):
+                j -= 1
+            return toks[j:end_idx]
+    return out
+
+
+def _np_core(toks: list[_Tok], end_idx: int, max_no: int = 2) -> list[_Tok]:
     """Noun phrase (nouns joined by の) ending with ``toks[end_idx - 1]``."""
     i = end_idx - 1
     out: list[_Tok] = []
@@ -266,74 +312,25 @@ def _phrase(toks: list[_Tok]) -> tuple[int, int] | None:
 
 
 def _good_subject(toks: list[_Tok]) -> bool:
-    if not toks:
+    if not toks or toks[-1].end - toks[0].start < 2:
         return False
     head = toks[-1]
     if head.pos[0] == "名詞" and head.pos[2] == "副詞可能":
         return False
-    if head.surface in _NP_STOP or head.surface in _QTY_ADVERBS or head.surface[-1] in "年月日":
+    if head.surface in _NP_STOP or head.surface[-1] in "年月日":
+        return False
+    if len(toks) == 1 and head.surface in _QTY_ADVERBS:
         return False
     return not (len(toks) == 1 and toks[0].pos[0] != "名詞")
 
 
-_QTY_ADVERBS = frozenset(
-    [
-        "総額",
-        "日量",
-        "月額",
-        "年額",
-        "年間",
-        "月間",
-        "総計",
-        "合計",
-        "累計",
-        "計",
-        "前年比",
-        "前月比",
-        "前年同期比",
-        "平均",
-        "延べ",
-        "総勢",
-        "最大",
-        "最低",
-        "過去",
-        "一時",
-        "わずか",
-        "実に",
-        "新た",
-        "新たに",
-        "追加",
-        "さらに",
-        "同時",
-    ]
+_QTY_ADVERBS = _words(
+    "総額 日量 月額 年額 年間 月間 総計 合計 累計 計 前年比 前月比 前年同期比 平均 延べ "
+    "総勢 連続 最大 最低 過去 一時 わずか 実に 新た 新たに 追加 さらに 同時 最高 最多 最少 "
+    "過去最高 過去最低 過去最多 史上最高 史上最悪 過去最悪 "
 )
-_D_BLOCK = frozenset(
-    [
-        "扱い",
-        "節目",
-        "地点",
-        "代表",
-        "時点",
-        "段階",
-        "水準",
-        "割合",
-        "半分",
-        "うち",
-        "中",
-        "ほか",
-        "差",
-        "範囲",
-        "間",
-        "上",
-        "下",
-        "際",
-        "後",
-        "前",
-        "中心",
-        "一部",
-        "記録",
-        "大台",
-    ]
+_D_BLOCK = _words(
+    "規模 扱い 節目 地点 代表 時点 段階 水準 割合 半分 うち 中 ほか 差 範囲 間 上 下 際 後 前 中心 一部 記録 大台 "
 )
 _DUR_VERB_RE = re.compile(r"(?:に|も|を|が|、)?(?:わた[りっ]て?)?(?:続|継続|維持|経過|かか|要|及|延長|経)")
 _MEASURE_VERBS = ("超", "上回", "下回", "突破", "記録", "占め", "割り込", "数え", "下らな")
@@ -383,10 +380,10 @@ def _subject(
         toks = toks[:-1]
     after = s[qend : qend + 12]
     is_obj = after.startswith("を") and not after[1:].startswith(_MEASURE_VERBS)
-    if duration and _DUR_VERB_RE.match(after):
-        is_obj = False
     duration = kind == "duration"
     dur_ok = bool(_DUR_VERB_RE.match(after))
+    if duration and dur_ok:
+        is_obj = False
     fwd = _forward_np(s, qend, hi)
     # (a) noun right before the number: 避難民200万人
     if toks and _nounish(toks[-1]) and not duration:
@@ -446,44 +443,15 @@ def _subject(
 # ---------------------------------------------------------------------------------------------------------
 # sources
 
-_DOC_NOUNS = frozenset(
-    [
-        "報告書",
-        "報告",
-        "調査",
-        "世論調査",
-        "発表",
-        "推計",
-        "集計",
-        "試算",
-        "統計",
-        "資料",
-        "データ",
-        "報道",
-        "声明",
-        "分析",
-        "まとめ",
-        "記事",
-        "動画",
-        "投稿",
-        "リポート",
-        "レポート",
-        "結果",
-        "最新",
-        "調べ",
-        "見積もり",
-        "推定",
-        "公式",
-        "サイト",
-        "会見",
-        "記者会見",
-        "ブログ",
-        "論文",
-    ]
+_DOC_NOUNS = _words(
+    "報告書 報告 調査 世論調査 発表 推計 集計 試算 統計 資料 データ 報道 声明 分析 まとめ "
+    "記事 動画 投稿 リポート レポート 結果 最新 調べ 見積もり 推定 公式 サイト 会見 "
+    "記者会見 ブログ 論文 タイトル 見出し "
 )
 _EXPLICIT_RE = re.compile(
-    r"の(?:最新の)?(?:世論調査|調査|発表|推計|集計|試算|統計|報告書|報告|分析|データ|まとめ|見積もり)(?:結果)?"
+    r"の(?:最新の)?(?:世論調査|調査|発表|推計|集計|試算|統計|分析|まとめ|予測|見積もり)(?:結果)?"
     r"(?:では|で|によると|によれば|によりますと)"
+    r"|の(?:報告書|報告|データ|見通し|話|白書|資料)(?:では|によると|によれば|によりますと)"
     r"|によると|によれば|によりますと"
 )
 _SURVEY_RUN_RE = re.compile(r"(?:世論)?調査を(?:実施|行)")
@@ -491,9 +459,13 @@ _AUTHOR_RE = re.compile(
     r"(?:投稿|寄稿|執筆|発表|公表|公開|まとめ)(?:し)?た(?:記事|論文|報告書|報告|リポート|レポート|動画|声明|調査|データ|統計)"
 )
 _SPEECH_RE = re.compile(
-    r"(?:発表|証言|述べ|語っ|明らかにし|明らかにしまし|報じ|伝え|指摘し|主張し|説明し|強調し|推計し|試算し|公表し|発言し|表明し|推定し)"
+    r"(?:発表|証言|述べ|語っ|明らかにし|報じ|伝え|指摘し|主張し|説明し|強調し|推計し|試算し|公表し|発言し|表明し|推定し"
+    r"|分析し|報告し|見積もっ|集計し|警告し|話し|言及し)"
 )
-_MEDIA_RE = re.compile(r"(?:チャンネル|番組|紙|誌|サイト|ブログ|通信)「([^「」]{1,30})」")
+_MEDIA_RE = re.compile(
+    r"(?:チャンネル|紙|誌|サイト|ブログ|通信|新聞|メディア)「([^「」]{1,30})」"
+    r"(?=の(?:動画|記事|報道|番組|投稿|取材|調査|分析)|によると|によれば|が報じ|は報じ|が伝え)"
+)
 _CREDIT_RE = re.compile(r"(?:出典|出所|資料)[:：]\s*([^、,。()\n]{1,40})")
 _SHIRABE_RE = re.compile(r"([^\s()、。,「」]{2,30})調べ")
 _BLOCK_RE = re.compile(r"(?:次|以下)のように(?:指摘|述べ|語っ|説明|主張|書い|記し|報告|分析)")
@@ -516,6 +488,10 @@ def _mask_quotes(s: str, lo: int, hi: int) -> str:
     return "".join(out)
 
 
+def _has_proper(toks: list[_Tok]) -> bool:
+    return any(t.pos[:2] == ("名詞", "固有名詞") for t in toks)
+
+
 def _clean_source(toks: list[_Tok]) -> list[_Tok]:
     """Strip document nouns, keep the agent: 国連の報告書 -> 国連, 調査機関キーウ… -> キーウ…, X氏 -> X."""
     while toks and (toks[-1].surface in _DOC_NOUNS or toks[-1].surface == "の"):
@@ -523,7 +499,7 @@ def _clean_source(toks: list[_Tok]) -> list[_Tok]:
     if "の" in [t.surface for t in toks]:
         k = max(i for i, t in enumerate(toks) if t.surface == "の")
         seg = toks[k + 1 :]
-        if any(t.pos[1] == "固有名詞" for t in seg if t.pos[0] == "名詞"):
+        if _has_proper(seg) or not _has_proper(toks[:k]):
             toks = seg
     k = 0
     while k < len(toks) and toks[k].pos[:2] == ("名詞", "普通名詞") and len(toks[k].surface) >= 2:
@@ -540,6 +516,10 @@ def _clean_source(toks: list[_Tok]) -> list[_Tok]:
 
 
 def _source_before(s: str, pos: int, lo: int) -> tuple[int, int] | None:
+    if pos > lo and s[pos - 1] in "」』":  # 「メディアゾナ」によると
+        op = max(s.rfind("「", max(lo, pos - 32), pos - 1), s.rfind("『", max(lo, pos - 32), pos - 1))
+        if op >= lo and pos - op > 2:
+            return op + 1, pos - 1
     if pos > lo and s[pos - 1] == ")":  # 国連難民高等弁務官事務所(UNHCR)によると
         op = s.rfind("(", max(lo, pos - 30), pos - 1)
         if op > lo:
@@ -603,22 +583,22 @@ def _sources(s: str, lo: int, hi: int) -> list[_Src]:
         add(_topic(s, masked, lo, p), p, True, True)
     for m in _AUTHOR_RE.finditer(masked):
         p = lo + m.start()
-        ga = masked.rfind("が", 0, m.start())
-        while ga > 0 and masked[ga - 1] in "□「」":
-            ga = masked.rfind("が", 0, ga)
+        floor = max(0, m.start() - 120)
+        ga = masked.rfind("が", floor, m.start())
+        while ga > floor and masked[ga - 1] in "□「」":
+            ga = masked.rfind("が", floor, ga)
         if ga > 0 and m.start() - ga < 120:
             add(_source_before(s, lo + ga, lo), p, True, has_survey)
     for m in _SPEECH_RE.finditer(masked):
         p = lo + m.start()
         if masked.startswith(("られ", "され", "れ"), m.end()):
             continue
-        before = masked[: m.start()]
         src = None
         # …と X が/は 発表した
-        k = len(before) - 1
-        while k >= 0 and before[k] not in "がは" and m.start() - k < 30 and before[k] not in "、。と":
+        k = m.start() - 1
+        while k >= 0 and masked[k] not in "がは、。と" and m.start() - k < 30:
             k -= 1
-        if k > 0 and before[k] in "がは" and before[k - 1] != "と":
+        if k > 0 and masked[k] in "がは" and masked[k - 1] != "と":
             src = _source_before(s, lo + k, lo)
         if src is None:
             src = _topic(s, masked, lo, p)
@@ -667,7 +647,7 @@ def _read_number(s: str, pos: int, hi: int) -> tuple[int, float, str] | None:
     if not m:
         return None
     tok = _clean_number(m.group(0))
-    if not tok or not _HAS_NUM.search(tok):
+    if not tok or len(tok) > 24 or not _HAS_NUM.search(tok):
         return None
     v = parse_number(tok)
     if v is None:
@@ -712,9 +692,12 @@ def _scan(s: str, lo: int, hi: int) -> list[_Q]:
 def _build(s: str, a: int, b: int, val: float, tok: str, lo: int, hi: int) -> _Q | None:
     qualifier: str | None = None
     start = a
-    for p, qual in _PREFIXES:
-        if s.startswith(p, a - len(p)) and a - len(p) >= lo:
-            qualifier, start = qual, a - len(p)
+    for _ in range(2):  # 最大で約200人: up to two stacked prefixes, the outer one wins
+        for p, qual in _PREFIXES:
+            if start - len(p) >= lo and s.startswith(p, start - len(p)):
+                qualifier, start = qual, start - len(p)
+                break
+        else:
             break
     cur = b
     range_to: float | None = None
@@ -734,11 +717,16 @@ def _build(s: str, a: int, b: int, val: float, tok: str, lo: int, hi: int) -> _Q
                     val *= _BIG[big2]
                 range_to, qualifier, unit, cur = v2, "range", u2, b2
     if unit is None:
-        before = s[max(lo, start - 4) : start]
-        if before.endswith(_PERSON_NOUNS) and not (cur < hi and s[cur].isalnum()):
+        if _PERSON_RE.search(s, max(lo, start - 9), start) and (
+            cur >= hi or s[cur] in "、。,.)」にとでがをもの"
+        ):
             return _Q(start, cur, val, "person", qualifier is not None, qualifier, None, a, "person")
         return None
+    if len(tok) == 1 and tok in _KDIG and unit.kind not in ("person", "duration", "percent"):
+        return None
     end = cur + len(unit.surface)
+    if val == 1 and s.startswith(("=", "あたり", "当たり"), end):
+        return None  # 1バレル=80ドル, 1人当たり: the denominator of a rate
     if unit.qualifier and qualifier is None:
         qualifier = unit.qualifier
     # 20人~30人
@@ -746,10 +734,12 @@ def _build(s: str, a: int, b: int, val: float, tok: str, lo: int, hi: int) -> _Q
         got2 = _read_number(s, end + 1, hi)
         if got2 is not None and _match_unit(s, got2[0], hi) == unit:
             range_to, qualifier, end = got2[1], "range", got2[0] + len(unit.surface)
+    out_unit = unit.unit
+    if unit.surface == "キロ" and ("体重" in s[max(lo, a - 12) : a] or s.startswith(("級", "爆弾"), end)):
+        out_unit = "kg"  # 体重75キロ, 55キロ級, 500キロ爆弾
     value = val * unit.multiplier
     if range_to is not None:
         range_to *= unit.multiplier
-    out_unit = unit.unit
     # 3割5分
     if unit.surface == "割" and end + 1 < hi and s[end + 1] == "分":
         d = parse_number(s[end])
@@ -760,8 +750,8 @@ def _build(s: str, a: int, b: int, val: float, tok: str, lo: int, hi: int) -> _Q
     if unit.kind == "duration" and s.startswith("半", end) and not s.startswith("半ば", end):
         value += 0.5
         end += 1
-    # 5人に1人 -> 20 percent
-    if unit.unit == "person" and s.startswith("に", end) and val > 0:
+    # 5人に1人 -> 20 percent, 10人中7人 -> 70 percent
+    if unit.unit == "person" and s.startswith(("に", "中"), end) and val > 0 and range_to is None:
         got2 = _read_number(s, end + 1, hi)
         if got2 is not None and s.startswith("人", got2[0]) and got2[1] < val:
             value = 100.0 * got2[1] / val
@@ -772,8 +762,8 @@ def _build(s: str, a: int, b: int, val: float, tok: str, lo: int, hi: int) -> _Q
         if s.startswith(suf, end) and end + len(suf) <= hi:
             if suf == "余" and s.startswith("余り", end):
                 continue
-            if suf in ("強", "弱") and end + 1 < hi and s[end + 1] in "化調い気硬力":
-                continue
+            if suf in ("強", "弱") and end + 1 < hi and "\u4e00" <= s[end + 1] <= "\u9fff":
+                continue  # 17歳強盗, 3割強化
             qualifier = qual if qualifier is None or qualifier == "about" else qualifier
             end += len(suf)
             break
@@ -811,15 +801,24 @@ def _is_duration(
     if unit.surface == "年":
         if 1000 <= val <= 2100 and float(val).is_integer():
             return False
+        if s[max(lo, a - 2) : a].endswith(("学", "校", "高")) or re.match(r"[0-9]+組", s[after : after + 4]):
+            return False  # 中学2年, 高校3年, 3年5組: school grades
         # 25年4月, 24年度: abbreviated calendar years
         m = _NUM_RE.match(s, after, hi)
         if m and s.startswith("月", m.end()):
             return False
-        return not (val > 2100 and qualifier is None)
+        if val > 2100 and qualifier is None:
+            return False
+        if qualifier is not None or s[max(lo, a - 5) : a].endswith(_YEAR_SPAN_BEFORE):
+            return True
+        # 93年から, 02年の日韓W杯, 22年に侵攻: two-digit abbreviations of calendar years
+        if tok.startswith("0") and len(tok) == 2:
+            return False
+        return not (10 <= val < 100 and _YEAR_DATE_AFTER.match(s, after, hi))
     # 日: a date unless something marks it as a span of days
     if s[max(lo, a - 1) : a] == "月" or prev2.endswith(("月", "年")):
         return False
-    if qualifier is not None:
+    if qualifier is not None and qualifier != "range":
         return True
     return s.startswith(_DAY_CUES, after) or s.startswith(_DAY_CUES, end)
 

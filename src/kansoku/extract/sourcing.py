@@ -52,7 +52,7 @@ def source_key(name: str) -> str:
 
 def is_anonymous(name: str) -> bool:
     """Whether a speaker string is an anonymous description (政府関係者, 外交筋, 米当局者)."""
-    return bool(_anon_re().search(name)) and not re.search(r"氏$|[\u30A1-\u30FA]{2,}(?:報道官|長官|大統領)", name)
+    return bool(_anon_re().search(name + "は")) and not re.search(r"氏$|[\u30A1-\u30FA]{2,}(?:報道官|長官|大統領)", name)
 
 
 def find_anonymous(text: str) -> list[dict[str, Any]]:

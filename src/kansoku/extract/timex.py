@@ -4,7 +4,7 @@ Recognition is two-layered:
 
 * ja-timex (``TimexParser``) finds absolute dates, clock times, durations and sets. It runs only on
   sentences that contain a digit (after our kanji-numeral normalisation) or ``毎``/``半``, which keeps it
-  off most sentences.
+  off most sentences; our patterns run only on sentences with a digit, a kanji numeral or a time word.
 * Our own patterns (which win where they overlap ja-timex) cover what ja-timex gets wrong or misses:
   relative words (昨年, 先月, 先週, 昨日 ...), context words (同日, 前日, 翌日, 同月 ...), ``N日前``,
   era years from ``data/wareki.json``, centuries, decades, fiscal years, vague durations
@@ -16,33 +16,44 @@ Adjacent pieces are then joined into one expression (昨年 + 12月 -> ``2024-12
 Resolution conventions (documented choices):
 
 * ``doc_date`` known: relative words resolve against it (``anchor="document"``). A month(-day) without a
-  year takes the document year, or the previous year when it would fall more than 62 days after the
-  document date. A bare day (15日) takes the month of the latest month mentioned earlier in the same
-  paragraph (``anchor="context"``), else the document month (the previous month when the day is more
-  than 14 days after the document day). A year mentioned earlier in the same paragraph sets the year of a
-  later month(-day) (``anchor="context"``).
+  year takes the year of a date earlier in the same sentence, or an explicit year written in the previous
+  sentence of the same paragraph (``anchor="context"``); otherwise the document year, or the previous
+  year when the date would fall more than 62 days after the document date (``anchor="document"``) -
+  unless the sentence speaks of the future (予定, 見通し, 方針, 計画, 目指す ... or a dictionary-form
+  ending, and no past ending た): then the document year, or the next year when the date would fall more
+  than 31 days before the document date.
+  A bare day (15日) takes the month of a date earlier in the same sentence (``anchor="context"``), else
+  the document month (the previous month when the day is more than 14 days after the document day and
+  that date exists).
 * ``doc_date`` None: relative words stay unresolved (X placeholders, ``resolved=False``,
-  ``anchor=None``). Only an explicit year/month earlier in the same *sentence* completes a later
-  partial date (``anchor="context"``); otherwise ``6月30日`` -> ``XXXX-06-30`` and ``15日`` -> ``XXXX-XX-15``.
+  ``anchor=None``). Only a date earlier in the same *sentence* completes a later partial date
+  (``anchor="context"``); otherwise ``6月30日`` -> ``XXXX-06-30`` and ``15日`` -> ``XXXX-XX-15``.
+* A range that runs backwards in months (10月13日〜1月31日) moves the second date to the next year; a
+  written weekday (12月9日(金)) picks the neighbouring year it fits when the year was inferred.
+* 翌12日 takes the month of the previously mentioned date (the next month when the day wrapped).
 * 同日/同月/同年 and 前日/翌日/前年/翌年/前月/翌月 take the previously mentioned date in the document
-  (``anchor="context"``); with none, the document date if known.
+  (``anchor="context"``); with none, the document date if known. 前年比/前年同期 are not dates.
 * Weekdays: the most recent such weekday on or before the document date, unless 来週/次の/今度の
-  (next occurrence) or 先週/今週 (that week).
-* ``N日前``/``N年前`` are DATEs at the unit's granularity (weeks resolve to a day); ``N日後`` counts from
-  the previously mentioned date when there is one (``その3日後``), else from the document date.
+  (next occurrence) or 先週/今週 (that week). 先週末/今週末 -> ``2025-W33-WE``.
+* ``N日前``/``N年後`` are DATEs at the unit's granularity (weeks resolve to a day) counted from the
+  document date; ``その3日後`` counts from the previously mentioned date (``anchor="context"``);
+  ``開始から1年後`` (counted from an event) is a DURATION ``P1Y``.
 * Vague durations use X for the unknown quantity: ここ数週間 -> ``PXW``, この数カ月 -> ``PXM``,
   数年 -> ``PXY``, 数十年 -> ``PXDE``; 数年前/数年後 are DATEs ``PAST_REF``/``FUTURE_REF``.
-* Durations follow ISO 8601 (hours are ``PT24H``); centuries give the first two digits (20世紀 -> ``19``),
-  decades the first three (1990年代 -> ``199``; 90年代 -> ``199``, 20年代 -> ``202``); fiscal years the
-  year (2025年度 -> ``2025``).
-* Zones: 日本時間 -> ``"JST"``; 現地時間 and other named zones (米東部時間 ...) -> ``"local"``. The zone
-  word itself is not part of the expression's text.
+* Durations follow ISO 8601 (hours are ``PT24H``); ``2000年以上前``/``2日以内`` are durations, not
+  dates. Centuries give the first two digits (20世紀 -> ``19``; ``2世紀後`` is ``P200Y``), decades the
+  first three (1990年代 -> ``199``; 90年代 -> ``199``, 20年代 -> ``202``); fiscal years the year
+  (2025年度 -> ``2025``); seasons, halves and quarters ``2025-SP``/``2025-H1``/``2025-Q2``
+  (今春, 2025年前半, 2025年第2四半期); 年内 -> the document year.
+* Zones: 日本時間 -> ``"JST"``; 現地時間 and other named zones (米東部時間, モスクワ時間 ...) -> ``"local"``,
+  before the expression or in parentheses after it. The zone word is not part of the expression's text.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -61,25 +72,35 @@ __all__ = ["extract_timex", "extract_events", "load_wareki"]
 @lru_cache(maxsize=1)
 def load_wareki() -> dict[str, int]:
     """Era name -> first Gregorian year (full names only; one-letter abbreviations are not used)."""
-    raw = resources.files("kansoku.data").joinpath("wareki.json").read_text(encoding="utf-8")
+    raw = resources.files("kansoku").joinpath("data/wareki.json").read_text(encoding="utf-8")
     data = json.loads(raw)
     return {str(k): int(v) for k, v in data["eras"].items()}
 
 
-@lru_cache(maxsize=1)
-def _parser() -> Any:
-    from ja_timex import TimexParser
+_LOCAL = threading.local()
 
-    return TimexParser(ignore_kansuji=True)
+
+def _parser() -> Any:
+    """One ja-timex parser per thread: TimexParser keeps per-call state on the instance."""
+    p = getattr(_LOCAL, "parser", None)
+    if p is None:
+        from ja_timex import TimexParser
+        from ja_timex.number_normalizer import NumberNormalizer
+
+        # TimexParser's default NumberNormalizer is one object shared by every parser in the process, and
+        # each constructor flips its ignore_kansuji flag: give ours its own.
+        p = _LOCAL.parser = TimexParser(number_normalizer=NumberNormalizer(), ignore_kansuji=True)
+    return p
 
 
 # ---------------------------------------------------------------------------------------------------------
 # normalisation with an offset map
 
 _KANSUJI = "〇一二三四五六七八九十百千"
-_UNIT_AFTER = r"(?=年|月|日|時|分|秒|週|世紀|[カヶかケヵ箇][月年国]|半)"
+_UNIT_AFTER = r"(?=年|月|日|時|分|秒|週|世紀|[カヶかケヵ箇][月年国])"
 _KANSUJI_RE = re.compile(rf"([{_KANSUJI}]+){_UNIT_AFTER}")
 _GENNEN_RE = re.compile(r"元(?=年)")
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def _kansuji_value(run: str) -> int:
@@ -92,18 +113,22 @@ def _normalize(text: str) -> tuple[str, list[int], list[int]]:
     """Return (normalised text, start map, end map): char i of the result came from text[starts[i]:ends[i]].
 
     Per-character NFKC (only where it yields one character), kanji numerals before a time unit become
-    Arabic digits, and 元年 after an era name becomes 1年.
+    Arabic digits, 元年 after an era name becomes 1年 and thousands separators (1,234) are dropped.
     """
     chars = []
     for c in text:
         n = unicodedata.normalize("NFKC", c)
         chars.append(n if len(n) == 1 else c)
     flat = "".join(chars)
-    if not any(c in flat for c in _KANSUJI + "元"):
+    if "," not in flat and not any(c in flat for c in _KANSUJI + "元"):
         idx = list(range(len(text)))
         return flat, idx, [i + 1 for i in idx]
     # replacements: (start, end, new)
     repl: list[tuple[int, int, str]] = []
+    # thousands separators go here, so that ja-timex (whose own span bookkeeping for them is off when
+    # there are several) never sees one
+    for m in _THOUSANDS_RE.finditer(flat):
+        repl.append((m.start(), m.end(), ""))
     for m in _KANSUJI_RE.finditer(flat):
         run, s, e = m.group(1), m.start(1), m.end(1)
         nxt = flat[e : e + 2]
@@ -178,7 +203,7 @@ class _Atom:
     ctx: tuple[str, int] | None = None  # ("Y"|"M"|"D", offset) against the previously mentioned date
     value: str | None = None  # fixed value (durations, sets, centuries, decades, refs)
     zone: str | None = None
-    next_weekday: bool = False
+    next_day: bool = False  # 翌12日
     paren: bool = False  # "(金)"-style weekday: kept only when attached to a date
     weekend: bool = False  # 今週末 / 来週末
     season: str | None = None  # SP/SU/FA/WI
@@ -264,10 +289,30 @@ _CTX_WORDS: dict[str, tuple[str, int]] = {
     "同日夜": ("D", 0),
     "翌朝": ("D", 1),
 }
-_REL_RE = re.compile("(" + "|".join(sorted(_REL_WORDS, key=len, reverse=True)) + ")(度|末)?(?![的来子香])")
+_REL_RE = re.compile(
+    "(?<!毎)" + "(" + "|".join(sorted(_REL_WORDS, key=len, reverse=True)) + ")(度|末)?(?![的来子香])"
+)
 # 前年比 / 前年同期 are comparisons, not mentions of a date
-_CTX_RE = re.compile("(" + "|".join(sorted(_CTX_WORDS, key=len, reverse=True)) + ")(度)?(?!比|同期)")
-_SEASONS = {"春": "SP", "夏": "SU", "秋": "FA", "冬": "WI", "上半期": "H1", "前半": "H1", "下半期": "H2", "後半": "H2"}
+_CTX_RE = re.compile("(" + "|".join(sorted(_CTX_WORDS, key=len, reverse=True)) + ")(度)?(?!比|同期|代|齢|輩)")
+# 1914〜18年, 1939-45年, 2014年から22年まで: the second year is written short
+_YEAR_RANGE_RE = re.compile(
+    r"(?<!\d)(\d{4})(年)?\s*(?:〜|~|-|－|—|–|から)\s*(\d{2}|\d{4})年(?!\d|間|代|度|ぶり|以上|近く|余り|超|にわた|前|後|が経|がた|が過)"
+)
+_NEXT_DAY_RE = re.compile(r"翌(\d{1,2})日")
+_FUTURE_RE = re.compile(
+    r"予定|見通し|見込み|方針|計画|目指|めど|目途|予想され|に向け|[るうくすぐむぶつ]。?\s*$"
+)
+_PAST_END_RE = re.compile(r"(?:た)[」』)）]*。?\s*$")
+_SEASONS = {
+    "春": "SP",
+    "夏": "SU",
+    "秋": "FA",
+    "冬": "WI",
+    "上半期": "H1",
+    "前半": "H1",
+    "下半期": "H2",
+    "後半": "H2",
+}
 _SEASON_REL = {"今": 0, "昨": -1, "去": -1, "来": 1, "本": 0}
 _REL_SEASON_RE = re.compile(r"([今昨去来])([春夏秋冬])(?![季期学分雨])")
 _SEASON_RE = re.compile(r"([春夏秋冬]|上半期|前半|下半期|後半)(?![季期学分雨戦])")
@@ -279,8 +324,13 @@ _VAGUE_RE = re.compile(
 )
 _CENTURY_RE = re.compile(r"(紀元前)?(\d{1,2})世紀")
 _QUARTER_CENTURY_RE = re.compile(r"四半世紀")
-_CENTURY_DUR_RE = re.compile(r"前|後|間|ぶり|にわた|近く|以上|余り|超")
-_YEAR_DUR_RE = re.compile(r"以上|近く|余り|あまり|超|ぶり|間|にわた|前|後|がたつ|が経")
+_CENTURY_DUR_RE = re.compile(r"前|後|間|ぶり|にわた|近く|以上|余り|超|も")
+_RANGE_END_RE = re.compile(r"(?:〜|~|から|-|－|ー|—)\s*$")
+_DAY_DUR_RE = re.compile(
+    r"以内|以上|間|ほど|程度|前後|余り|あまり|連続|続け|にわた|限定|足らず|がかり|遅れ|当たり|あたり|平均"
+)
+_FRACTION_NEXT_RE = re.compile(r"\s*(?:[個杯本枚匹人程量倍弱強切片粒株束玉]|カップ|以上|以下|未満)")
+_YEAR_DUR_RE = re.compile(r"以上|近く|余り|あまり|超|ぶり|間|にわた|前(?!半)|後(?!半)|がたつ|が経")
 _DECADE_RE = re.compile(r"(\d{4}|\d{2})年代")
 _FY_RE = re.compile(r"(\d{4})年度")
 _WEEKDAY_RE = re.compile(r"([月火水木金土日])曜(日)?")
@@ -367,7 +417,7 @@ def _own_atoms(s: str) -> list[_Atom]:
             if m.group(3) == "週間":
                 dur = f"P{n}W"
             atoms.append(_Atom(start, m.end(), "duration", value=dur))
-        elif m.group(1) in ("その", "それから") or m.group(4) == "後":
+        elif m.group(1) in ("その", "それから"):
             atoms.append(_Atom(start, m.end(), "date", ctx=(unit, off), rel=(unit, off)))
         else:
             atoms.append(_Atom(start, m.end(), "date", rel=(unit, off)))
@@ -395,6 +445,22 @@ def _own_atoms(s: str) -> list[_Atom]:
         atoms.append(_Atom(m.start(), m.end(), "weekday", weekday=_WD_MAP[m.group(1)]))
     for m in _PAREN_WD_RE.finditer(s):
         atoms.append(_Atom(m.start(), m.end(), "weekday", weekday=_WD_MAP[m.group(1)], paren=True))
+    for m in _YEAR_RANGE_RE.finditer(s):
+        y1 = int(m.group(1))
+        if not 1000 <= y1 <= 2999:
+            continue
+        g2 = m.group(3)
+        if len(g2) == 4:
+            y2 = int(g2)
+        else:
+            y2 = y1 // 100 * 100 + int(g2)
+            if y2 < y1:
+                y2 += 100
+        e1 = m.end(1) + (1 if m.group(2) else 0)
+        atoms.append(_Atom(m.start(1), e1, "date", y=y1))
+        atoms.append(_Atom(m.start(3), m.end(), "date", y=y2))
+    for m in _NEXT_DAY_RE.finditer(s):
+        atoms.append(_Atom(m.start(), m.end(), "date", d=int(m.group(1)), next_day=True))
     for m in _ZONE_RE.finditer(s):
         atoms.append(_Atom(m.start(), m.end(), "zone", zone=_zone_of(m.group(1))))
     for m in _NOON_RE.finditer(s):
@@ -411,13 +477,41 @@ def _int_or_none(v: str | None) -> int | None:
     return int(v) if v and "X" not in v else None
 
 
+_CHUNK = 400
+_CHUNK_BREAK_RE = re.compile(r"[、，,;；\s]")
+
+
+def _chunks(s: str) -> list[tuple[int, str]]:
+    """Cut very long sentences (tables, run-on lists) at a comma or space so that ja-timex, whose span
+    bookkeeping grows with tags x normalised numbers, stays linear."""
+    if len(s) <= 2 * _CHUNK:
+        return [(0, s)]
+    out: list[tuple[int, str]] = []
+    pos = 0
+    while len(s) - pos > 2 * _CHUNK:
+        m = _CHUNK_BREAK_RE.search(s, pos + _CHUNK, pos + 2 * _CHUNK)
+        cut = m.end() if m else pos + 2 * _CHUNK
+        out.append((pos, s[pos:cut]))
+        pos = cut
+    out.append((pos, s[pos:]))
+    return out
+
+
 def _jt_atoms(s: str) -> list[_Atom]:
     atoms: list[_Atom] = []
-    for t in _parser().parse(s):
+    for off, chunk in _chunks(s):
+        if _JT_GATE_RE.search(chunk):
+            atoms.extend(_jt_chunk_atoms(s, off, chunk))
+    return atoms
+
+
+def _jt_chunk_atoms(s: str, off: int, chunk: str) -> list[_Atom]:
+    atoms: list[_Atom] = []
+    for t in _parser().parse(chunk):
         span = t.raw_span or t.span
         if not span:
             continue
-        a, b = span
+        a, b = span[0] + off, span[1] + off
         val = t.value or ""
         surface = s[a:b]
         before = s[a - 1] if a > 0 else ""
@@ -437,9 +531,22 @@ def _jt_atoms(s: str) -> list[_Atom]:
                     y += 2000 if y < 50 else 1900  # 08年10月 -> 2008-10
                 if y is None and mo is None and d is None:
                     continue
+                if y is not None and mo is None and d is None:
+                    ym = re.match(r"\d+年", surface)
+                    if ym and ym.end() < len(surface):
+                        b = a + ym.end()  # 2025年前半 -> 2025年 + our own 前半 (H1)
                 if y is not None and mo is None and d is None and _YEAR_DUR_RE.match(s, b):
                     atoms.append(_Atom(a, b, "duration", own=False, value=f"P{y}Y"))  # 2000年以上前
                     continue
+                if y is None and mo is None and d is not None and _DAY_DUR_RE.match(s, b):
+                    atoms.append(_Atom(a, b, "duration", own=False, value=f"P{d}D"))  # 2日以内
+                    continue
+                if (
+                    "/" in surface
+                    and y is None
+                    and (_FRACTION_NEXT_RE.match(s, b) or s[max(0, a - 2) : a].endswith(("約", "の")))
+                ):
+                    continue  # 1/2個, 約2/3: fractions
                 atoms.append(_Atom(a, b, "date", own=False, y=y, m=mo, d=d))
             elif val.startswith("XXXX-WXX-"):
                 wd = _int_or_none(val[-1:])
@@ -447,7 +554,8 @@ def _jt_atoms(s: str) -> list[_Atom]:
                     paren = s[a : a + 1] in "(（"
                     atoms.append(_Atom(a, b, "weekday", own=False, weekday=wd, paren=paren))
             elif re.match(r"^[0-9X]{4}-(Q\d|SP|SU|FA|WI)$", val):
-                atoms.append(_Atom(a, b, "date", own=False, y=_int_or_none(val[:4]), season=val[5:]))
+                yy = _int_or_none(val[:4])
+                atoms.append(_Atom(a, b, "date" if yy else "season", own=False, y=yy, season=val[5:]))
         elif t.type == "TIME":
             m = _TIME_VAL_RE.match(val)
             if m and _int_or_none(m.group(1)) is not None:
@@ -457,6 +565,8 @@ def _jt_atoms(s: str) -> list[_Atom]:
                     )
                 )
         elif t.type == "DURATION":
+            if not re.search(r"\D", surface):
+                continue  # a bare number borrowed a unit from a range (1914〜18年)
             if t.mod in ("BEFORE", "AFTER", "NOW"):
                 continue  # relative words are ours
             atoms.append(_Atom(a, b, "duration", own=False, value=val))
@@ -468,7 +578,9 @@ def _jt_atoms(s: str) -> list[_Atom]:
 def _select(atoms: list[_Atom]) -> list[_Atom]:
     """Drop overlaps: zone atoms never compete; otherwise own atoms beat ja-timex, then longer wins."""
     zones = [a for a in atoms if a.kind == "zone"]
-    rest = sorted((a for a in atoms if a.kind != "zone"), key=lambda a: (not a.own, -(a.e - a.s), a.s))
+    rest = sorted(
+        (a for a in atoms if a.kind != "zone"), key=lambda a: (a.paren, not a.own, -(a.e - a.s), a.s)
+    )
     chosen: list[_Atom] = []
     for a in rest:
         if all(a.e <= c.s or a.s >= c.e for c in chosen):
@@ -513,8 +625,8 @@ def _can_join(prev: _Atom, nxt: _Atom, gap: str) -> bool:
         return gap == "" and prev.kind == "date"
     if gap not in _JOIN_GAP:
         return False
-    p0, p1 = prev.slots()
-    n0, n1 = nxt.slots()
+    _, p1 = prev.slots()
+    n0, _ = nxt.slots()
     if prev.rel and prev.rel[0] == "W":
         return nxt.kind in ("weekday", "time")
     if n0 <= p1:
@@ -581,11 +693,11 @@ class _State:
     doc: date | None
     last: _Mention | None = None  # previously mentioned date anywhere before (for 同日/前日/翌日 ...)
     prev_year: int | None = None  # explicit year in the previous sentence of the same paragraph
-    prev_month: tuple[int | None, int] | None = None  # (year, month) in the previous sentence
     sent_year: int | None = None  # year of a date earlier in this sentence
     sent_explicit_year: int | None = None  # explicit (written) year earlier in this sentence
     sent_month: tuple[int | None, int] | None = None
     sent_date: _Mention | None = None
+    future: bool = False  # the sentence speaks of a planned / future event
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
@@ -704,8 +816,17 @@ def _resolve(g: _Group, st: _State, text_before: str) -> tuple[str | None, str, 
     # complete partial absolute dates
     if depth >= 1 and y is None and not any(a.rel or a.ctx for a in atoms):
         if depth == 2 and m is None:
-            ctx_month = st.sent_month if doc is None else (st.sent_month or st.prev_month)
-            if ctx_month is not None:
+            ctx_month = st.sent_month
+            if any(a.next_day for a in atoms) and st.last is not None and st.last.m is not None:
+                # 翌12日: the month of the previous mention, or the next one when the day has wrapped
+                y, m = st.last.y, st.last.m
+                if d is not None and st.last.d is not None and d < st.last.d:
+                    if y is not None:
+                        y, m = _add_months(y, m, 1)
+                    else:
+                        m = m % 12 + 1
+                anchor = "context"
+            elif ctx_month is not None:
                 y, m = ctx_month
                 anchor = "context"
             elif doc is not None:
@@ -715,24 +836,43 @@ def _resolve(g: _Group, st: _State, text_before: str) -> tuple[str | None, str, 
                     if _safe_date(py, pm, d) is not None:
                         y, m = py, pm
                 anchor = "document"
+            if y is not None and m is not None and d is not None and wd_atom is not None and wd_atom.weekday:
+                # a written weekday decides between neighbouring months: 9日(土)
+                for k in (0, -1, 1):
+                    yy, mm = _add_months(y, m, k)
+                    c2 = _safe_date(yy, mm, d)
+                    if c2 is not None and c2.isoweekday() == wd_atom.weekday:
+                        y, m = yy, mm
+                        break
         else:
             ctx_year = st.sent_year if doc is None else (st.sent_year or st.prev_year)
             if ctx_year is not None:
                 y = ctx_year
+                sm = st.sent_month
+                if (
+                    sm is not None
+                    and sm[0] is not None
+                    and m is not None
+                    and sm[1] > m
+                    and _RANGE_END_RE.search(text_before)
+                ):
+                    y = sm[0] + 1  # 10月13日〜1月31日: the range crosses a year end
                 anchor = "context"
             elif doc is not None and m is not None:
                 y = doc.year
-                cand = _safe_date(y, m, d or 1)
-                if cand is not None and (cand - doc).days > 62:
+                cand = _safe_date(y, m, d or 28)
+                if cand is not None and not st.future and (cand - doc).days > 62:
                     y -= 1
-                if d is not None and wd_atom is not None and wd_atom.weekday:
-                    # a written weekday decides between neighbouring years: 12月9日(金)
-                    for yy in (y, y + 1, y - 1):
-                        c2 = _safe_date(yy, m, d)
-                        if c2 is not None and c2.isoweekday() == wd_atom.weekday:
-                            y = yy
-                            break
+                elif cand is not None and st.future and (doc - cand).days > 31:
+                    y += 1  # 1月に開く予定 in a November article
                 anchor = "document"
+            if y is not None and m is not None and d is not None and wd_atom is not None and wd_atom.weekday:
+                # a written weekday decides between neighbouring years: 12月9日(金)
+                for yy in (y, y + 1, y - 1):
+                    c2 = _safe_date(yy, m, d)
+                    if c2 is not None and c2.isoweekday() == wd_atom.weekday:
+                        y = yy
+                        break
 
     value: str | None
     typ = "DATE"
@@ -835,13 +975,14 @@ def extract_timex(text: str, sentences: list[Span], doc_date: str | None) -> lis
             st.sent_explicit_year = None
             st.sent_month = None
         prev_end = sp.end
-        st.prev_year, st.prev_month = st.sent_explicit_year, st.sent_month
+        st.prev_year = st.sent_explicit_year
         st.sent_year = st.sent_explicit_year = None
         st.sent_month = None
         st.sent_date = None
         if not raw or not _GATE_RE.search(raw):
             continue
         norm, starts, ends = _normalize(raw)
+        st.future = bool(_FUTURE_RE.search(norm)) and not _PAST_END_RE.search(norm.rstrip("」』)） "))
         atoms = _own_atoms(norm)
         if _JT_GATE_RE.search(norm):
             atoms.extend(_jt_atoms(norm))

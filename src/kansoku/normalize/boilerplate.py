@@ -4,6 +4,7 @@ Only whole lines are removed, never text inside a sentence. Three rules, all dri
 patterns in ``kansoku/data/boilerplate.txt``:
 
 * a line matching a *line* pattern is dropped;
+* a bare number right next to a dropped line is that button's counter ("いいね" / "12");
 * a *block* heading ("関連記事", "ランキング") is dropped with the list of headlines right after it
   (bulleted/numbered lines, or short lines without a full stop, up to the next blank line);
 * a run of consecutive short lines with 3+ *menu* words (ホーム / 政治 / 経済 / 国際 …) is dropped whole,
@@ -11,8 +12,8 @@ patterns in ``kansoku/data/boilerplate.txt``:
 
 Lines that carry content even when short are protected from the menu rule: datelines
 (``【北京=共同】``, ``2026年3月4日``), dialogue (``記者: …``) and anything with sentence punctuation.
-Afterwards trailing spaces are stripped and runs of blank lines are collapsed to one blank line;
-every other character is kept as it was.
+Afterwards trailing spaces and tabs are stripped, lines of only whitespace become empty, and runs of
+blank lines are collapsed to one blank line; every other character is kept as it was (U+3000 too).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ _BULLET = re.compile(r"^(?:[・•●○◎■□◆◇▶▷►▸→⇒»>＞\
 _MENU_SEPARATORS = re.compile(r"\s*[|｜]\s*|\s*/\s+|[\s\u3000]{2,}")
 _BREADCRUMB_SEPARATORS = re.compile(r"\s*[>＞›»]\s*")
 _DIALOGUE = re.compile(r"^[^\s:：「」]{1,20}[:：]\s*\S")
+_COUNTER = re.compile(r"\d{1,3}(?:,\d{3})*|\d+(?:\.\d)?[kKmM万]?")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -97,11 +99,18 @@ def parse_patterns(source: str) -> BoilerplatePatterns:
 
 
 def strip_boilerplate(text: str) -> str:
-    """Drop boilerplate lines from ``text``; see the module docstring for the rules."""
+    """Drop boilerplate lines from ``text``; see the module docstring for the rules.
+
+    CRLF and CR newlines become LF; a line of nothing but spaces (U+3000 included) counts as blank.
+    """
     patterns = load_patterns()
-    lines = [line.rstrip(" \t") for line in text.split("\n")]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    raw_lines = text.split("\n")
+    stripped = [line.strip(_STRIP) for line in raw_lines]
+    lines = [line.rstrip(" \t") if core else "" for line, core in zip(raw_lines, stripped, strict=True)]
+    del raw_lines
     keep = [True] * len(lines)
-    stripped = [line.strip(_STRIP) for line in lines]
 
     index = 0
     while index < len(lines):
@@ -118,9 +127,20 @@ def strip_boilerplate(text: str) -> str:
             keep[index] = False
         index += 1
 
+    _drop_counters(stripped, keep)
     _drop_menu_runs(stripped, keep, patterns)
     result = "\n".join(line for line, kept in zip(lines, keep, strict=True) if kept)
     return _BLANK_RUN.sub("\n\n", result)
+
+
+def _drop_counters(stripped: list[str], keep: list[bool]) -> None:
+    """A bare number right next to a dropped line is its counter ("いいね" / "12"); in a table it stays."""
+    for index, core in enumerate(stripped):
+        if keep[index] and _COUNTER.fullmatch(core):
+            before = index > 0 and not keep[index - 1]
+            after = index + 1 < len(stripped) and not keep[index + 1]
+            if before or after:
+                keep[index] = False
 
 
 def _drop_headline_list(stripped: list[str], keep: list[bool], index: int) -> int:
@@ -162,8 +182,9 @@ def _drop_menu_runs(stripped: list[str], keep: list[bool], patterns: Boilerplate
 
     def flush() -> None:
         if len(run) >= _MENU_RUN_MIN:
-            menu_words = sum(1 for i in run if keep[i] and patterns.menu.fullmatch(stripped[i]))
-            dropped = sum(1 for i in run if not keep[i])
+            menu = [bool(patterns.menu.fullmatch(stripped[i])) for i in run]
+            menu_words = sum(menu)
+            dropped = sum(1 for i, is_menu in zip(run, menu, strict=True) if not keep[i] and not is_menu)
             if menu_words >= _MENU_RUN_MIN and 2 * (menu_words + dropped) >= len(run):
                 for i in run:
                     keep[i] = False

@@ -84,41 +84,38 @@ def iter_documents(paths: Iterable[str | Path] | str | Path) -> Iterator[RawDoc 
 
 def _walk(folder: Path, seen: set[Path]) -> Iterator[RawDoc | ReadError]:
     found = False
-    visited: set[Path] = set()
-    stack = [folder]
-    while stack:
-        current = stack.pop()
-        real = current.resolve()
-        if real in visited:  # symlink loop
-            continue
-        visited.add(real)
-        try:
-            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
-        except OSError as err:
-            yield ReadError(str(current), f"cannot list folder: {_os_reason(err)}")
-            found = True
-            continue
-        subfolders: list[Path] = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = current / entry.name
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if entry.name not in _SKIP_DIRS:
-                    subfolders.append(path)
-                continue
-            if path.suffix.lower() in _NOT_ARTICLES:
-                continue
-            found = True
-            yield from _read_once(path, str(path), seen)
-        # Depth-first, in name order: push in reverse so the first name is read first.
-        stack.extend(reversed(subfolders))
+    for item in _walk_folder(folder, seen, set()):
+        found = True
+        yield item
     if not found:
         yield ReadError(str(folder), "folder contains no files to read")
+
+
+def _walk_folder(folder: Path, seen: set[Path], visited: set[Path]) -> Iterator[RawDoc | ReadError]:
+    """Depth-first in name order, so ``a.txt``, ``m/b.txt``, ``z.txt`` come out in that order."""
+    real = folder.resolve()
+    if real in visited:  # a symbolic link back up the tree
+        return
+    visited.add(real)
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as err:
+        yield ReadError(str(folder), f"cannot list folder: {_os_reason(err)}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if entry.name not in _SKIP_DIRS:
+                yield from _walk_folder(path, seen, visited)
+        elif path.suffix.lower() not in _NOT_ARTICLES:
+            yield from _read_once(path, str(path), seen)
 
 
 def _read_once(path: Path, source: str, seen: set[Path]) -> Iterator[RawDoc | ReadError]:

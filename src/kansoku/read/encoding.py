@@ -3,7 +3,7 @@
 Detection order, most reliable first:
 
 1. empty input and well-known binary formats (magic numbers) are refused;
-2. a byte-order mark decides (UTF-32, UTF-16, UTF-8);
+2. a byte-order mark decides (UTF-32, UTF-16, UTF-8); UTF-16 without one is recognised by its NULs;
 3. NUL bytes or many control bytes mean binary data;
 4. strict ISO-2022-JP when the data is 7-bit and has its escape sequences;
 5. strict UTF-8;
@@ -85,10 +85,31 @@ _ALIASES = {
     "ascii": "cp1252",
 }
 
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e]")
+# charset-normalizer names of encodings a news file plausibly uses.
+_COMMON_ENCODINGS = frozenset(
+    {
+        "utf_8", "utf_16", "utf_32", "ascii", "cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2",
+        "cp1251", "koi8_r", "iso8859_5", "cp1253", "iso8859_7", "cp1254", "iso8859_9", "cp1255", "cp1256",
+        "big5", "big5hkscs", "cp950", "gb18030", "gbk", "gb2312", "euc_kr", "cp949", "johab",
+        "cp932", "shift_jis", "shift_jis_2004", "euc_jp", "euc_jis_2004", "iso2022_jp", "iso2022_kr",
+    }
+)  # fmt: skip
+
+# Characters of JIS X 0208 text: kana, kanji, CJK and full-width punctuation, and the dashes, arrows,
+# shapes, circled numbers and unit symbols Japanese news uses (―, →, ■, ①, ㈱, ㎞, ×, °).
+_JAPANESE = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uffe0-\uffe5"
+    "\u2010-\u203b\u2100-\u22ff\u2460-\u24ff\u2500-\u26ff\u3200-\u33ff\u00a7\u00a8\u00a9\u00ae\u00b0\u00b1\u00b4\u00b6"
+    "\u00d7\u00f7]"
+)
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
 _HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SPACED = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")
+_KANALESS_MAX = 64
+_ACCIDENTAL_UTF8 = re.compile(r"[\u0100-\u07ff]")
+# A non-ASCII character wedged between ASCII letters: "fran軋is" is French read as Shift_JIS.
+_WEDGED = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f](?=[A-Za-z])")
 _BAD_CHARS = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _TEXTY = re.compile(r"[\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u3000-\u303f\uff01-\uff5e]")
 
@@ -121,23 +142,43 @@ def decode_bytes(data: bytes, source: str = "", *, declared: str | None = None) 
     """
     if not data:
         raise ReadFailure("file is empty")
-    if not data.strip(b" \t\r\n\x0b\x0c"):
-        raise ReadFailure("file contains only whitespace")
-    binary = sniff_binary(data)
-    if binary:
-        raise ReadFailure(binary)
-    text = _decode(data, declared)
+    text = _utf16_without_bom(data)
+    if text is None:
+        binary = sniff_binary(data)
+        if binary:
+            raise ReadFailure(binary)
+        text = _decode(data, declared)
     _check_text(text)
     if text.startswith("\ufeff"):
         text = text[1:]
     return text
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte-order mark: NUL bytes on one side of each byte pair only."""
+    if len(data) < 4 or len(data) % 2 or 0 not in data[:_SAMPLE_BYTES]:
+        return None
+    if any(data.startswith(bom) for bom, _, _ in _BOMS):
+        return None
+    sample = data[:_SAMPLE_BYTES]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if min(even, odd) != 0:
+        return None
+    text = _try_strict(data, "utf-16-le" if odd else "utf-16-be")
+    if text is None or _BAD_CHARS.search(_sample(text)):
+        return None
+    # Mostly-ASCII text has NULs in half its pairs; Japanese prose has few (only its ASCII) but has kana.
+    if max(even, odd) >= 0.05 * half or (_KANA.search(_sample(text)) and _looks_japanese(text)):
+        return text
+    return None
+
+
 def _decode(data: bytes, declared: str | None) -> str:
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(codec)
+                return str(memoryview(data)[len(bom) :], codec)  # no copy of the bytes
             except UnicodeDecodeError as err:
                 raise ReadFailure(
                     f"invalid {name} data after the byte-order mark (at byte {err.start})"
@@ -152,15 +193,15 @@ def _decode(data: bytes, declared: str | None) -> str:
 
     text = _try_strict(data, "utf-8")
     if text is not None:
-        return text
+        return _unless_accidental_utf8(data, text)
 
     if declared:
         text = _try_strict(data, _ALIASES.get(declared.strip().lower(), declared.strip()))
         if text is not None:
             return text
 
-    candidates = [t for t in (_try_strict(data, "cp932"), _try_strict(data, "euc_jp")) if t is not None]
-    candidates = [t for t in candidates if _looks_japanese(t)]
+    strict = [t for t in (_try_strict(data, "cp932"), _try_strict(data, "euc_jp")) if t is not None]
+    candidates = [t for t in strict if _looks_japanese(t)] or [t for t in strict if _all_japanese(t)]
     if candidates:
         return max(candidates, key=_japanese_score)
 
@@ -174,6 +215,26 @@ def _decode(data: bytes, declared: str | None) -> str:
     raise ReadFailure(
         "could not decode the bytes as text (tried UTF-8, Shift_JIS/CP932, EUC-JP, ISO-2022-JP)"
     )
+
+
+def _unless_accidental_utf8(data: bytes, text: str) -> str:
+    """Short EUC-JP is sometimes valid UTF-8 by accident: "2026年" (EUC) reads as "2026ǯ" (UTF-8).
+
+    When the UTF-8 reading has no Japanese at all but letters from the U+0100–U+07FF block (where
+    such accidents land), a clean Japanese reading of the same bytes wins.
+    """
+    sample = _sample(text)
+    if text.isascii() or _JAPANESE.search(sample) or not _ACCIDENTAL_UTF8.search(sample):
+        return text
+    for codec in ("euc_jp", "cp932"):
+        candidate = _try_strict(data, codec)
+        if (
+            candidate is not None
+            and not _HALFWIDTH_KANA.search(candidate)
+            and (_looks_japanese(candidate) or _all_japanese(candidate))
+        ):
+            return candidate
+    return text
 
 
 def _try_strict(data: bytes, codec: str) -> str | None:
@@ -202,6 +263,22 @@ def _looks_japanese(text: str) -> bool:
     return kana >= max(1, 0.05 * non_ascii) and _japanese_score(sample) > 0.5 * non_ascii
 
 
+def _all_japanese(text: str) -> bool:
+    """A short kana-less snippet ("全長2", "――日", "関係国") whose every non-ASCII character is Japanese.
+
+    Longer Japanese prose always has kana, and long all-hanzi text is Chinese (or Korean read in the
+    wrong code page, which also puts spaces between "words"); those go to charset-normalizer.
+    """
+    sample = _sample(text)
+    non_ascii = len(_NON_ASCII.findall(sample))
+    return (
+        0 < non_ascii <= _KANALESS_MAX
+        and len(_JAPANESE.findall(sample)) == non_ascii
+        and len(_WEDGED.findall(sample)) <= 0.1 * non_ascii
+        and len(_SPACED.findall(sample)) <= 1
+    )
+
+
 def _lenient(data: bytes) -> str | None:
     """Accept a decode with a few broken bytes (cut-off dumps, one corrupted character)."""
     best: tuple[int, str] | None = None
@@ -226,8 +303,12 @@ def _charset_normalizer_guess(data: bytes) -> str | None:
     match = from_bytes(data[: 4 * _SAMPLE_BYTES]).best()
     if match is None:
         return None
+    encoding = match.encoding
+    if encoding not in _COMMON_ENCODINGS and _try_strict(data, "cp1252") is not None:
+        # On a few accented letters among ASCII it may pick hp_roman8 or cp1006; Windows-1252 is likelier.
+        encoding = "cp1252"
     try:
-        text = data.decode(match.encoding)
+        text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return None
     sample = _sample(text)
@@ -241,10 +322,12 @@ def _charset_normalizer_guess(data: bytes) -> str | None:
 
 
 def _check_text(text: str) -> None:
+    if not text or text.isspace():
+        raise ReadFailure("file contains only whitespace")
     sample = _sample(text)
     visible = len(sample) - sum(sample.count(c) for c in " \t\r\n\u3000")
-    if not visible:
-        raise ReadFailure("file contains only whitespace")
+    if not visible:  # 200 000 blank characters, then text
+        return
     replacement = sample.count("\ufffd")
     bad = len(_BAD_CHARS.findall(sample))
     if replacement / visible > 0.3:

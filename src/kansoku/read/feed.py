@@ -20,6 +20,7 @@ _PROLOG = re.compile(
     r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE
 )
 _ROOT = re.compile(r"\s*<([A-Za-z_][\w:.-]*)")
+_SPACE = re.compile(r"[ \t\r\n]+")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 
 
@@ -107,5 +108,5 @@ def _published(entry: Any) -> str | None:
 def _clean(value: object) -> str | None:
     if not isinstance(value, str):
         return None
-    value = " ".join(value.split())
+    value = _SPACE.sub(" ", value).strip(" ")
     return value or None

@@ -1,7 +1,8 @@
 """HTML → :class:`RawDoc`: article text via trafilatura, metadata from the page head.
 
 trafilatura does the main-content extraction; when it finds nothing (malformed or very short
-pages) the text of paragraphs and headings is taken directly. The page's own ``<meta>`` tags fill
+pages) the text of paragraphs and headings is taken directly. trafilatura turns the ideographic
+space U+3000 into an ASCII space (and drops paragraph indents); lines are restored from the page. The page's own ``<meta>`` tags fill
 what trafilatura leaves out (it drops many Japanese author names, and keeps only the date part of
 ``article:published_time``).
 """
@@ -21,7 +22,10 @@ from kansoku.read.errors import ReadFailure
 
 __all__ = ["declared_charset", "html_to_text", "parse_html", "read_html_bytes"]
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
 _DROP_TAGS = (
     "script",
     "style",
@@ -54,6 +58,8 @@ _PUBLISHED_KEYS = (
     "cxenseparse:recs:publishtime",
 )
 _AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "cxenseparse:author")
+_ASCII_SPACE = re.compile(r"[ \t\r\n\f\v\xa0]+")
+_LAYOUT_TAGS = ("div", "section", "article", "main", "table", "tr", "ul", "ol", "dl", "center")
 _PRUNE_XPATH = ["//nav", "//*[@role='navigation']", "//*[@aria-hidden='true']"]
 _TITLE_SEPARATORS = (" | ", " ｜ ", "｜", " - ", " – ", " — ", "：", " : ")
 
@@ -62,9 +68,11 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
 def declared_charset(data: bytes) -> str | None:
-    """The ``<meta charset>`` / ``http-equiv`` encoding a page declares in its first 4 kB, if any."""
+    """The encoding a page declares in its first 4 kB (``<meta charset>``, ``http-equiv``, XML prolog)."""
     match = _META_CHARSET.search(data[:4096])
-    return match.group(1).decode("ascii") if match else None
+    if not match:
+        return None
+    return (match.group(1) or match.group(2)).decode("ascii")
 
 
 def read_html_bytes(data: bytes, source: str) -> RawDoc:
@@ -77,23 +85,39 @@ def parse_html(html: str, source: str) -> RawDoc:
     tree = _parse(html)
     meta = _page_metadata(tree) if tree is not None else {}
     text, extracted = _trafilatura(html)
-    if not text and tree is not None:
-        text = _block_text(tree)
+    if tree is not None:
+        blocks = _block_text(tree)
+        text = _restore_spacing(text, blocks) if text else blocks
     if not text:
         raise ReadFailure("no article text found in HTML")
 
     outlet = extracted.get("sitename") or meta.get("outlet")
-    title = _strip_outlet(extracted.get("title") or meta.get("title"), outlet)
+    # og:title keeps the page's own spacing (trafilatura turns U+3000 into a space); <title>
+    # usually carries the site name, which trafilatura removes better than we do.
+    title = _strip_outlet(meta.get("og_title") or extracted.get("title") or meta.get("title"), outlet)
     return RawDoc(
         source=source,
         text=text,
         html=html,
         title=title,
         url=meta.get("url") or extracted.get("url"),
-        published=meta.get("published") or extracted.get("date"),
+        # a <meta> timestamp keeps time and offset; htmldate's date beats the first <time> on the page
+        published=meta.get("published") or extracted.get("date") or meta.get("time"),
         author=extracted.get("author") or meta.get("author"),
         outlet=outlet,
     )
+
+
+def _restore_spacing(text: str, blocks: str) -> str:
+    """Put back the U+3000 spaces trafilatura turns into ASCII spaces or drops (paragraph indents).
+
+    A line of trafilatura's text is replaced by the page's own block text when both have the same
+    characters apart from whitespace; other lines are left as trafilatura wrote them.
+    """
+    originals = {"".join(line.split()): line for line in blocks.split("\n") if "\u3000" in line}
+    if not originals:
+        return text
+    return "\n".join(originals.get("".join(line.split()), line) for line in text.split("\n"))
 
 
 def html_to_text(fragment: str) -> str:
@@ -164,19 +188,21 @@ def _block_text(tree: lxml.html.HtmlElement, drop_layout: bool = True) -> str:
         body = tree
     for br in body.iter("br"):
         br.tail = "\n" + (br.tail or "")
+    for element in body.iter(*_LAYOUT_TAGS):
+        element.text = "\n" + (element.text or "")
+        element.tail = "\n" + (element.tail or "")
     lines: list[str] = []
     for element in body.iter(*_BLOCK_TAGS):
         if any(ancestor.tag in _BLOCK_TAGS for ancestor in element.iterancestors()):
             continue
         lines.extend(_lines(element.text_content()))
     if not lines:
-        for part in body.itertext():
-            lines.extend(_lines(part))
+        lines = _lines(body.text_content())
     return "\n".join(lines)
 
 
 def _lines(text: str) -> list[str]:
-    return [line for raw in text.split("\n") if (line := " ".join(raw.split()))]
+    return [line for raw in text.split("\n") if (line := _squash(raw))]
 
 
 def _copy(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -184,7 +210,8 @@ def _copy(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.split())
+    """Collapse ASCII whitespace runs (markup indentation); U+3000 is Japanese text and stays."""
+    return _ASCII_SPACE.sub(" ", text).strip(" ")
 
 
 def _page_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
@@ -196,8 +223,9 @@ def _page_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
             metas[key] = value
 
     found: dict[str, str] = {}
-    title = metas.get("og:title") or _first_text(tree, "title") or _first_text(tree, "h1")
-    if title:
+    if og_title := metas.get("og:title"):
+        found["og_title"] = og_title
+    if title := _first_text(tree, "title") or _first_text(tree, "h1"):
         found["title"] = title
     if outlet := metas.get("og:site_name") or metas.get("application-name"):
         found["outlet"] = outlet
@@ -207,13 +235,12 @@ def _page_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
             found["author"] = value
             break
     published = next((metas[key] for key in _PUBLISHED_KEYS if key in metas), None)
-    if published is None:
-        for time in tree.iter("time"):
-            if time.get("datetime"):
-                published = time.get("datetime")
-                break
     if published and (iso := iso_datetime(published)):
         found["published"] = iso
+    for time in tree.iter("time"):
+        if (stamp := time.get("datetime")) and (iso := iso_datetime(stamp)):
+            found["time"] = iso
+            break
     for link in tree.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             found["url"] = link.get("href", "").strip()

@@ -2,7 +2,8 @@
 
 A record needs ``text`` or ``html``; ``title``, ``url``, ``published``, ``author``, ``outlet`` and
 ``id`` are optional. A broken line becomes a :class:`ReadError` with source ``FILE:LINE`` and the
-other lines still come out; each article's source is ``FILE#LINE`` (``FILE#ID`` when it has an id).
+other lines still come out; each article's source is ``FILE#LINE`` (``FILE#ID`` when it has an id,
+unless an earlier record of the file already used that id).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _MAX_LEADING_ERRORS = 20
 def read_jsonl(path: Path, source: str) -> Iterator[RawDoc | ReadError]:
     """Stream ``path`` line by line; never holds more than one line in memory."""
     produced = errors = 0
+    sources: set[str] = set()
     with path.open("rb") as handle:
         head = handle.read(64)
         if not head:
@@ -40,7 +42,8 @@ def read_jsonl(path: Path, source: str) -> Iterator[RawDoc | ReadError]:
             if not raw.strip():
                 continue
             try:
-                yield _line_to_doc(raw, number, source)
+                doc = _line_to_doc(raw, number, source)
+                yield _unique(doc, sources, f"{source}#{number}")
                 produced += 1
             except ReadFailure as failure:
                 errors += 1
@@ -70,13 +73,23 @@ def read_json(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
         raise ReadFailure(f"JSON file holds {_kind(value)}; expected an article object or an array of them")
     if not value:
         raise ReadFailure("JSON array is empty")
+    sources: set[str] = set()
     for index, item in enumerate(value, start=1):
         try:
             if not isinstance(item, dict):
                 raise ReadFailure(f"item {index} is {_kind(item)}, not an object")
-            yield record_to_doc(item, f"{source}#{index}", what=f"item {index}")
+            doc = record_to_doc(item, f"{source}#{index}", what=f"item {index}")
+            yield _unique(doc, sources, f"{source}#{index}")
         except ReadFailure as failure:
             yield ReadError(f"{source}#{index}", failure.reason)
+
+
+def _unique(doc: RawDoc, sources: set[str], positional: str) -> RawDoc:
+    """A repeated ``id`` would give two articles one source; the later ones keep their position instead."""
+    if doc.source in sources:
+        doc.source = positional
+    sources.add(doc.source)
+    return doc
 
 
 def _line_to_doc(raw: bytes, number: int, source: str) -> RawDoc:

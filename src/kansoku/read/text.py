@@ -41,7 +41,8 @@ _REF_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]+\S+.*$\n?", re.MULT
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS_STAR = re.compile(r"(?<![*\w])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![*\w])")
+# "*" may emphasise inside a word (CommonMark), which Japanese needs: "*技術の蓄積*につながる".
+_EMPHASIS_STAR = re.compile(r"(?<!\*)\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?!\*)")
 _EMPHASIS_UNDERSCORE = re.compile(r"(?<![_\w])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![_\w])")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)

@@ -1,0 +1,151 @@
+"""Search over the SQLite store: short Japanese terms, variants, filters, output shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kansoku.store.ingest import ingest
+from kansoku.store.search import search
+
+ARTICLES = [
+    {
+        "title": "露外務省、停戦案を拒否",
+        "text": "露外務省は15日、欧州が示した停戦案を拒否すると発表した。ロシアは時間稼ぎをしているとの批判が出ている。"
+        "ロシアの侵略は国際法違反だと欧州連合は非難した。",
+        "outlet": "東亜通信", "published": "2025-08-15", "author": "山田太郎",
+    },
+    {
+        "title": "ポクロフスク周辺で激戦",
+        "text": "ウクライナ東部ドネツク州のポクロフスク周辺で16日、激しい戦闘が続いた。"
+        "ウクライナ軍によると、ロシア軍は無人機で攻撃を繰り返している。",
+        "outlet": "極東新報", "published": "2025-08-16", "author": "佐藤花子",
+    },
+    {
+        "title": "米国、追加支援を表明",
+        "text": "米国務省は17日、ウクライナへの追加の軍事支援を表明した。ルビオ国務長官は「支援は続く」と述べた。",
+        "outlet": "東亜通信", "published": "2025-08-17", "author": "鈴木一郎",
+    },
+    {
+        "title": "北海道で新米の収穫始まる",
+        "text": "北海道の農家で新米の収穫が始まった。今年は天候に恵まれ、品質は良好だという。",
+        "outlet": "北の便り", "published": "2025-09-01", "author": "高橋次郎",
+    },
+    {
+        "title": "米国と欧州、停戦協議で溝",
+        "text": "米国と欧州の外相は18日、ウクライナの停戦をめぐる協議で意見が分かれた。",
+        "outlet": "極東新報", "published": "2025-08-18", "author": "佐藤花子",
+    },
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("search")
+    src = d / "arts.jsonl"
+    src.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES), encoding="utf-8")
+    from kansoku.read import iter_documents
+
+    db = d / "k.db"
+    stats = ingest(db, iter_documents([src]), workers=1, batch_size=2)
+    assert stats.added == len(ARTICLES) and stats.failed == 0
+    return db
+
+
+def titles(hits: list[dict]) -> list[str]:
+    return [h["title"] for h in hits]
+
+
+def test_one_character_query(store: Path) -> None:
+    hits = search(store, "露")
+    assert hits and hits[0]["title"] == "露外務省、停戦案を拒否"
+    assert "【露】" in hits[0]["snippet"]
+    assert "北海道で新米の収穫始まる" not in titles(hits)
+
+
+def test_two_character_queries(store: Path) -> None:
+    assert sorted(titles(search(store, "停戦"))) == sorted(
+        ["露外務省、停戦案を拒否", "米国と欧州、停戦協議で溝"]
+    )
+    us = titles(search(store, "米国", expand=False))
+    assert sorted(us) == sorted(["米国、追加支援を表明", "米国と欧州、停戦協議で溝"])
+    # 新米 (new rice) is not the United States, with or without entity expansion
+    assert "北海道で新米の収穫始まる" not in titles(search(store, "米国"))
+    assert titles(search(store, "新米")) == ["北海道で新米の収穫始まる"]
+
+
+def test_long_and_mixed_queries(store: Path) -> None:
+    assert titles(search(store, "国際法違反")) == ["露外務省、停戦案を拒否"]
+    # terms are ANDed; full-width space separates too
+    assert titles(search(store, "停戦　米国")) == ["米国と欧州、停戦協議で溝"]
+    assert titles(search(store, "ウクライナ 停戦")) == ["米国と欧州、停戦協議で溝"]
+    assert search(store, "停戦 北海道") == []
+    assert search(store, "存在しない語句") == []
+
+
+def test_variant_spelling_finds_the_other_transliteration(store: Path) -> None:
+    hits = search(store, "ポクロウシク")
+    assert titles(hits) == ["ポクロフスク周辺で激戦"]
+    assert "【ポクロフスク】" in hits[0]["snippet"]
+    assert search(store, "ポクロウシク", expand=False) == []
+
+
+def test_filters(store: Path) -> None:
+    assert titles(search(store, "停戦", outlet="東亜通信")) == ["露外務省、停戦案を拒否"]
+    assert titles(search(store, "停戦", since="2025-08-16")) == ["米国と欧州、停戦協議で溝"]
+    assert titles(search(store, "停戦", until="2025-08-16")) == ["露外務省、停戦案を拒否"]
+    assert titles(search(store, "ウクライナ", author="佐藤")) and all(
+        t in ("ポクロフスク周辺で激戦", "米国と欧州、停戦協議で溝")
+        for t in titles(search(store, "ウクライナ", author="佐藤"))
+    )
+    assert titles(search(store, "ロシア", entity="ポクロウシク")) == ["ポクロフスク周辺で激戦"]
+    assert titles(search(store, "", entity="ルビオ")) == ["米国、追加支援を表明"]
+    assert titles(search(store, "停戦", frame="russia_stalling")) == ["露外務省、停戦案を拒否"]
+    assert titles(search(store, "停戦", stance="ロシア:neg")) == ["露外務省、停戦案を拒否"]
+    assert search(store, "停戦", stance="Russia:pos") == []
+    assert len(search(store, "停戦", genre="report")) == 2
+    with pytest.raises(ValueError):
+        search(store, "停戦", stance="Russia")
+    with pytest.raises(ValueError):
+        search(store, "停戦", since="yesterday")
+
+
+def test_ranking_and_limit(store: Path) -> None:
+    hits = search(store, "ウクライナ")
+    assert len(hits) == 3
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert len(search(store, "ウクライナ", limit=1)) == 1
+
+
+def test_cli_jsonl_shape_and_table(store: Path) -> None:
+    from kansoku.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["search", "停戦", "--db", str(store), "--format", "jsonl", "--outlet", "極東"])
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(lines) == 1
+    hit = lines[0]
+    assert {"source", "title", "score", "snippet", "id", "published"} <= set(hit)
+    assert hit["title"] == "米国と欧州、停戦協議で溝" and hit["published"] == "2025-08-18"
+    assert hit["source"].endswith("arts.jsonl#5") and len(hit["id"]) == 16
+    assert "【停戦】" in hit["snippet"] and isinstance(hit["score"], float)
+
+    r = runner.invoke(app, ["search", "停戦", "--db", str(store)])
+    assert r.exit_code == 0 and "2 hits" in r.stdout
+
+    r = runner.invoke(app, ["search", "停戦", "--db", str(store), "--stance", "nonsense"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["search", "停戦", "--db", str(store.parent / "missing.db")])
+    assert r.exit_code == 2 and not (store.parent / "missing.db").exists()
+
+
+def test_env_default_db(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kansoku.cli import app
+
+    monkeypatch.setenv("KANSOKU_DB", str(store))
+    r = CliRunner().invoke(app, ["search", "露", "--format", "jsonl"])
+    assert r.exit_code == 0 and "露外務省" in r.stdout
