@@ -248,3 +248,19 @@ def test_ambiguous_shared_surname(index):
     hits = resolve(index, "ブッシュ")
     assert len(hits) >= 2
     assert all("ブッシュ" in h.get("ambiguous", []) for h in hits)
+
+
+def test_shipped_file_is_up_to_date():
+    """The shipped file must be exactly what tools/build_gazetteer.py generates."""
+    pytest.importorskip("pycountry")
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "tools" / "build_gazetteer.py"
+    if not script.exists():
+        pytest.skip("generator not available")
+    spec = importlib.util.spec_from_file_location("build_gazetteer", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.render(module.build()) == PATH.read_text(encoding="utf-8"), (
+        "gazetteer.jsonl is stale: run tools/build_gazetteer.py"
+    )

@@ -373,3 +373,13 @@ def test_section_heading_is_not_outlet() -> None:
     assert extract_metadata(_doc("見出し\n■すれちがいの通信\n本文。"))["outlet"] is None
     assert extract_metadata(_doc("見出し\n本文。\nCopyright(C) Hoshino Media All rights reserved."))["outlet"] == \
         "Hoshino Media"
+
+
+def test_department_before_person() -> None:
+    md = extract_metadata(_doc("見出し\n(文=国際部・田島光)\n本文。"))
+    assert [(a["name"], a["affiliation"]) for a in md["authors"]] == [("田島光", "国際部")]
+
+
+def test_foreign_name_with_initial_not_split() -> None:
+    md = extract_metadata(_doc("見出し\n執筆者:ルーカス・B・ハルトマン\n本文。"))
+    assert [a["name"] for a in md["authors"]] == ["ルーカス・B・ハルトマン"]

@@ -32,6 +32,26 @@ an undeclared collision stops the build, so every shared form is a deliberate de
 
 The English name is always added to ``aliases``; for persons with a Japanese ``short`` form and no
 explicit ASCII short form, the last word of the English name is added to ``short``.
+
+Editorial decisions
+-------------------
+* ``abbrev`` holds the one-character press abbreviations only: 米 英 露 中 朝 韓 日 台 宇 独 仏 伊 加 豪 印
+  比 墨 蘭 墺 伯 越 土, plus the katakana ロ for Russia (米ロ, 日ロ are the commonest press forms).
+  欧 is the abbreviation of 欧州 (Europe, LOC); the EU is 欧州連合/EU and has no one-character form.
+  西 (Spain), 瑞 (Sweden/Switzerland) and similar are left out: rare and ambiguous with ordinary words.
+* The 2022- war is one EVENT, "Russian invasion of Ukraine", carrying ウクライナ侵攻, ウクライナ戦争,
+  特別軍事作戦 (the Kremlin's term) and "Russo-Ukrainian War"; the 2014 phase is split into
+  クリミア併合 and ドンバス戦争.
+* Metonyms used for governments are ORG with kind=government_metonym: クレムリン, ホワイトハウス,
+  永田町, 霞が関, 中南海, 首相官邸. ペンタゴン is an alias of the US Department of Defense (ORG).
+* Ukrainian places are named with the readings Japanese media adopted in 2022 (キーウ, ハルキウ,
+  オデーサ ...); the Russian-based readings are aliases. The city ドニプロ and the river ドニエプル川
+  are separate entities; the bare ドニエプル is shared (ambiguous).
+* Cities and their oblast/prefecture are separate entities (ドネツク / ドネツク州); a bare prefecture
+  name is an alias only where it does not clash with a city (沖縄 -> 沖縄県).
+* ジョージア is the country (グルジア is its former Japanese name); the US state is ジョージア州 only.
+* Bare ministry names (外務省, 国防省, 財務省, 大統領府 ...) are short forms of every ministry of that name
+  in the file and are marked ambiguous: the country comes from context.
 """
 
 from __future__ import annotations

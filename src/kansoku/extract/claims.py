@@ -26,7 +26,7 @@ from kansoku.model import Span
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
 _RUN = rf"{_NPC}+(?: [A-Z][A-Za-z.&'’\-]*)*"  # a noun run; latin words may be spaced (L.L.Bean International)
 _NPP = rf"{_RUN}(?:さん|ちゃん|くん|さま)?(?:[(（]□{{1,20}}[)）])?"  # optionally with a masked (OPEC) gloss
-_NP = rf"(?:{_RUN}の){{0,2}}{_NPP}"
+_NP = rf"(?:{_RUN}(?:[(（]□{{1,20}}[)）])?の){{0,2}}{_NPP}"
 _OPEN = "「『“\""
 _CLOSE = "」』”\""
 _BRACKETS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "“": "”"}

@@ -225,10 +225,11 @@ class _Meta:
                 if k > 0 and names and not (plausible_name(name) and self._person_like(name)):
                     aff = value[off:].strip(" 　")
                     break
-                org = re.match(r"(?P<org>.*(?:[A-Za-z’'.]|社|部|会|クラブ|Club))[ 　]+(?=\S+$)", name)
+                org = re.match(r"(?P<org>.*(?:[A-Za-z’'.]|クラブ|Club))[ 　]+(?=\S+$)|(?P<jorg>.*(?:社|部|会|局|室|班))(?:[ 　]+|・)"
+                               r"(?=[^\s・]+$)", name)
                 if org and re.match(r"[^\x00-\x7F]", name[org.end() :]) and self._person_like(name[org.end() :]):
                     # K-Writer's Club 村上佳代: an organisation before the person
-                    aff = aff or org.group("org")
+                    aff = aff or org.group("org") or org.group("jorg")
                     lead += org.end()
                     name = name[org.end() :]
                 names.append((off + sub_start + lead, name))
