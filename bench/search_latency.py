@@ -87,6 +87,9 @@ def build(db_path: Path, articles: list[tuple[str, list[str]]], n_docs: int, max
 
     rng = random.Random(7)
     con = db.connect(db_path)
+    # a bulk load into an empty file: no journal (WAL would write everything twice); WAL again afterwards
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
     con.execute("BEGIN")
     docs, ftoks, frames = [], [], []
@@ -129,6 +132,7 @@ def build(db_path: Path, articles: list[tuple[str, list[str]]], n_docs: int, max
             flush()
     flush()
     con.execute("COMMIT")
+    con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA optimize")
     con.close()
     return {
@@ -164,10 +168,18 @@ def make_queries(toks: list[str], n: int) -> list[tuple[str, str, dict]]:
     qs += [("1-char", rng.choice(vocab[1]), {}) for _ in range(per)]
     qs += [("2-char", rng.choice(vocab[2]), {}) for _ in range(per)]
     qs += [("3+-char", rng.choice(vocab[3]), {}) for _ in range(per)]
-    for i in range(n - 3 * per):
-        a = rng.choice(vocab[2] if i % 2 else vocab[3])
-        b = rng.choice(vocab[3])
+    i = 0
+    while len(qs) < n:
+        # two content words that occur in the same text, so that queries have hits
+        words = list(dict.fromkeys(w for w in rng.choice(toks).split() if CONTENT.match(w)))
+        short = [w for w in words if len(w) == 2]
+        long = [w for w in words if len(w) >= 3]
+        if len(long) < 2 or not short:
+            continue
+        a = rng.choice(short) if i % 2 else rng.choice(long)
+        b = rng.choice([w for w in long if w != a])
         qs.append(("2-term+filter", f"{a} {b}", filters[i % len(filters)]()))
+        i += 1
     rng.shuffle(qs)
     return qs
 

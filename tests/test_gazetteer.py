@@ -32,11 +32,14 @@ ALLOWED_KEYS = {
     "ambiguous",
 }
 LIST_KEYS = ("aliases", "abbrev", "short", "roles", "ambiguous")
-_DROP = re.compile(r"[\s\u30fb\u00b7\u2022\u2027\u2219\u22c5\uff65]+")
+_DROP = re.compile(r"[\s\u30fb\u00b7\u2022\u2027\u2219\u22c5\uff65=\uff1d.\-\u2010\uff0d\u2011\u2013\u2014]+")
 
 
 def key(text: str) -> str:
-    """Same matching key as the build: NFKC, case-folded, no whitespace, no middle dots."""
+    """Matching key: NFKC, case-folded, without whitespace, middle dots, '=', '.' and hyphens.
+
+    The same characters as kansoku.resolve.variants.surface_key, which the resolver uses.
+    """
     return _DROP.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 

@@ -383,3 +383,19 @@ def test_department_before_person() -> None:
 def test_foreign_name_with_initial_not_split() -> None:
     md = extract_metadata(_doc("見出し\n執筆者:ルーカス・B・ハルトマン\n本文。"))
     assert [a["name"] for a in md["authors"]] == ["ルーカス・B・ハルトマン"]
+
+
+def test_original_source_given_as_url() -> None:
+    text = "見出し\n出典: https://www.foreignaffairs.com/russia/limits\n本文。"
+    md = extract_metadata(_doc(text))
+    assert md["original"]["outlet"] == "foreignaffairs.com"
+    assert [(u["url"], u["kind"]) for u in md["urls"]] == [("https://www.foreignaffairs.com/russia/limits", "news")]
+
+
+def test_original_block_ends_at_body() -> None:
+    body = "北極圏の航路をめぐって各国の思惑が交錯している。" * 5
+    text = f"見出し\n出典: Arctic Review, 2024年2月2日\n{body}\n執筆者:平野沙耶\n"
+    md = extract_metadata(_doc(text))
+    assert [(a["name"], a["role"]) for a in md["authors"]] == [("平野沙耶", None)]
+    assert md["original"]["author"] is None
+    assert md["original"]["outlet"] == "Arctic Review"

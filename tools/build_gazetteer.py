@@ -42,7 +42,8 @@ Editorial decisions
 * The 2022- war is one EVENT, "Russian invasion of Ukraine", carrying ウクライナ侵攻, ウクライナ戦争,
   特別軍事作戦 (the Kremlin's term) and "Russo-Ukrainian War"; the 2014 phase is split into
   クリミア併合 and ドンバス戦争.
-* Metonyms used for governments are ORG with kind=government_metonym: クレムリン, ホワイトハウス,
+* "<country>政府" (米政府, ロシア政府, 日本政府 ...) is an alias of the country (GPE): in news text the
+  government acts as the country. Metonyms used for governments are separate ORG with kind=government_metonym: クレムリン, ホワイトハウス,
   永田町, 霞が関, 中南海, 首相官邸. ペンタゴン is an alias of the US Department of Defense (ORG).
 * Ukrainian places are named with the readings Japanese media adopted in 2022 (キーウ, ハルキウ,
   オデーサ ...); the Russian-based readings are aliases. The city ドニプロ and the river ドニエプル川
@@ -85,12 +86,21 @@ KEY_ORDER = (
 )
 LIST_KEYS = ("aliases", "abbrev", "short", "roles", "ambiguous")
 
-_DROP = re.compile(r"[\s\u30fb\u00b7\u2022\u2027\u2219\u22c5\uff65]+")
+try:  # use the resolver's own normalisation so that the build sees the collisions the matcher will see
+    sys.path.insert(0, str(ROOT / "src"))
+    from kansoku.resolve.variants import surface_key, variant_key
+except ImportError:  # pragma: no cover - standalone use: NFKC, case-folded, no spaces or middle dots
+    _DROP = re.compile(
+        r"[\s\u30fb\u00b7\u2022\u2027\u2219\u22c5\uff65=\uff1d.\-\u2010\uff0d\u2011\u2013\u2014]+"
+    )
 
+    def surface_key(text: str) -> str:
+        """Matching key of a surface form: NFKC, case-folded, no whitespace and no middle dots."""
+        return _DROP.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
-def surface_key(text: str) -> str:
-    """Matching key of a surface form: NFKC, case-folded, no whitespace and no middle dots."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    variant_key = None
+finally:
+    sys.path.pop(0)
 
 
 def slugify(text: str) -> str:
@@ -165,7 +175,19 @@ COUNTRY_OVERRIDES: dict[str, tuple[str | None, str | None, list[str], list[str]]
     "US": (
         "United States",
         "米国",
-        ["アメリカ", "アメリカ合衆国", "合衆国", "USA", "U.S.", "US", "United States of America", "America"],
+        [
+            "アメリカ",
+            "アメリカ合衆国",
+            "合衆国",
+            "米政府",
+            "米国政府",
+            "アメリカ政府",
+            "USA",
+            "U.S.",
+            "US",
+            "United States of America",
+            "America",
+        ],
         ["米"],
     ),
     "GB": (
@@ -181,8 +203,8 @@ COUNTRY_OVERRIDES: dict[str, tuple[str | None, str | None, list[str], list[str]]
         ],
         ["英"],
     ),
-    "RU": ("Russia", "ロシア", ["ロシア連邦", "Russian Federation", "ロシヤ"], ["露", "ロ"]),
-    "CN": ("China", "中国", ["中華人民共和国", "People's Republic of China", "PRC"], ["中"]),
+    "RU": ("Russia", "ロシア", ["ロシア連邦", "ロシア政府", "Russian Federation", "ロシヤ"], ["露", "ロ"]),
+    "CN": ("China", "中国", ["中華人民共和国", "中国政府", "People's Republic of China", "PRC"], ["中"]),
     "TW": ("Taiwan", "台湾", ["中華民国", "Republic of China"], ["台"]),
     "KR": ("South Korea", "韓国", ["大韓民国", "Republic of Korea", "ROK"], ["韓"]),
     "KP": (
@@ -191,10 +213,10 @@ COUNTRY_OVERRIDES: dict[str, tuple[str | None, str | None, list[str], list[str]]
         ["朝鮮民主主義人民共和国", "DPRK", "Democratic People's Republic of Korea"],
         ["朝"],
     ),
-    "JP": ("Japan", "日本", ["日本国", "ニッポン"], ["日"]),
+    "JP": ("Japan", "日本", ["日本国", "日本政府", "ニッポン"], ["日"]),
     "TR": ("Turkey", "トルコ", ["テュルキエ", "トルコ共和国", "Türkiye", "Turkiye"], ["土"]),
     "GE": ("Georgia", "ジョージア", ["グルジア", "Georgia (country)"], []),
-    "UA": ("Ukraine", "ウクライナ", [], ["宇"]),
+    "UA": ("Ukraine", "ウクライナ", ["ウクライナ政府"], ["宇"]),
     "DE": ("Germany", "ドイツ", ["ドイツ連邦共和国"], ["独"]),
     "FR": ("France", "フランス", [], ["仏"]),
     "IT": ("Italy", "イタリア", [], ["伊"]),
@@ -468,6 +490,9 @@ def build() -> list[dict]:
     if unused:
         print("note: declared ambiguous but not shared:", ", ".join(unused), file=sys.stderr)
 
+    if variant_key is not None:
+        report_variant_collisions(records)
+
     out = []
     for r in sorted(records, key=lambda r: r["id"]):
         r.pop("_src")
@@ -483,6 +508,26 @@ def build() -> list[dict]:
             rec[key] = value
         out.append(rec)
     return out
+
+
+def report_variant_collisions(records: list[dict]) -> None:
+    """Print (stderr) names/aliases of different entities that share a transliteration-folded key.
+
+    These are not errors (the resolver only uses variant keys for forms the file does not list), but
+    they are worth a look when editing the tables. Set GAZETTEER_VARIANTS=1 to see them.
+    """
+    import os
+
+    if not os.environ.get("GAZETTEER_VARIANTS"):
+        return
+    owners: dict[str, set[str]] = defaultdict(set)
+    for r in records:
+        for form in [r["name"], r["name_en"], *r["aliases"]]:
+            if len(surface_key(form)) >= 3:
+                owners[variant_key(form)].add(r["id"])
+    for k, ids in sorted(owners.items()):
+        if len(ids) > 1:
+            print(f"variant key {k}: {', '.join(sorted(ids))}", file=sys.stderr)
 
 
 def render(records: list[dict]) -> str:

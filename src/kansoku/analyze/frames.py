@@ -129,7 +129,7 @@ def sentence_voice(
     rel_start, rel_end = sent.start, sent.end
     s_raw = text[rel_start:rel_end]
     inside = False
-    masked = _masked(s_raw, m_start - rel_start, m_end - rel_start)
+    masked = s_raw
     for sp in attributed or ():
         if sp.end <= rel_start or sp.start >= rel_end:
             continue
@@ -137,8 +137,11 @@ def sentence_voice(
             inside = True
         masked = _masked(masked, max(0, sp.start - rel_start), min(len(s_raw), sp.end - rel_start))
     disc = glob["discussion_markers"]
-    if disc is not None and disc.search(masked):
-        return "discussed"
+    if disc is not None:
+        for dm in disc.finditer(masked):
+            a, b = dm.start() + rel_start, dm.end() + rel_start
+            if not (m_start <= a and b <= m_end):
+                return "discussed"
     if inside:
         return "attributed"
     rep = glob["report_markers"]

@@ -7,9 +7,11 @@ One record per attribution found in a sentence:
 - ``hearsay``: …とされる, …と伝えられている, …といわれる, sentence-final …という (no speaker);
 - ``assertion``: the author's own strong-modality statements (〜べきだ, 〜に違いない), sentence-final only.
 
-The speaker is the topic (NP は) of the sentence, else a subject (NP が) that is not the quote's own
-subject, else the source of a sentence-initial 〜によると. 同氏 / 同報道官 and a bare とも-cue inherit the
-previous claim's speaker. Cue lexicons live in ``kansoku/data/cues.toml``.
+The speaker is a name right after the quote (「…」と岸田首相は述べた), else the topic (NP は) of the
+sentence, else a subject (NP が) that is not the quote's own subject, else the source of a
+sentence-initial 〜によると. 同氏 / 同報道官, a とも-cue and また、/ その上で openers inherit the previous
+speaker; 「…」。X氏はこう語った。 joins the two sentences. A bare 〜とした / 〜としている counts only with a
+speaker. Cue lexicons live in ``kansoku/data/cues.toml``.
 """
 
 from __future__ import annotations

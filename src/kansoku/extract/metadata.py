@@ -213,7 +213,7 @@ class _Meta:
         value, paren = m.group("v"), m.group("p")
         parts = [(p.start(), p.group(0)) for p in re.finditer(r"[^、,，/／|｜]+", value)]
         names: list[tuple[int, str]] = []
-        aff = None
+        aff = org_aff = None
         for k, (off, part) in enumerate(parts):
             sub_off = 0
             for raw in re.split(r"\s+(?:and|&)\s+", part):
@@ -229,7 +229,7 @@ class _Meta:
                                r"(?=[^\s・]+$)", name)
                 if org and re.match(r"[^\x00-\x7F]", name[org.end() :]) and self._person_like(name[org.end() :]):
                     # K-Writer's Club 村上佳代: an organisation before the person
-                    aff = aff or org.group("org") or org.group("jorg")
+                    org_aff = org_aff or org.group("org") or org.group("jorg")
                     lead += org.end()
                     name = name[org.end() :]
                 names.append((off + sub_start + lead, name))
@@ -244,7 +244,7 @@ class _Meta:
             r = p_role or role or ("original_author" if original else None)
             if original and r != "original_author" and r in self.c["name_titles"]:
                 r = "original_author"
-            if self.add_author(name, base + off, p_aff or aff, r):
+            if self.add_author(name, base + off, p_aff or aff or org_aff, r):
                 added += 1
                 if original:
                     self.original["author"] = self.original["author"] or name
@@ -369,7 +369,16 @@ class _Meta:
             m = mk.match(self.line(i))
             if not m:
                 continue
-            window = range(i, min(len(self.lines), i + 7))
+            # the block: up to 6 following lines, ending at the first body paragraph (a long line that is
+            # not an author bio)
+            end = i + 1
+            bio = re.compile(_alt(self.c["bio_roles"]))
+            while end < min(len(self.lines), i + 7):
+                nxt = self.line(end)
+                if len(nxt) > 100 and not bio.search(nxt):
+                    break
+                end += 1
+            window = range(i, end)
             self.original_lines.update(window)
             rest = m.group("rest").strip()
             title = self._quoted(rest)
@@ -391,7 +400,7 @@ class _Meta:
                 elif not outlet:
                     um = _URL.search(rest)
                     if um and not self.original["outlet"]:
-                        self.original["outlet"] = urlsplit(um.group(0)).hostname
+                        self.original["outlet"] = re.sub(r"^www\d*\.", "", urlsplit(um.group(0)).hostname or "") or None
             elif not title and rest and m.group("label") in ("原題", "今回のニュース") and len(rest) <= 150:
                 self.original["title"] = self.original["title"] or rest
             # English title line or labelled date within the window
