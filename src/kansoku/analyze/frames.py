@@ -67,6 +67,13 @@ def load_catalogue() -> dict[str, Any]:
         frame["_cues"] = _alternation(list(spec.get("cues", [])), macros)
         frame["_weak"] = _alternation(list(spec.get("weak_cues", [])), macros)
         frame["_neg"] = _alternation(list(spec.get("negations", [])), macros)
+        frame["_combos"] = [
+            (
+                [re.compile(_expand(part, macros)) for part in combo["all"]],
+                STRONG if combo.get("strength", "weak") == "strong" else WEAK,
+            )
+            for combo in spec.get("combos", [])
+        ]
         frames[fid] = frame
     return {
         "version": raw.get("version"),
@@ -163,6 +170,43 @@ def _rejected(frame: dict[str, Any], text: str, sent: Span, m_end: int) -> bool:
     return after is not None and after.search(text[m_end : sent.end]) is not None
 
 
+def _combo_hits(
+    text: str,
+    sents: list[Span],
+    starts: list[int],
+    parts: list[re.Pattern[str]],
+    weight: float,
+    frame: dict[str, Any],
+    attributed: list[Span],
+    hits: dict[int, tuple[float, str, int, int]],
+) -> None:
+    """Co-occurrence cues: every part must match somewhere in the same sentence (any order)."""
+    first, rest = parts[0], parts[1:]
+    done: set[int] = set()
+    for m in first.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i < 0 or i in done or m.start() >= sents[i].end:
+            continue
+        done.add(i)
+        sent = sents[i]
+        found = [p.search(text, sent.start, sent.end) for p in rest]
+        if not all(found):
+            continue
+        last_end = max([m.end()] + [f.end() for f in found if f is not None])
+        prev = hits.get(i)
+        if prev is not None and (prev[1] == "rejected" or prev[0] >= STRONG):
+            continue
+        if _rejected(frame, text, sent, last_end):
+            hits[i] = (0.0, "rejected", m.start(), m.end())
+            continue
+        if prev is not None:
+            if weight < STRONG:
+                hits[i] = (min(STRONG, prev[0] + weight), prev[1], prev[2], prev[3])
+            continue
+        voice = sentence_voice(text, sent, m.start(), m.end(), attributed)
+        hits[i] = (weight, voice, m.start(), m.end())
+
+
 def _frame_voice(weights: dict[str, float]) -> str:
     author = weights.get("author", 0.0)
     others = weights.get("attributed", 0.0) + weights.get("discussed", 0.0)
@@ -199,16 +243,21 @@ def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> l
                 if i < 0 or m.start() >= sents[i].end:
                     continue
                 prev = hits.get(i)
-                if prev is not None and prev[0] >= weight:
+                if prev is not None and (prev[1] == "rejected" or prev[0] >= STRONG):
                     continue
                 sent = sents[i]
                 if _rejected(frame, text, sent, m.end()):
                     hits[i] = (0.0, "rejected", m.start(), m.end())
                     continue
-                if prev is not None and prev[1] == "rejected":
-                    continue
+                if prev is not None:
+                    # two distinct weak cues in one sentence add up (to at most a strong one)
+                    if weight < STRONG:
+                        hits[i] = (min(STRONG, prev[0] + weight), prev[1], prev[2], prev[3])
+                        continue
                 voice = sentence_voice(text, sent, m.start(), m.end(), attributed)
                 hits[i] = (weight, voice, m.start(), m.end())
+        for parts, weight in frame["_combos"]:
+            _combo_hits(text, sents, starts, parts, weight, frame, attributed, hits)
         live = {i: h for i, h in hits.items() if h[1] != "rejected" and h[0] > 0}
         if not live:
             continue

@@ -136,35 +136,53 @@ def _or(parts: list[str]) -> str:
 
 @dataclass(slots=True)
 class _Compiled:
-    tri_all: str | None  # OR of every trigram form (ranking, snippets)
-    tok_all: str | None  # OR of every token form (ranking)
-    conds: list[str]  # one SQL condition per term (AND)
-    args: list[str]
+    """A query as SQL pieces.
+
+    Terms whose forms all live in one index are ANDed inside that index's MATCH (``tri_and``,
+    ``tok_and``): FTS5 intersects the posting lists and scores only the documents that match.  A term
+    with forms in both indexes (an entity with a 1-2 character abbreviation and a long name) becomes an
+    SQL condition (``mixed``) with its own MATCH per index.
+    """
+
+    tri_and: str | None
+    tok_and: str | None
+    mixed: list[str]  # SQL conditions on d.n, one per mixed term
+    mixed_args: list[str]
+    tri_any: str | None  # OR of every trigram form (snippets, ranking of mixed-only queries)
+    tok_any: str | None
 
 
 def compile_terms(terms: list[Term]) -> _Compiled:
-    tri_parts: list[str] = []
-    tok_parts: list[str] = []
-    conds: list[str] = []
-    args: list[str] = []
+    tri_and: list[str] = []
+    tok_and: list[str] = []
+    mixed: list[str] = []
+    mixed_args: list[str] = []
+    tri_any: list[str] = []
+    tok_any: list[str] = []
     for t in terms:
-        tri = [_quote(f) for f in t.tri]
-        tok = [p for p in (_tok_phrase(f) for f in t.tok) if p]
-        alts: list[str] = []
-        if tri:
-            alts.append("d.n IN (SELECT rowid FROM fts_tri WHERE fts_tri MATCH ?)")
-            args.append(_or(tri))
-            tri_parts.extend(tri)
-        if tok:
-            alts.append("d.n IN (SELECT rowid FROM fts_tok WHERE fts_tok MATCH ?)")
-            args.append(_or(tok))
-            tok_parts.extend(tok)
-        conds.append("(" + " OR ".join(alts) + ")" if alts else "0")
+        tri = list(dict.fromkeys(_quote(f) for f in t.tri))
+        tok = list(dict.fromkeys(p for p in (_tok_phrase(f) for f in t.tok) if p))
+        tri_any.extend(tri)
+        tok_any.extend(tok)
+        if tri and tok:
+            mixed.append(
+                "(d.n IN (SELECT rowid FROM fts_tri WHERE fts_tri MATCH ?)"
+                " OR d.n IN (SELECT rowid FROM fts_tok WHERE fts_tok MATCH ?))"
+            )
+            mixed_args.extend([_or(tri), _or(tok)])
+        elif tri:
+            tri_and.append(_or(tri))
+        elif tok:
+            tok_and.append(_or(tok))
+        else:
+            mixed.append("0")
     return _Compiled(
-        " OR ".join(dict.fromkeys(tri_parts)) or None,
-        " OR ".join(dict.fromkeys(tok_parts)) or None,
-        conds,
-        args,
+        " AND ".join(tri_and) or None,
+        " AND ".join(tok_and) or None,
+        mixed,
+        mixed_args,
+        " OR ".join(dict.fromkeys(tri_any)) or None,
+        " OR ".join(dict.fromkeys(tok_any)) or None,
     )
 
 
@@ -298,6 +316,10 @@ def search(
     return hits
 
 
+def _cte(name: str, table: str) -> str:
+    return f"{name} AS MATERIALIZED (SELECT rowid AS n, bm25({table}) AS s FROM {table} WHERE {table} MATCH ?)"
+
+
 def _search(
     con: sqlite3.Connection,
     query: str,
@@ -319,28 +341,40 @@ def _search(
         comp = compile_terms(terms)
         ctes: list[str] = []
         cargs: list[object] = []
-        union: list[str] = []
-        if comp.tri_all:
-            ctes.append(
-                "t AS MATERIALIZED (SELECT rowid AS n, bm25(fts_tri) AS s FROM fts_tri WHERE fts_tri MATCH ?)"
-            )
-            cargs.append(comp.tri_all)
-            union.append("SELECT n, s FROM t")
-        if comp.tok_all:
-            ctes.append(
-                "k AS MATERIALIZED (SELECT rowid AS n, bm25(fts_tok) AS s FROM fts_tok WHERE fts_tok MATCH ?)"
-            )
-            cargs.append(comp.tok_all)
-            union.append("SELECT n, s FROM k")
-        if not union:
-            return []
-        ctes.append(f"h AS (SELECT n, sum(s) AS s FROM ({' UNION ALL '.join(union)}) GROUP BY n)")
-        where = [*comp.conds, *fconds]
+        if comp.tri_and or comp.tok_and:
+            # required matches: inner joins of the per-index AND expressions
+            joins: list[str] = []
+            if comp.tri_and:
+                ctes.append(_cte("t", "fts_tri"))
+                cargs.append(comp.tri_and)
+                joins.append("t")
+            if comp.tok_and:
+                ctes.append(_cte("k", "fts_tok"))
+                cargs.append(comp.tok_and)
+                joins.append("k")
+            score = " + ".join(f"{j}.s" for j in joins)
+            src = joins[0] + "".join(f" JOIN {j} ON {j}.n = {joins[0]}.n" for j in joins[1:])
+            src += f" JOIN documents d ON d.n = {joins[0]}.n"
+        else:
+            # every term has forms in both indexes: rank by the union of their matches
+            union: list[str] = []
+            for name, table, expr in (("t", "fts_tri", comp.tri_any), ("k", "fts_tok", comp.tok_any)):
+                if expr:
+                    ctes.append(_cte(name, table))
+                    cargs.append(expr)
+                    union.append(f"SELECT n, s FROM {name}")
+            if not union:
+                return []
+            ctes.append(f"h AS (SELECT n, sum(s) AS s FROM ({' UNION ALL '.join(union)}) GROUP BY n)")
+            score = "h.s"
+            src = "h JOIN documents d ON d.n = h.n"
+        where = [*comp.mixed, *fconds]
         sql = (
-            "WITH " + ", ".join(ctes) + " SELECT h.n, h.s FROM h JOIN documents d ON d.n = h.n"
-            " WHERE " + " AND ".join(where) + " ORDER BY h.s, h.n LIMIT ?"
+            f"WITH {', '.join(ctes)} SELECT d.n, {score} AS score FROM {src}"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY score, d.n LIMIT ?"
         )
-        rows = con.execute(sql, [*cargs, *comp.args, *fargs, limit]).fetchall()
+        rows = con.execute(sql, [*cargs, *comp.mixed_args, *fargs, limit]).fetchall()
     out: list[dict] = []
     forms = [f for t in terms for f in t.forms]
     for n, score in rows:
@@ -353,11 +387,11 @@ def _search(
         if literal_short:
             # the user typed a short word: show where it is written, not where an expansion matched
             snip = _python_snippet(text, literal_short)
-        elif comp is not None and comp.tri_all:
+        elif comp is not None and comp.tri_any:
             r = con.execute(
                 f"SELECT snippet(fts_tri, 0, '{HL_OPEN}', '{HL_CLOSE}', '…', 40) FROM fts_tri "
                 "WHERE fts_tri MATCH ? AND rowid = ?",
-                (comp.tri_all, n),
+                (comp.tri_any, n),
             ).fetchone()
             snip = r[0] if r else None
         if snip is None:
