@@ -35,6 +35,8 @@ UNIT = 0.7
 STRONG = 1.0
 WEAK = 0.4
 MAX_EVIDENCE = 5
+#: Co-occurrence cues: a three-part co-occurrence is "medium" unless the catalogue says otherwise.
+COMBO_WEIGHT = {"strong": STRONG, "medium": 0.75, "weak": WEAK}
 
 _MACRO_RE = re.compile(r"@([A-Z]+)@")
 _SENT_RE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[」』）)]*)?")
@@ -70,7 +72,7 @@ def load_catalogue() -> dict[str, Any]:
         frame["_combos"] = [
             (
                 [re.compile(_expand(part, macros)) for part in combo["all"]],
-                STRONG if combo.get("strength", "weak") == "strong" else WEAK,
+                COMBO_WEIGHT[combo.get("strength", "medium" if len(combo["all"]) >= 3 else "weak")],
             )
             for combo in spec.get("combos", [])
         ]
@@ -249,11 +251,10 @@ def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> l
                 if _rejected(frame, text, sent, m.end()):
                     hits[i] = (0.0, "rejected", m.start(), m.end())
                     continue
-                if prev is not None:
+                if prev is not None and weight < STRONG:
                     # two distinct weak cues in one sentence add up (to at most a strong one)
-                    if weight < STRONG:
-                        hits[i] = (min(STRONG, prev[0] + weight), prev[1], prev[2], prev[3])
-                        continue
+                    hits[i] = (min(STRONG, prev[0] + weight), prev[1], prev[2], prev[3])
+                    continue
                 voice = sentence_voice(text, sent, m.start(), m.end(), attributed)
                 hits[i] = (weight, voice, m.start(), m.end())
         for parts, weight in frame["_combos"]:

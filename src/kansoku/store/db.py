@@ -319,11 +319,12 @@ def _num(v: object) -> float | None:
 
 
 def surname_key(name: str) -> str | None:
-    """Key of the last part of a full person name (アンドルー・ミクタ → key of ミクタ), else None."""
+    """Transliteration key of a person's surname: the last part of a full name (アンドルー・ミクタ → key of
+    ミクタ) or the whole of a bare name (ミクタ)."""
     from kansoku.extract.entities import key_of
 
     parts = [p for p in name.split("・") if p]
-    return key_of(parts[-1]) if len(parts) >= 2 else None
+    return key_of(parts[-1]) if parts else None
 
 
 def delete_document(con: sqlite3.Connection, doc_id: str) -> None:
@@ -373,9 +374,7 @@ def write_record(
     ents = record.get("entities") or []
     con.executemany(
         "INSERT INTO entities(id, name, name_en, type, surname_key) VALUES (?,?,?,?,?) "
-        "ON CONFLICT(id) DO UPDATE SET name_en = coalesce(entities.name_en, excluded.name_en), "
-        "surname_key = coalesce(entities.surname_key, excluded.surname_key), "
-        "name = CASE WHEN length(excluded.name) > length(entities.name) THEN excluded.name ELSE entities.name END",
+        "ON CONFLICT(id) DO UPDATE SET name_en = coalesce(entities.name_en, excluded.name_en)",
         [
             (
                 e["id"],

@@ -118,7 +118,9 @@ def link_with_store(con: sqlite3.Connection, records: list[dict]) -> list[dict]:
     anchors: list[dict] = []
     for k in sorted(keys):
         for row in con.execute(
-            "SELECT id, name, name_en FROM entities WHERE type = 'PERSON' AND surname_key = ?", (k,)
+            "SELECT id, name, name_en FROM entities "
+            "WHERE type = 'PERSON' AND surname_key = ? AND instr(name, '・') > 0",
+            (k,),
         ):
             anchors.append(
                 {
