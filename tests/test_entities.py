@@ -121,3 +121,22 @@ def test_one_entity_one_id_across_documents(gaz):
     idb = {m["text"]: e["id"] for e in b["entities"] for m in e["mentions"]}
     assert ida["キエフ"] == idb["キーウ"] == "gpe:kyiv"
     assert ida["ハンナ・コワルチク"] == idb["コワルチク"]
+
+
+def test_dialogue_speakers_are_persons_even_when_named_like_places(gaz):
+    t = "長野: 今回の会談をどう見ますか。\nLuna: 時間稼ぎだと思います。\n長野: なるほど。\nLuna: ただし条件次第です。"
+    ents = by_text(analyse(t, gaz))
+    assert ents["長野"]["type"] == "PERSON" and ents["Luna"]["type"] == "PERSON"
+    assert len(ents["長野"]["mentions"]) == 2
+
+
+def test_byline_names_seed_person_mentions(gaz):
+    t = "筆者: Clara Whitfield\nClara Whitfieldの分析によれば、停戦は遠い。"
+    ments = find_mentions(t, split_sentences(t), gaz, persons=["Clara Whitfield"])
+    assert [m.text for m in ments if m.type == "PERSON"] == ["Clara Whitfield", "Clara Whitfield"]
+
+
+def test_compass_prefix_makes_a_region_with_an_english_name(gaz):
+    gaz2 = build([*gaz.entities.values(), GazEntity("loc:siberia", "シベリア", "Siberia", "LOC")])
+    ents = by_text(analyse("東シベリアの資源開発で合意した。", gaz2))
+    assert ents["東シベリア"]["type"] == "LOC" and ents["東シベリア"]["name_en"] == "East Siberia"

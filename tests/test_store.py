@@ -250,6 +250,26 @@ def test_surname_is_linked_to_full_name_already_in_store(tmp_path: Path) -> None
     assert titles_for(db, "", entity="アンドルー・ミクタ") == 2
 
 
+def test_surname_stored_first_is_relinked_when_full_name_arrives(tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    (tmp_path / "a.txt").write_text("米シンクタンク所長のアンドルー・ミクタ氏は15日、ロシアの停戦案を批判した。\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("ミクタ氏は16日、ウクライナ東部の戦況について語った。\n", encoding="utf-8")
+    ingest(db, iter_documents([tmp_path / "b.txt"]), workers=1)
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM entities WHERE id LIKE 'x:person:%ミクタ'").fetchone()[0] == 1
+    con.close()
+    stats = ingest(db, iter_documents([tmp_path / "a.txt"]), workers=1)
+    assert stats.relinked == 1
+    con = sqlite3.connect(db)
+    full = con.execute("SELECT id FROM entities WHERE name = 'アンドルー・ミクタ'").fetchone()[0]
+    ids = {r[0] for r in con.execute("SELECT DISTINCT entity_id FROM mentions WHERE text LIKE 'ミクタ%'")}
+    bare_left = con.execute("SELECT count(*) FROM entities WHERE name = 'ミクタ'").fetchone()[0]
+    con.close()
+    assert ids == {full} and bare_left == 0
+    assert titles_for(db, "", entity="アンドルー・ミクタ") == 2
+    assert_no_duplicates(db)
+
+
 def titles_for(db: Path, q: str, **kw: str) -> int:
     return len(search(db, q, **kw))
 

@@ -85,7 +85,8 @@ def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
 
     meta = extract_metadata(doc)
     published = meta.get("published") or opts.published_default
-    entities = resolve_document(find_mentions(text, sents))
+    bylines = [a["name"] for a in meta.get("authors", []) if _person_like_byline(a.get("name") or "")]
+    entities = resolve_document(find_mentions(text, sents, persons=bylines))
     quantities = extract_quantities(text, sents)
     timex = extract_timex(text, sents, _iso_date(published))
     claims = extract_claims(text, sents)
@@ -135,6 +136,12 @@ def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
         "sourcing": sourcing,
         "pipeline": {"kansoku": __version__},
     }
+
+
+def _person_like_byline(name: str) -> bool:
+    """Author names that are people, not desks or teams, seed PERSON mentions."""
+    low = name.lower()
+    return 2 <= len(name) <= 40 and not any(w in low for w in ("team", "news", "編集部", "チーム", "取材班", "desk"))
 
 
 def _iso_date(value: str | None) -> str | None:

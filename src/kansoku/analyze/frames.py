@@ -159,16 +159,30 @@ def sentence_voice(
     return "author"
 
 
-def _rejected(frame: dict[str, Any], text: str, sent: Span, m_end: int) -> bool:
+def _rejected(frame: dict[str, Any], text: str, sent: Span, m_end: int, m_start: int | None = None) -> bool:
+    """The cue ending at ``m_end`` is rejected in its sentence (frame negation, global rejection, 〜ではない).
+
+    A global rejection lying wholly inside the cue match is part of the cue (「〜という見通しは外れた」 is
+    how sanctions_ineffective is said) and does not count.
+    """
     glob = load_catalogue()["global"]
     s_text = text[sent.start : sent.end]
     neg = frame["_neg"]
     if neg is not None and neg.search(s_text):
         return True
     rej = glob["rejections"]
-    if rej is not None and rej.search(s_text):
-        return True
-    after = glob["after_negation"]
+    if rej is not None:
+        for r in rej.finditer(s_text):
+            a, b = r.start() + sent.start, r.end() + sent.start
+            if m_start is not None and m_start <= a and b <= m_end:
+                continue
+            return True
+    return False
+
+
+def _negated_after(text: str, sent: Span, m_end: int) -> bool:
+    """〜ではない / 〜わけではない right after this cue match (the match alone is dropped)."""
+    after = load_catalogue()["global"]["after_negation"]
     return after is not None and after.search(text[m_end : sent.end]) is not None
 
 
@@ -198,8 +212,10 @@ def _combo_hits(
         prev = hits.get(i)
         if prev is not None and (prev[1] == "rejected" or prev[0] >= STRONG):
             continue
-        if _rejected(frame, text, sent, last_end):
+        if _rejected(frame, text, sent, last_end, m.start()):
             hits[i] = (0.0, "rejected", m.start(), m.end())
+            continue
+        if _negated_after(text, sent, last_end):
             continue
         if prev is not None:
             if weight < STRONG:
@@ -238,7 +254,14 @@ def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> l
         for pattern, weight in ((frame["_cues"], STRONG), (frame["_weak"], WEAK)):
             if pattern is None:
                 continue
-            for m in pattern.finditer(text):
+            pos = 0
+            while True:
+                m = pattern.search(text, pos)
+                if m is None:
+                    break
+                # default: continue after this match; a match negated right after it is retried one char on,
+                # so that another cue of the same alternation can still match the same words
+                pos = m.end() if m.end() > m.start() else m.start() + 1
                 if m.end() == m.start():
                     continue
                 i = bisect.bisect_right(starts, m.start()) - 1
@@ -248,8 +271,11 @@ def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> l
                 if prev is not None and (prev[1] == "rejected" or prev[0] >= STRONG):
                     continue
                 sent = sents[i]
-                if _rejected(frame, text, sent, m.end()):
+                if _rejected(frame, text, sent, m.end(), m.start()):
                     hits[i] = (0.0, "rejected", m.start(), m.end())
+                    continue
+                if _negated_after(text, sent, m.end()):
+                    pos = m.start() + 1
                     continue
                 if prev is not None and weight < STRONG:
                     # two distinct weak cues in one sentence add up (to at most a strong one)

@@ -69,22 +69,56 @@ class Mention:
     candidates: list[str] = field(default_factory=list)
     title: str | None = None
     nested: bool = False
+    name_en: str | None = None
 
     def as_dict(self) -> dict:
         return {"text": self.text, "start": self.start, "end": self.end}
 
 
+_SPEAKER_LINE = re.compile(r"^[ \t　]*(?P<name>[^\s:：「」()（）、。0-9０-９]{1,16})[ \t　]*[:：]", re.M)
+
+
+def dialogue_speakers(text: str, min_turns: int = 2) -> list[str]:
+    """Names that open several lines as ``NAME: …`` (dialogue explainers, interviews)."""
+    counts: dict[str, int] = {}
+    for m in _SPEAKER_LINE.finditer(text):
+        counts[m.group("name")] = counts.get(m.group("name"), 0) + 1
+    return [n for n, c in counts.items() if c >= min_turns and not _NOT_SPEAKER.search(n)]
+
+
+_NOT_SPEAKER = re.compile(
+    r"(?:出典|筆者|著者|執筆|概要|更新|公開|投稿|シリーズ|写真|画像|注|URL|http|Q|A|TEL|価格|日時|場所|テーマ|解説|"
+    r"聞き手|ブログ主|文|記者|編集|翻訳|原題|今回のニュース|Source|Note)$",
+)
+
+
 def find_mentions(
-    text: str, sentences: list[Span], gazetteer: Gazetteer | None = None
+    text: str,
+    sentences: list[Span],
+    gazetteer: Gazetteer | None = None,
+    persons: list[str] | None = None,
 ) -> list[Mention]:
-    """All entity mentions in ``text``, sentence by sentence, sorted by start."""
+    """All entity mentions in ``text``, sentence by sentence, sorted by start.
+
+    ``persons`` are names known from elsewhere to be people (bylines); dialogue speakers are found here.
+    Their occurrences are PERSON mentions that take precedence over other readings of the same characters.
+    """
     gaz = gazetteer or default_gazetteer()
+    seeds = sorted({p for p in (persons or []) + dialogue_speakers(text) if len(p) >= 2}, key=len, reverse=True)
+    seed_re = re.compile("|".join(map(re.escape, seeds))) if seeds else None
     out: list[Mention] = []
     for sent in sentences:
         toks = tokenize(text, sent)
         if not toks:
             continue
-        found = _gazetteer_mentions(text, sent, toks, gaz)
+        found: list[Mention] = []
+        if seed_re is not None:
+            for m in seed_re.finditer(text, sent.start, sent.end):
+                cands = [eid for eid, _ in gaz.lookup(m.group(0)) if (g := gaz.get(eid)) and g.type == "PERSON"]
+                found.append(Mention(m.group(0), m.start(), m.end(), "PERSON", "gazetteer" if cands else "seed",
+                                     cands, title=_title_at(text, m.end())))
+        seeded = [(m.start, m.end) for m in found]
+        found += [m for m in _gazetteer_mentions(text, sent, toks, gaz) if not _overlaps(m.start, m.end, seeded)]
         covered = [(m.start, m.end) for m in found if not m.nested]
         places = {(m.start, m.end) for m in found if m.type in ("GPE", "LOC", "NORP") or m.how == "abbrev"}
         found += _pattern_mentions(text, toks, covered, places, gaz)
@@ -166,11 +200,29 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
         etype = ent.type if ent else "OTHER"
         title = _title_at(text, e0)
         m = Mention(text[s0:e0], s0, e0, etype, how, ids, title)
+        compound = _direction_compound(text, m, tok_at, gaz) if etype in ("GPE", "LOC") else None
+        if compound is not None:
+            m.nested = True
+            out.append(compound)
         out.append(m)
-        if etype in ("ORG", "FAC", "EVENT") and e0 - s0 > 3:
+        if etype in ("ORG", "FAC", "EVENT", "OTHER") and e0 - s0 > 3:
             out.extend(_nested_places(text, Span(s0, e0), toks, gaz))
         i = j_end
     return out
+
+
+_DIRECTIONS = {"東": "East", "西": "West", "南": "South", "北": "North", "中央": "Central", "北東": "Northeast",
+               "北西": "Northwest", "南東": "Southeast", "南西": "Southwest", "極東": "Far East"}
+
+
+def _direction_compound(text: str, m: Mention, tok_at: dict, gaz: Gazetteer) -> Mention | None:
+    """東シベリア, 西ヨーロッパ: a compass prefix token glued to a known place is a region of its own."""
+    prev = tok_at.get(m.start - 1)
+    if prev is None or prev.end != m.start or prev.surface not in _DIRECTIONS:
+        return None
+    base = gaz.get(m.candidates[0]) if m.candidates else None
+    en = f"{_DIRECTIONS[prev.surface]} {base.name_en}" if base else None
+    return Mention(text[prev.start : m.end], prev.start, m.end, "LOC", "pattern", [], name_en=en)
 
 
 def _after_abbrev(text: str, pos: int, tok_at: dict, gaz: Gazetteer) -> bool:
@@ -235,7 +287,7 @@ def _nested_places(text: str, span: Span, toks: list[Token], gaz: Gazetteer) -> 
         cands = gaz.lookup(t.surface)
         ids = [eid for eid, how in cands if how in ("name", "alias")]
         ents = [gaz.get(i) for i in ids]
-        if ids and ents[0] is not None and ents[0].type in ("GPE", "LOC"):
+        if ids and ents[0] is not None and ents[0].type in ("GPE", "LOC", "ORG"):
             out.append(Mention(t.surface, t.start, t.end, ents[0].type, "gazetteer", ids, nested=True))
     return out
 
@@ -275,9 +327,7 @@ def _pattern_mentions(
         if _overlaps(t.start, t.end, covered):
             i += 1
             continue
-        m, nxt = None, i
-        if m is None:
-            m, nxt = _person_at(text, toks, i, covered)
+        m, nxt = _person_at(text, toks, i, covered)
         if m is None:
             m, nxt = _place_at(text, toks, i, covered, gaz)
         if m is not None:
@@ -370,6 +420,10 @@ def _person_at(text: str, toks: list[Token], i: int, covered) -> tuple[Mention |
         ok = personish > 0 or kata_only or dots > 0
     elif personish >= 2 and (pieces >= 2) or dots > 0 and personish >= 1:
         ok = True
+    elif pieces == 1 and personish == 1 and kata_only and len(t0.surface) >= 4 and not t0.oov:
+        # a foreign surname in Sudachi's dictionary (ボードリヤール), standing alone before a particle
+        nxt = toks[j] if j < len(toks) else None
+        ok = nxt is None or nxt.pos[0] in ("助詞", "補助記号")
     if not ok:
         return None, i
     return Mention(text[s:e], s, e, "PERSON", "pattern", title=title), j

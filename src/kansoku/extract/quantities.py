@@ -7,6 +7,7 @@ windows around the figure or the attribution cue, so memory stays bounded for ve
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -27,7 +28,9 @@ _NORM = str.maketrans(_FW_FROM, _FW_TO)
 _KDIG = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"万": 10_000, "億": 100_000_000, "兆": 1_000_000_000_000}
-_NUM_RE = re.compile(r"[0-9〇一二三四五六七八九十百千万億兆][0-9〇一二三四五六七八九十百千万億兆,.]*")
+_NUM_CHARS = "0123456789〇一二三四五六七八九十百千万億兆"
+# bounded on purpose: a digit run is read in pieces of at most 31 characters, so scanning stays linear
+_NUM_RE = re.compile(r"[0-9〇一二三四五六七八九十百千万億兆][0-9〇一二三四五六七八九十百千万億兆,.]{0,30}")
 _URL_RE = re.compile(r"(?:https?://|www\.)[!-~]+")
 _HAS_NUM = re.compile(r"[0-9〇一二三四五六七八九十百千]")
 
@@ -535,12 +538,10 @@ def _topic(s: str, masked: str, lo: int, hi: int) -> tuple[int, int] | None:
     for particle in ("は", "が"):
         i = lo
         while True:
-            j = masked.find(particle, i - lo)
+            j = masked.find(particle, i - lo, 81)
             if j < 0:
                 break
             p = lo + j
-            if p - lo > 80:
-                break
             if p > lo and masked[j - 1] not in "□「」で" and not (masked[j - 1] == "に" and particle == "は"):
                 src = _source_before(s, p, lo)
                 if src:
@@ -564,9 +565,18 @@ def _sources(s: str, lo: int, hi: int) -> list[_Src]:
     out: list[_Src] = []
     has_survey = _SURVEY_WORD in masked
 
+    seen: set[tuple[int, int]] = set()
+    topic: list[tuple[int, int] | None] = []
+
     def add(span: tuple[int, int] | None, cue: int, explicit: bool, survey: bool) -> None:
-        if span and not any(o.start == span[0] and o.end == span[1] for o in out):
+        if span and span not in seen:
+            seen.add(span)
             out.append(_Src(span[0], span[1], cue, explicit, survey))
+
+    def sentence_topic() -> tuple[int, int] | None:
+        if not topic:
+            topic.append(_topic(s, masked, lo, hi))
+        return topic[0]
 
     for m in _EXPLICIT_RE.finditer(masked):
         p = lo + m.start()
@@ -580,7 +590,7 @@ def _sources(s: str, lo: int, hi: int) -> list[_Src]:
         add((m.start(1), m.end(1)), m.start(), True, False)
     for m in _SURVEY_RUN_RE.finditer(masked):
         p = lo + m.start()
-        add(_topic(s, masked, lo, p), p, True, True)
+        add(sentence_topic(), p, True, True)
     for m in _AUTHOR_RE.finditer(masked):
         p = lo + m.start()
         floor = max(0, m.start() - 120)
@@ -601,7 +611,7 @@ def _sources(s: str, lo: int, hi: int) -> list[_Src]:
         if k > 0 and masked[k] in "がは" and masked[k - 1] != "と":
             src = _source_before(s, lo + k, lo)
         if src is None:
-            src = _topic(s, masked, lo, p)
+            src = sentence_topic()
         add(src, p, False, has_survey)
     return out
 
@@ -672,6 +682,8 @@ def _scan(s: str, lo: int, hi: int) -> list[_Q]:
         b, val, tok = got
         pos = max(b, a + 1)
         prev = s[a - 1] if a > lo else ""
+        if prev and (prev in _NUM_CHARS or prev in ",."):
+            continue  # inside a longer digit run or a list such as 1,2,3
         if any(x <= a < y for x, y in urls):
             continue
         if prev and (
@@ -827,14 +839,14 @@ def _is_duration(
 # public API
 
 
-def _pick_source(srcs: list[_Src], qpos: int) -> _Src | None:
-    """Explicit attribution nearest before the figure, else after it, else a speech-verb topic."""
-    expl = [x for x in srcs if x.explicit]
-    before = [x for x in expl if x.cue <= qpos]
-    if before:
-        return max(before, key=lambda x: x.cue)
+def _pick_source(expl: list[_Src], cues: list[int], srcs: list[_Src], qpos: int) -> _Src | None:
+    """Explicit attribution nearest before the figure, else after it, else a speech-verb topic.
+
+    ``expl`` are the explicit sources sorted by cue position and ``cues`` their positions.
+    """
     if expl:
-        return min(expl, key=lambda x: x.cue)
+        k = bisect.bisect_right(cues, qpos)
+        return expl[k - 1] if k else expl[0]
     return srcs[0] if srcs else None
 
 
@@ -866,8 +878,10 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
             elif block is not None and 0 < idx - block[0] <= 4:
                 carried = block[1]
         quants = _scan(s, 0, n) if has_num else []
+        expl_sorted = sorted((x for x in srcs if x.explicit), key=lambda x: x.cue)
+        expl_cues = [x.cue for x in expl_sorted]
         for q in quants:
-            local = _pick_source(srcs, q.start)
+            local = _pick_source(expl_sorted, expl_cues, srcs, q.start)
             src: tuple[int, int] | None = None
             if local is not None:
                 src = (local.start + lo, local.end + lo)

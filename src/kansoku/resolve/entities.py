@@ -97,7 +97,7 @@ def resolve_document(mentions: list[Mention], gazetteer: Gazetteer | None = None
                 local[k] = linked
                 continue
         eid = f"x:{m.type.lower()}:{k}"
-        add(eid, m, "new", bare, None, m.type)
+        add(eid, m, "new", bare, m.name_en, m.type)
         local[k] = eid
 
     for e in ents.values():

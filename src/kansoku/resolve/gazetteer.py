@@ -74,7 +74,7 @@ def build(entities: list[GazEntity], version: str = "") -> Gazetteer:
                 continue
             seen.add(k)
             by_surface[k].append((e.id, how))
-            if how in ("name", "alias") and len(k) >= 3:
+            if (how in ("name", "alias") or (how == "short" and e.type == "PERSON")) and len(k) >= 3:
                 by_variant[variant_key(form)].add(e.id)
     trie: dict = {}
     for k in by_surface:

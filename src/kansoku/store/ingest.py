@@ -33,6 +33,7 @@ class IngestStats:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    relinked: int = 0  # stored documents whose bare surnames were folded into a full name of a later batch
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
 
@@ -47,8 +48,9 @@ class IngestStats:
 
     def summary(self) -> str:
         return (
-            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, failed {self.failed} "
-            f"in {self.seconds:.1f}s ({self.rate:.1f} articles/s)"
+            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, failed {self.failed}"
+            + (f", relinked {self.relinked}" if self.relinked else "")
+            + f" in {self.seconds:.1f}s ({self.rate:.1f} articles/s)"
         )
 
 
@@ -139,6 +141,55 @@ def link_with_store(con: sqlite3.Connection, records: list[dict]) -> list[dict]:
     return records
 
 
+def relink_stored_surnames(con: sqlite3.Connection, records: list[dict], skip: set[str]) -> int:
+    """The other direction: fold bare surnames stored by earlier batches into full names this batch brought.
+
+    Runs inside the batch's transaction; returns the number of stored documents rewritten.
+    """
+    keys = {
+        db.surname_key(e["name"])
+        for r in records
+        for e in r.get("entities", [])
+        if e.get("type") == "PERSON" and "・" in e.get("name", "")
+    }
+    changed = 0
+    for k in sorted(x for x in keys if x):
+        bare = [
+            row[0]
+            for row in con.execute(
+                "SELECT id FROM entities WHERE type = 'PERSON' AND surname_key = ? AND instr(name, '・') = 0 "
+                "AND id LIKE 'x:%'",
+                (k,),
+            )
+        ]
+        if not bare:
+            continue
+        marks = ",".join("?" * len(bare))
+        docs = [r[0] for r in con.execute(f"SELECT DISTINCT doc_id FROM mentions WHERE entity_id IN ({marks})", bare)]
+        for doc_id in docs:
+            if doc_id in skip:
+                continue
+            row = con.execute(
+                "SELECT n, record_json, content_hash, pipeline_version FROM documents WHERE id = ?", (doc_id,)
+            ).fetchone()
+            if row is None:
+                continue
+            rec = json.loads(row[1])
+            before = [e["id"] for e in rec.get("entities", [])]
+            link_with_store(con, [rec])
+            if [e["id"] for e in rec.get("entities", [])] == before:
+                continue
+            tok = con.execute("SELECT tok FROM fts_tok WHERE rowid = ?", (row[0],)).fetchone()
+            db.write_record(con, rec, row[2], row[3], tok[0] if tok else None)
+            changed += 1
+        con.execute(
+            f"DELETE FROM entities WHERE id IN ({marks}) "
+            "AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id)",
+            bare,
+        )
+    return changed
+
+
 # ------------------------------------------------------------------------------------------------ writer
 
 
@@ -197,6 +248,7 @@ class _Writer:
                     self.stats.updated += 1
                     if old != doc_id:
                         db.drop_if_orphan(con, old)
+            self.stats.relinked += relink_stored_surnames(con, [r for r, _ in batch], set(written))
             con.execute("COMMIT")
         except BaseException:
             if con.in_transaction:

@@ -1,0 +1,273 @@
+"""A small, fast statistical named-entity tagger over Sudachi tokens.
+
+The model is an averaged structured perceptron (first-order, BIO tags, Viterbi decoding with BIO
+constraints) over hand-written sparse features of the Sudachi SplitMode.C tokens the pipeline already has:
+surface, Sudachi part-of-speech, character-type shape, prefixes/suffixes and the same for neighbouring
+tokens. It is trained by ``tools/train_ner.py`` on the TRAIN split of the Stockmark Wikipedia NER data set
+(CC BY-SA 3.0; see docs/ner.md for the figures and attribution) and shipped as package data
+(``kansoku/data/ner/model.npz``), loaded lazily once per process.
+
+Entry point: :func:`predict` (character spans with coarse types PERSON, ORG, LOC, FAC, PRODUCT, EVENT).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kansoku.nlp.tokens import Token
+
+TYPES = ("PERSON", "ORG", "LOC", "FAC", "PRODUCT", "EVENT")
+TAGS: tuple[str, ...] = ("O", *(f"{p}-{t}" for t in TYPES for p in "BI"))
+N_TAGS = len(TAGS)
+MODEL_FILE = "model.npz"
+FEATURE_VERSION = 1
+
+
+class NERModelMissing(FileNotFoundError):
+    """The shipped NER model file is not where package data should be."""
+
+
+# ---------------------------------------------------------------- features
+
+
+def _char_class(ch: str) -> str:
+    o = ord(ch)
+    if 0x3041 <= o <= 0x309F:
+        return "h"
+    if 0x30A1 <= o <= 0x30FA or ch in "ーｰ":
+        return "k"
+    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or ch in "々〆ヶ":
+        return "C"
+    if ch.isdigit():
+        return "d"
+    if ch.isalpha():
+        if ch.isupper():
+            return "A"
+        return "a"
+    if ch in "・･":
+        return "m"
+    if ch.isspace():
+        return "s"
+    return "o"
+
+
+@lru_cache(maxsize=200_000)
+def _shape(surface: str) -> str:
+    out: list[str] = []
+    for ch in surface:
+        c = _char_class(ch)
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out[:6])
+
+
+# token attributes: 0 surface, 1 pos (first 4 levels), 2 pos (first 2 levels), 3 shape, 4 prefix1,
+# 5 prefix2, 6 suffix1, 7 suffix2, 8 suffix3, 9 length bucket, 10 oov, 11 normalised form
+_PAD = ("<s>", "<s>", "<s>", "<s>", "", "", "", "", "", "", "", "<s>")
+_END_PAD = ("</s>", "</s>", "</s>", "</s>", "", "", "", "", "", "", "", "</s>")
+
+
+@lru_cache(maxsize=400_000)
+def _attrs(surface: str, pos: tuple[str, ...], normalized: str, oov: bool) -> tuple[str, ...]:
+    n = len(surface)
+    return (
+        surface,
+        "-".join(pos[:4]),
+        pos[0] + "-" + pos[1],
+        _shape(surface),
+        surface[:1],
+        surface[:2],
+        surface[-1:],
+        surface[-2:],
+        surface[-3:],
+        str(n) if n < 6 else "6+",
+        "1" if oov else "0",
+        normalized,
+    )
+
+
+def token_features(tokens: list[Token]) -> list[list[str]]:
+    """Feature strings of each token (the same function at training and prediction time)."""
+    a = [_PAD, _PAD] + [_attrs(t.surface, t.pos, t.normalized, t.oov) for t in tokens] + [_END_PAD, _END_PAD]
+    out: list[list[str]] = []
+    for i in range(2, len(a) - 2):
+        m2, m1, c, p1, p2 = a[i - 2], a[i - 1], a[i], a[i + 1], a[i + 2]
+        out.append([
+            "b",
+            "w=" + c[0],
+            "n=" + c[11],
+            "p=" + c[1],
+            "s=" + c[3],
+            "pr1=" + c[4],
+            "pr2=" + c[5],
+            "su1=" + c[6],
+            "su2=" + c[7],
+            "su3=" + c[8],
+            "L=" + c[9] + c[3][:1] + c[10],
+            "w-1=" + m1[0],
+            "w+1=" + p1[0],
+            "w-2=" + m2[0],
+            "w+2=" + p2[0],
+            "p-1=" + m1[1],
+            "p+1=" + p1[1],
+            "p-2=" + m2[2],
+            "p+2=" + p2[2],
+            "s-1=" + m1[3],
+            "s+1=" + p1[3],
+            "su-1=" + m1[7],
+            "pr+1=" + p1[5],
+            "su+1=" + p1[6],
+            "ww-1=" + m1[0] + "|" + c[0],
+            "ww+1=" + c[0] + "|" + p1[0],
+            "pp-1=" + m1[1] + "|" + c[1],
+            "pp+1=" + c[1] + "|" + p1[1],
+            "ppp=" + m1[2] + "|" + c[1] + "|" + p1[2],
+            "ss-1=" + m1[3] + "|" + c[3],
+            "ss+1=" + c[3] + "|" + p1[3],
+            "wp+1=" + c[0] + "|" + p1[2],
+            "pw+1=" + c[2] + "|" + p1[0],
+            "pw-1=" + m1[0] + "|" + c[2],
+        ])
+    return out
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def allowed_transitions() -> np.ndarray:
+    """(N_TAGS + 1, N_TAGS) mask: row N_TAGS is the sentence start; I-X only after B-X or I-X."""
+    mask = np.ones((N_TAGS + 1, N_TAGS), dtype=bool)
+    for j, tag in enumerate(TAGS):
+        if tag.startswith("I-"):
+            typ = tag[2:]
+            for i in range(N_TAGS + 1):
+                prev = TAGS[i] if i < N_TAGS else "<s>"
+                mask[i, j] = prev in (f"B-{typ}", f"I-{typ}")
+    return mask
+
+
+_NEG = -1e9
+
+
+def viterbi(emissions: np.ndarray, trans: np.ndarray) -> list[int]:
+    """Best tag sequence; ``trans`` is (N_TAGS + 1, N_TAGS) with the start row last, masked already."""
+    n = emissions.shape[0]
+    if n == 0:
+        return []
+    score = emissions[0] + trans[N_TAGS]
+    body = trans[:N_TAGS]
+    back = np.empty((n, N_TAGS), dtype=np.intp)
+    cols = np.arange(N_TAGS)
+    for i in range(1, n):
+        cand = score[:, None] + body
+        best = cand.argmax(0)
+        back[i] = best
+        score = cand[best, cols] + emissions[i]
+    tag = int(score.argmax())
+    path = [tag]
+    for i in range(n - 1, 0, -1):
+        tag = int(back[i, tag])
+        path.append(tag)
+    path.reverse()
+    return path
+
+
+def spans_of(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    start = -1
+    typ = ""
+    for i, t in enumerate(tags):
+        name = TAGS[t]
+        if name == "O" or name.startswith("B-") or name[2:] != typ:
+            if start >= 0:
+                out.append((tokens[start].start, tokens[i - 1].end, typ))
+                start = -1
+            if name != "O":
+                start, typ = i, name[2:]
+    if start >= 0:
+        out.append((tokens[start].start, tokens[-1].end, typ))
+    return out
+
+
+# ---------------------------------------------------------------- model
+
+
+@dataclass(slots=True)
+class Model:
+    index: dict[str, int]
+    weights: np.ndarray  # (n_features, N_TAGS) float32
+    trans: np.ndarray  # (N_TAGS + 1, N_TAGS) float32, masked
+
+    def emissions(self, feats: list[list[str]]) -> np.ndarray:
+        index = self.index
+        ids: list[int] = []
+        offsets: list[int] = []
+        for fs in feats:
+            offsets.append(len(ids))
+            for f in fs:
+                k = index.get(f)
+                if k is not None:
+                    ids.append(k)
+        # feature "b" is always present, so no token has an empty feature list
+        rows = self.weights[np.asarray(ids, dtype=np.intp)]
+        return np.add.reduceat(rows, np.asarray(offsets, dtype=np.intp), axis=0)
+
+    def tag(self, tokens: list[Token]) -> list[int]:
+        if not tokens:
+            return []
+        return viterbi(self.emissions(token_features(tokens)), self.trans)
+
+
+def save(path: Path, index: dict[str, int], weights: np.ndarray, trans: np.ndarray, meta: dict[str, Any]) -> None:
+    names = [""] * len(index)
+    for f, k in index.items():
+        names[k] = f
+    blob = "\n".join(names).encode("utf-8")
+    import json
+
+    np.savez_compressed(
+        path,
+        features=np.frombuffer(blob, dtype=np.uint8),
+        weights=weights.astype(np.float16),
+        trans=trans.astype(np.float32),
+        meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+    )
+
+
+def load_file(path: Path | io.BytesIO) -> Model:
+    with np.load(path) as z:
+        names = z["features"].tobytes().decode("utf-8").split("\n")
+        weights = z["weights"].astype(np.float32)
+        trans = z["trans"].astype(np.float32)
+    mask = allowed_transitions()
+    trans = np.where(mask, trans, np.float32(_NEG)).astype(np.float32)
+    return Model({f: i for i, f in enumerate(names)}, weights, trans)
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    """The shipped model, loaded on first use."""
+    res = resources.files("kansoku") / "data" / "ner" / MODEL_FILE
+    if not res.is_file():
+        raise NERModelMissing(
+            f"NER model not found at {res}; train it with `python tools/train_ner.py` (see docs/ner.md)"
+        )
+    return load_file(io.BytesIO(res.read_bytes()))
+
+
+def predict(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """Entity spans ``(start, end, TYPE)`` in ``text`` found over its Sudachi ``tokens``.
+
+    ``tokens`` are SplitMode.C tokens from :func:`kansoku.nlp.tokens.tokenize` with offsets into ``text``
+    (a sentence, or a span of a longer text; whitespace tokens are allowed). Spans always start and end
+    on token boundaries; TYPE is one of PERSON, ORG, LOC, FAC, PRODUCT, EVENT.
+    """
+    del text  # offsets come from the tokens; kept in the signature for callers and future features
+    return spans_of(model().tag(tokens), tokens)
