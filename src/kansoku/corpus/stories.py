@@ -113,6 +113,16 @@ def noun_terms(text: str) -> list[str]:
     return out
 
 
+LEAD_BOOST = 3
+
+
+def doc_terms(rec: dict) -> list[str]:
+    """Nouns of a document, headline and lead nouns repeated ``LEAD_BOOST`` times (what the story is about)."""
+    text = rec.get("text") or ""
+    cut = _lead_end(rec)
+    return noun_terms(text[:cut]) * LEAD_BOOST + noun_terms(text[cut:])
+
+
 def _lead_end(rec: dict) -> int:
     sents = rec.get("sentences") or []
     if len(sents) >= 3:
@@ -169,7 +179,7 @@ def similarity_matrix(recs: list[dict], window_days: int | None = 7) -> tuple[li
     sal = [entity_salience(r) for r in recs]
     ent_idf = _idf([s.keys() for s in sal])
     ent_vec = [{k: v * ent_idf[k] for k, v in s.items()} for s in sal]
-    terms = [noun_terms(r.get("text") or "") for r in recs]
+    terms = [doc_terms(r) for r in recs]
     term_idf = _idf(terms)
     tf = [_tfidf(t, term_idf) for t in terms]
     dates = [to_date(doc_date(r)) for r in recs]

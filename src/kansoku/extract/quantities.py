@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from collections.abc import Iterator
 from typing import Any
 
 from kansoku.model import Span
@@ -477,6 +478,9 @@ _SURVEY_WORD = "調査"
 
 def _mask_quotes(s: str, lo: int, hi: int) -> str:
     """Copy of s[lo:hi] with the inside of 「」『』 replaced by '□' (same length)."""
+    part = s[lo:hi]
+    if "「" not in part and "『" not in part:
+        return part
     out = []
     depth = 0
     for ch in s[lo:hi]:
@@ -850,6 +854,27 @@ def _pick_source(expl: list[_Src], cues: list[int], srcs: list[_Src], qpos: int)
     return srcs[0] if srcs else None
 
 
+_MAX_SENT = 3000
+
+
+def _pieces(text: str, sentences: list[Span]) -> Iterator[tuple[int, int]]:
+    """Sentence ranges in order; over-long ones are cut (after 。、 or a space if possible) to bound work."""
+    for sp in sorted(sentences, key=lambda x: x.start):
+        lo, hi = max(0, sp.start), min(len(text), sp.end)
+        while hi - lo > _MAX_SENT:
+            cut = lo + _MAX_SENT
+            best = max(text.rfind(c, cut - 500, cut) for c in "。\n、 ")
+            if best > lo:
+                cut = best + 1
+            else:
+                while cut > lo + _MAX_SENT - 40 and text[cut - 1] in _NUM_CHARS:
+                    cut -= 1
+            yield lo, cut
+            lo = cut
+        if hi > lo:
+            yield lo, hi
+
+
 def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
     """Quantities of every sentence, with subject and source, sorted by start."""
     results: list[dict] = []
@@ -858,8 +883,7 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
     prev_end = -1
     survey_src: tuple[int, _Src] | None = None
     block: tuple[int, _Src] | None = None
-    for idx, sp in enumerate(sorted(sentences, key=lambda x: x.start)):
-        lo, hi = max(0, sp.start), min(len(text), sp.end)
+    for idx, (lo, hi) in enumerate(_pieces(text, sentences)):
         if hi <= lo:
             continue
         raw = text[lo:hi]

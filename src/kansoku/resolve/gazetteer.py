@@ -1,6 +1,6 @@
 """The shipped gazetteer: entities with English canonical names, Japanese surface forms and variants.
 
-File format (``data/gazetteer.jsonl``, one entity per line) is documented in docs/gazetteer.md.  This
+File format (``data/gazetteer.jsonl``, one entity per line) is documented in docs/entities.md.  This
 module loads it once per process and builds three indexes:
 
 - ``by_surface``: surface_key(form) -> [(entity_id, how)] with how in name|alias|short|abbrev
