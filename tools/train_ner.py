@@ -67,33 +67,25 @@ def align(d: dict, toks: list[Token], stats: Counter) -> list[int]:
     return tags
 
 
-def featurize(sents: list[tuple[list[Token], list[int]]], index: dict[str, int], grow: bool):
+def featurize(sents: list[tuple[list[Token], list[int]]], index: dict[str, int], grow: bool) -> list:
+    """(feature ids (n_tokens, N_FEATURES), gold tags, tokens) per sentence; unknown features -> -1."""
     out = []
     for toks, tags in sents:
-        ids: list[int] = []
-        offsets: list[int] = []
-        for fs in ner.token_features(toks):
-            offsets.append(len(ids))
-            for f in fs:
-                k = index.get(f)
-                if k is None and grow:
-                    k = index[f] = len(index)
-                if k is not None:
-                    ids.append(k)
-        out.append((np.asarray(ids, dtype=np.intp), np.asarray(offsets, dtype=np.intp), tags, toks))
+        ids = []
+        for f in ner.token_features(toks):
+            k = index.get(f)
+            if k is None and grow:
+                k = index[f] = len(index)
+            ids.append(-1 if k is None else k)
+        out.append((np.asarray(ids, dtype=np.intp).reshape(-1, ner.N_FEATURES), tags, toks))
     return out
-
-
-def token_rows(ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Token position of each entry of ``ids``."""
-    counts = np.diff(np.append(offsets, len(ids)))
-    return np.repeat(np.arange(len(offsets)), counts)
 
 
 class Perceptron:
     def __init__(self, n_feat: int) -> None:
-        self.w = np.zeros((n_feat, ner.N_TAGS), dtype=np.float32)
-        self.u = np.zeros((n_feat, ner.N_TAGS), dtype=np.float64)
+        # one extra all-zero row, indexed by -1, for features unseen in training
+        self.w = np.zeros((n_feat + 1, ner.N_TAGS), dtype=np.float32)
+        self.u = np.zeros((n_feat + 1, ner.N_TAGS), dtype=np.float64)
         self.t = np.zeros((ner.N_TAGS + 1, ner.N_TAGS), dtype=np.float64)
         self.tu = np.zeros_like(self.t)
         self.c = 1
@@ -102,22 +94,18 @@ class Perceptron:
     def masked(self, t: np.ndarray) -> np.ndarray:
         return np.where(self.mask, t, -1e9).astype(np.float32)
 
-    def decode(self, w: np.ndarray, t: np.ndarray, ids: np.ndarray, offsets: np.ndarray) -> list[int]:
-        em = np.add.reduceat(w[ids], offsets, axis=0)
-        return ner.viterbi(em, t)
-
-    def update(self, ids: np.ndarray, offsets: np.ndarray, gold: list[int], pred: list[int]) -> None:
+    def update(self, ids: np.ndarray, gold: list[int], pred: list[int]) -> None:
         g = np.asarray(gold)
         p = np.asarray(pred)
-        rows = token_rows(ids, offsets)
-        diff = g[rows] != p[rows]
-        f = ids[diff]
-        r = rows[diff]
+        diff = g != p
+        f = ids[diff].ravel()
+        gt = np.repeat(g[diff], ner.N_FEATURES)
+        pt = np.repeat(p[diff], ner.N_FEATURES)
         c = self.c
-        np.add.at(self.w, (f, g[r]), 1.0)
-        np.add.at(self.w, (f, p[r]), -1.0)
-        np.add.at(self.u, (f, g[r]), c)
-        np.add.at(self.u, (f, p[r]), -c)
+        np.add.at(self.w, (f, gt), 1.0)
+        np.add.at(self.w, (f, pt), -1.0)
+        np.add.at(self.u, (f, gt), c)
+        np.add.at(self.u, (f, pt), -c)
         prev_g = np.concatenate(([ner.N_TAGS], g[:-1]))
         prev_p = np.concatenate(([ner.N_TAGS], p[:-1]))
         np.add.at(self.t, (prev_g, g), 1.0)
@@ -136,13 +124,13 @@ class Perceptron:
         wt = self.masked(self.t.astype(np.float32))
         errors = 0
         for k in order:
-            ids, offsets, gold, _ = data[k]
+            ids, gold, _ = data[k]
             if not gold:
                 continue
-            pred = self.decode(self.w, wt, ids, offsets)
+            pred = ner.viterbi(self.w[ids].sum(axis=1), wt)
             if pred != gold:
                 errors += 1
-                self.update(ids, offsets, gold, pred)
+                self.update(ids, gold, pred)
                 wt = self.masked(self.t.astype(np.float32))
             self.c += 1
         return errors
@@ -151,12 +139,8 @@ class Perceptron:
 def evaluate(w: np.ndarray, t: np.ndarray, data: list, mask: np.ndarray) -> dict:
     tm = np.where(mask, t, -1e9).astype(np.float32)
     gold, pred = [], []
-    for ids, offsets, tags, toks in data:
-        if not toks:
-            gold.append(set())
-            pred.append(set())
-            continue
-        p = ner.viterbi(np.add.reduceat(w[ids], offsets, axis=0), tm)
+    for ids, tags, toks in data:
+        p = ner.viterbi(w[ids].sum(axis=1), tm)
         gold.append(set(ner.spans_of(tags, toks)))
         pred.append(set(ner.spans_of(p, toks)))
     return score(gold, pred, CLASSES)
@@ -180,6 +164,7 @@ def train(data: list, n_feat: int, epochs: int, seed: int, dev: list | None) -> 
 
 
 def prune(index: dict[str, int], w: np.ndarray, threshold: float) -> tuple[dict[str, int], np.ndarray]:
+    w = w[:-1]  # the unknown-feature row
     keep = np.abs(w).max(axis=1) >= threshold
     keep[index["b"]] = True
     new_id = np.cumsum(keep) - 1

@@ -163,7 +163,8 @@ def _rejected(frame: dict[str, Any], text: str, sent: Span, m_end: int, m_start:
     """The cue ending at ``m_end`` is rejected in its sentence (frame negation, global rejection, 〜ではない).
 
     A global rejection lying wholly inside the cue match is part of the cue (「〜という見通しは外れた」 is
-    how sanctions_ineffective is said) and does not count.
+    how sanctions_ineffective is said) and does not count; nor does one that starts before the cue, since
+    the rejected claim comes first (「Xという主張は誤りだ」).
     """
     glob = load_catalogue()["global"]
     s_text = text[sent.start : sent.end]
@@ -174,7 +175,8 @@ def _rejected(frame: dict[str, Any], text: str, sent: Span, m_end: int, m_start:
     if rej is not None:
         for r in rej.finditer(s_text):
             a, b = r.start() + sent.start, r.end() + sent.start
-            if m_start is not None and m_start <= a and b <= m_end:
+            if m_start is not None and (m_start <= a and b <= m_end or a < m_start):
+                # inside the cue itself, or before it: the rejected claim precedes 〜という主張は誤り
                 continue
             return True
     return False

@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from kansoku.corpus import as_list, doc_date, entity_weight, to_date
+from kansoku.corpus import as_list, doc_date, entity_weight, is_specific_place, to_date
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -114,6 +114,29 @@ def noun_terms(text: str) -> list[str]:
 
 
 LEAD_BOOST = 3
+W_ENT, W_LEX, W_HEAD = 0.4, 0.35, 0.25
+
+
+PLACE_PENALTY = 0.5
+
+
+def _main_place(rec: dict, sal: dict[str, float]) -> str | None:
+    """The most salient place below country level mentioned at least twice (where the event happens)."""
+    best, score = None, 0.0
+    for e in rec.get("entities") or []:
+        if is_specific_place(e) and len(e.get("mentions") or []) >= 2 and sal.get(e["id"], 0.0) > score:
+            best, score = e["id"], sal[e["id"]]
+    return best
+
+
+def _headline(rec: dict) -> str:
+    """The headline: ``title`` when it opens the text, else the first sentence."""
+    text = rec.get("text") or ""
+    title = rec.get("title") or ""
+    if title and len(title) >= 12 and title in text[: len(title) + 200]:
+        return title
+    sents = rec.get("sentences") or []
+    return text[sents[0][0] : sents[0][1]] if sents else text[:80]
 
 
 def doc_terms(rec: dict) -> list[str]:
@@ -154,11 +177,18 @@ def _idf(docs: list[Iterable[str]]) -> dict[str, float]:
     return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
 
 
-def _tfidf(terms: list[str], idf: dict[str, float]) -> dict[str, float]:
-    tf = Counter(terms)
+def _tfidf(terms: Iterable[str], idf: dict[str, float], df: Counter | None = None) -> dict[str, float]:
+    """Log-TF × IDF, L2-normalised; terms found in one document only are left out when ``df`` is given
+    (they cannot match anything and would only dilute long, vocabulary-rich texts)."""
+    tf = Counter(t for t in terms if df is None or df[t] > 1)
     v = {t: (1 + math.log(c)) * idf.get(t, 1.0) for t, c in tf.items()}
     norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
     return {t: x / norm for t, x in v.items()}
+
+
+def _unit(v: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {k: x / norm for k, x in v.items()}
 
 
 def _cos(a: dict[str, float], b: dict[str, float]) -> float:
@@ -178,11 +208,17 @@ def similarity_matrix(recs: list[dict], window_days: int | None = 7) -> tuple[li
     """Pairwise story similarity of ``recs`` plus the features used (for labels and explanations)."""
     sal = [entity_salience(r) for r in recs]
     ent_idf = _idf([s.keys() for s in sal])
-    ent_vec = [{k: v * ent_idf[k] for k, v in s.items()} for s in sal]
+    ent_df: Counter[str] = Counter(k for s in sal for k in s)
+    ent_vec = [_unit({k: v * ent_idf[k] for k, v in s.items() if ent_df[k] > 1}) for s in sal]
     terms = [doc_terms(r) for r in recs]
     term_idf = _idf(terms)
-    tf = [_tfidf(t, term_idf) for t in terms]
+    df: Counter[str] = Counter(t for d in terms for t in set(d))
+    tf = [_tfidf(t, term_idf, df) for t in terms]
+    heads = [noun_terms(_headline(r)) for r in recs]
+    head_tf = [_tfidf(t, term_idf, df) for t in heads]
     dates = [to_date(doc_date(r)) for r in recs]
+    places = [_main_place(r, s) for r, s in zip(recs, sal, strict=True)]
+    mentioned = [{e["id"] for e in r.get("entities") or []} for r in recs]
     n = len(recs)
     sim = [[0.0] * n for _ in range(n)]
     for i in range(n):
@@ -190,7 +226,11 @@ def similarity_matrix(recs: list[dict], window_days: int | None = 7) -> tuple[li
         for j in range(i + 1, n):
             if window_days is not None and dates[i] and dates[j] and abs((dates[i] - dates[j]).days) > window_days:
                 continue
-            s = 0.5 * _wjaccard(ent_vec[i], ent_vec[j]) + 0.5 * _cos(tf[i], tf[j])
+            s = (W_ENT * _cos(ent_vec[i], ent_vec[j]) + W_LEX * _cos(tf[i], tf[j])
+                 + W_HEAD * _cos(head_tf[i], head_tf[j]))
+            pi, pj = places[i], places[j]
+            if pi and pj and pi != pj and pi not in mentioned[j] and pj not in mentioned[i]:
+                s *= PLACE_PENALTY  # two events in two different cities
             sim[i][j] = sim[j][i] = s
     return sim, {"salience": sal, "ent_idf": ent_idf, "terms": terms, "term_idf": term_idf, "dates": dates}
 

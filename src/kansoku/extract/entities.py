@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kansoku.model import Span
@@ -33,6 +34,7 @@ PERSON_TITLES = sorted(
     reverse=True,
 )
 _TITLE_RE = re.compile("(?:" + "|".join(map(re.escape, PERSON_TITLES)) + ")")
+_TITLE_END = re.compile("(?:" + _TITLE_RE.pattern + ")$")
 
 ORG_SUFFIXES = tuple(
     sorted(
@@ -56,6 +58,8 @@ _ABBREV_PREFIX = set("対訪反親在駐来離日")
 _ABBREV_SUFFIX = ("軍", "側", "政府", "外相", "首相", "大統領", "紙", "艦", "企業", "産", "製", "国内", "兵", "系")
 
 _KATA = re.compile(r"^[ァ-ヺー・]+$")
+_LATIN = re.compile(r"^[A-Za-z]+$")
+_LATIN_WIDE = re.compile(r"^[A-Za-zＡ-Ｚａ-ｚ]+$")
 _LATIN_CAP = re.compile(r"^[A-Z][A-Za-z\.\-]*$")
 
 
@@ -303,25 +307,47 @@ def _is_name_piece(t: Token) -> bool:
     return bool(_LATIN_CAP.match(t.surface)) and len(t.surface) <= 2
 
 
-def _overlaps(s: int, e: int, covered: list[tuple[int, int]]) -> bool:
+class Cover:
+    """Character positions taken by mentions; overlap tests in O(span length)."""
+
+    __slots__ = ("pos",)
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self.pos: set[int] = set()
+        for s, e in spans:
+            self.add(s, e)
+
+    def add(self, s: int, e: int) -> None:
+        self.pos.update(range(s, e))
+
+    def hits(self, s: int, e: int) -> bool:
+        pos = self.pos
+        return any(k in pos for k in range(s, e))
+
+
+def _overlaps(s: int, e: int, covered: Cover | list[tuple[int, int]]) -> bool:
+    if isinstance(covered, Cover):
+        return covered.hits(s, e)
     return any(s < ce and cs < e for cs, ce in covered)
 
 
 def _pattern_mentions(
-    text: str, toks: list[Token], covered: list[tuple[int, int]], places: set[tuple[int, int]], gaz: Gazetteer
+    text: str, toks: list[Token], spans: list[tuple[int, int]], place_spans: set[tuple[int, int]], gaz: Gazetteer
 ) -> list[Mention]:
     out: list[Mention] = []
     n = len(toks)
     i = 0
+    covered = Cover(spans)
+    places = Cover(place_spans)
     # an organisation or event compound may start with a known place (キーウ国際社会学研究所, 米露首脳会談)
-    free = [c for c in covered if c not in places]
+    free = Cover(c for c in spans if c not in place_spans)
     while i < n:
         t = toks[i]
         m, nxt = _org_or_event_at(text, toks, i, free, places)
         if m is not None:
             out.append(m)
-            covered.append((m.start, m.end))
-            free.append((m.start, m.end))
+            covered.add(m.start, m.end)
+            free.add(m.start, m.end)
             i = nxt
             continue
         if _overlaps(t.start, t.end, covered):
@@ -332,8 +358,8 @@ def _pattern_mentions(
             m, nxt = _place_at(text, toks, i, covered, gaz)
         if m is not None:
             out.append(m)
-            covered.append((m.start, m.end))
-            free.append((m.start, m.end))
+            covered.add(m.start, m.end)
+            free.add(m.start, m.end)
             i = nxt
         else:
             i += 1
@@ -342,19 +368,21 @@ def _pattern_mentions(
 
 def _noun_like(t: Token) -> bool:
     return t.pos[0] in ("名詞", "接頭辞") or (t.pos[0] == "接尾辞" and t.pos[1] == "名詞的") or bool(
-        re.match(r"^[A-Za-zＡ-Ｚａ-ｚ]+$", t.surface)
+        _LATIN_WIDE.match(t.surface)
     ) or t.surface == "・"
 
 
-def _org_or_event_at(text: str, toks: list[Token], i: int, covered, places=()) -> tuple[Mention | None, int]:
+def _org_or_event_at(
+    text: str, toks: list[Token], i: int, covered: Cover, places: Cover
+) -> tuple[Mention | None, int]:
     """A noun compound starting at i and ending in an organisation or event suffix."""
     j = i
     best = None
     has_name = False
     while j < len(toks) and _noun_like(toks[j]) and not _overlaps(toks[j].start, toks[j].end, covered):
         t = toks[j]
-        if (t.is_proper or _KATA.match(t.surface) or re.match(r"^[A-Za-z]+$", t.surface)
-                or _overlaps(t.start, t.end, list(places))):
+        if (t.is_proper or _KATA.match(t.surface) or _LATIN.match(t.surface)
+                or places.hits(t.start, t.end)):
             has_name = True
         if j > i and has_name:
             tails = {t.surface, toks[j - 1].surface + t.surface}
@@ -373,8 +401,8 @@ def _org_or_event_at(text: str, toks: list[Token], i: int, covered, places=()) -
     # drop leading tokens that are neither names nor places (③, 元, 調査機関 …)
     k = i
     while k < j and not (
-        toks[k].is_proper or _KATA.match(toks[k].surface) or re.match(r"^[A-Za-z]+$", toks[k].surface)
-        or _overlaps(toks[k].start, toks[k].end, list(places))
+        toks[k].is_proper or _KATA.match(toks[k].surface) or _LATIN.match(toks[k].surface)
+        or places.hits(toks[k].start, toks[k].end)
     ):
         k += 1
     if k > i and k < j:
@@ -454,7 +482,7 @@ def _place_at(text: str, toks: list[Token], i: int, covered, gaz: Gazetteer) -> 
 
 
 def strip_title(surface: str) -> str:
-    m = re.search("(?:" + _TITLE_RE.pattern + ")$", surface)
+    m = _TITLE_END.search(surface)
     if m and m.start() > 1:
         return surface[: m.start()]
     return surface

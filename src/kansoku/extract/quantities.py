@@ -10,10 +10,10 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Iterator
 from typing import Any
 
 from kansoku.model import Span
@@ -563,7 +563,7 @@ class _Src:
     survey: bool
 
 
-def _sources(s: str, lo: int, hi: int) -> list[_Src]:
+def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
     """Attribution cues of one sentence with the noun phrase each points to."""
     masked = _mask_quotes(s, lo, hi)
     out: list[_Src] = []
@@ -603,7 +603,7 @@ def _sources(s: str, lo: int, hi: int) -> list[_Src]:
             ga = masked.rfind("が", floor, ga)
         if ga > 0 and m.start() - ga < 120:
             add(_source_before(s, lo + ga, lo), p, True, has_survey)
-    for m in _SPEECH_RE.finditer(masked):
+    for m in _SPEECH_RE.finditer(masked) if speech else ():
         p = lo + m.start()
         if masked.startswith(("られ", "され", "れ"), m.end()):
             continue
@@ -679,15 +679,16 @@ def _scan(s: str, lo: int, hi: int) -> list[_Q]:
         if not m:
             break
         a = m.start()
+        prev = s[a - 1] if a > lo else ""
+        if prev and (prev in _NUM_CHARS or prev in ",."):
+            pos = m.end()
+            continue  # inside a longer digit run or a list such as 1,2,3
         got = _read_number(s, a, hi)
         if got is None:
             pos = m.end()
             continue
         b, val, tok = got
         pos = max(b, a + 1)
-        prev = s[a - 1] if a > lo else ""
-        if prev and (prev in _NUM_CHARS or prev in ",."):
-            continue  # inside a longer digit run or a list such as 1,2,3
         if any(x <= a < y for x, y in urls):
             continue
         if prev and (
@@ -890,7 +891,8 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
         s = raw.translate(_NORM)
         n = len(s)
         has_num = _HAS_NUM.search(s) is not None
-        srcs = _sources(s, 0, n)
+        quants = _scan(s, 0, n) if has_num else []
+        srcs = _sources(s, 0, n, speech=bool(quants) or _BLOCK_RE.search(s) is not None)
         gap = text[prev_end:lo] if prev_end >= 0 else "\n"
         same_para = "\n" not in gap
         carried: _Src | None = None
@@ -901,7 +903,6 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
                 carried = survey_src[1]
             elif block is not None and 0 < idx - block[0] <= 4:
                 carried = block[1]
-        quants = _scan(s, 0, n) if has_num else []
         expl_sorted = sorted((x for x in srcs if x.explicit), key=lambda x: x.cue)
         expl_cues = [x.cue for x in expl_sorted]
         for q in quants:

@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -93,13 +94,13 @@ def _attrs(surface: str, pos: tuple[str, ...], normalized: str, oov: bool) -> tu
     )
 
 
-def token_features(tokens: list[Token]) -> list[list[str]]:
-    """Feature strings of each token (the same function at training and prediction time)."""
+def token_features(tokens: list[Token]) -> list[str]:
+    """Feature strings of all tokens, N_FEATURES per token in order (the same at training and prediction)."""
     a = [_PAD, _PAD] + [_attrs(t.surface, t.pos, t.normalized, t.oov) for t in tokens] + [_END_PAD, _END_PAD]
-    out: list[list[str]] = []
+    out: list[str] = []
     for i in range(2, len(a) - 2):
         m2, m1, c, p1, p2 = a[i - 2], a[i - 1], a[i], a[i + 1], a[i + 2]
-        out.append([
+        out.extend((
             "b",
             "w=" + c[0],
             "n=" + c[11],
@@ -134,8 +135,11 @@ def token_features(tokens: list[Token]) -> list[list[str]]:
             "wp+1=" + c[0] + "|" + p1[2],
             "pw+1=" + c[2] + "|" + p1[0],
             "pw-1=" + m1[0] + "|" + c[2],
-        ])
+        ))
     return out
+
+
+N_FEATURES = len(token_features([Token("x", 0, 1, ("名詞", "普通名詞", "一般", "*", "*", "*"), "x", "x")]))
 
 
 # ---------------------------------------------------------------- decoding
@@ -202,22 +206,17 @@ def spans_of(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, str]]
 @dataclass(slots=True)
 class Model:
     index: dict[str, int]
-    weights: np.ndarray  # (n_features, N_TAGS) float32
+    weights: np.ndarray  # (n_features + 1, N_TAGS) float32, last row zero (unknown features)
     trans: np.ndarray  # (N_TAGS + 1, N_TAGS) float32, masked
 
-    def emissions(self, feats: list[list[str]]) -> np.ndarray:
-        index = self.index
-        ids: list[int] = []
-        offsets: list[int] = []
-        for fs in feats:
-            offsets.append(len(ids))
-            for f in fs:
-                k = index.get(f)
-                if k is not None:
-                    ids.append(k)
-        # feature "b" is always present, so no token has an empty feature list
-        rows = self.weights[np.asarray(ids, dtype=np.intp)]
-        return np.add.reduceat(rows, np.asarray(offsets, dtype=np.intp), axis=0)
+    @property
+    def unknown(self) -> int:
+        return len(self.weights) - 1
+
+    def emissions(self, feats: list[str]) -> np.ndarray:
+        """(n_tokens, N_TAGS) scores; unknown features map to the all-zero last row of ``weights``."""
+        ids = np.fromiter(map(self.index.get, feats, repeat(self.unknown)), dtype=np.intp, count=len(feats))
+        return self.weights[ids.reshape(-1, N_FEATURES)].sum(axis=1)
 
     def tag(self, tokens: list[Token]) -> list[int]:
         if not tokens:
@@ -245,6 +244,7 @@ def load_file(path: Path | io.BytesIO) -> Model:
     with np.load(path) as z:
         names = z["features"].tobytes().decode("utf-8").split("\n")
         weights = z["weights"].astype(np.float32)
+        weights = np.vstack([weights, np.zeros((1, N_TAGS), dtype=np.float32)])
         trans = z["trans"].astype(np.float32)
     mask = allowed_transitions()
     trans = np.where(mask, trans, np.float32(_NEG)).astype(np.float32)

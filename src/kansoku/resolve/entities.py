@@ -119,17 +119,28 @@ def _choose(m: Mention, gaz: Gazetteer, ents: OrderedDict) -> str:
     return m.candidates[0]
 
 
+_PERSON_INDEX: dict[int, dict[tuple[str, str], str]] = {}
+
+
+def _person_index(gaz: Gazetteer) -> dict[tuple[str, str], str]:
+    """(given-name key, gender-folded surname key) -> gazetteer person id, built once per gazetteer."""
+    idx = _PERSON_INDEX.get(id(gaz))
+    if idx is None:
+        idx = {}
+        for eid, ge in gaz.entities.items():
+            if ge.type != "PERSON":
+                continue
+            for full in [ge.name, *ge.aliases]:
+                parts = [p for p in full.split("・") if p]
+                if len(parts) >= 2:
+                    idx.setdefault((key_of(parts[0]), _fem_key(key_of(parts[-1]))), eid)
+        _PERSON_INDEX[id(gaz)] = idx
+    return idx
+
+
 def _link_full_name(full: str, gaz: Gazetteer) -> str | None:
     """A person's full name whose parts match a gazetteer person up to transliteration and gender."""
     parts = [p for p in full.split("・") if p]
     if len(parts) < 2:
         return None
-    fam = _fem_key(key_of(parts[-1]))
-    given = key_of(parts[0])
-    for eid, ge in gaz.entities.items():
-        if ge.type != "PERSON":
-            continue
-        gparts = [p for p in ge.name.split("・") if p]
-        if len(gparts) >= 2 and _fem_key(key_of(gparts[-1])) == fam and key_of(gparts[0]) == given:
-            return eid
-    return None
+    return _person_index(gaz).get((key_of(parts[0]), _fem_key(key_of(parts[-1]))))
