@@ -66,7 +66,9 @@ def tokenise_all(texts: list[str], workers: int) -> list[str]:
         return [t for c in pool.map(_tok, chunks) for t in c]
 
 
-def build(db_path: Path, articles: list[tuple[str, list[str]]], n_docs: int, max_chars: int, workers: int) -> dict:
+def build(
+    db_path: Path, articles: list[tuple[str, list[str]]], n_docs: int, max_chars: int, workers: int
+) -> dict:
     from kansoku.store import db
 
     t0 = time.perf_counter()
@@ -197,7 +199,12 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--limit", type=int, default=20)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--keep", type=Path, default=None, help="build the store in this folder and keep it")
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="build the store in this folder and keep it (reused when present)",
+    )
     args = ap.parse_args()
     if not args.corpus.is_dir():
         print(f"search_latency: {args.corpus} not found; skipping (needs the livedoor news corpus)")
@@ -213,9 +220,16 @@ def main() -> int:
     tmp.mkdir(parents=True, exist_ok=True)
     db_path = tmp / "bench.db"
     try:
-        info = build(db_path, articles, args.docs, args.max_chars, args.workers)
-        toks = info.pop("_toks")
-        print(json.dumps({"build": info}, ensure_ascii=False))
+        if args.keep is not None and db_path.exists():
+            # reuse a store kept by an earlier run; sample query words from its token column
+            con = db.connect(db_path, create=False)
+            toks = [r[0] for r in con.execute("SELECT tok FROM fts_tok WHERE rowid % 97 = 0")]
+            con.close()
+            print(json.dumps({"reused": str(db_path), "sampled_docs": len(toks)}))
+        else:
+            info = build(db_path, articles, args.docs, args.max_chars, args.workers)
+            toks = info.pop("_toks")
+            print(json.dumps({"build": info}, ensure_ascii=False))
         queries = make_queries(toks, args.queries)
         con = db.connect(db_path, create=False)
         for _cls, q, f in queries[:5]:  # warm: Sudachi, gazetteer, page cache
@@ -239,7 +253,9 @@ def main() -> int:
                     f"{cls:<15} {len(xs):>4} {pct(xs, 50):>8.1f} {pct(xs, 95):>8.1f} {max(xs):>8.1f} "
                     f"{statistics.median(hits[cls]):>12}"
                 )
-        print("slowest:", "; ".join(f"{q} {f or ''} {ms:.0f} ms" for ms, q, f in sorted(slow, reverse=True)[:5]))
+        print(
+            "slowest:", "; ".join(f"{q} {f or ''} {ms:.0f} ms" for ms, q, f in sorted(slow, reverse=True)[:5])
+        )
         p95 = pct(times.get("2-term+filter", [0.0]), 95)
         print(f"target p95 < 50 ms for 2-term+filter: {'met' if p95 < 50 else 'NOT met'} ({p95:.1f} ms)")
     finally:

@@ -356,3 +356,55 @@ def test_source_precision_recall() -> None:
 def test_subject_precision_recall() -> None:
     p, r = _score("subject")
     assert p >= 0.8 and r >= 0.8, (p, r)
+
+
+# --- later additions ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "九州で大雨が続いた。",
+        "両国は二元的な外交を続けた。",
+        "93年から同職を務めた。",
+        "02年の大会で優勝した。",
+        "中学2年の生徒が参加した。",
+        "15日〜17日にかけて会合を開く。",
+        "1,2,3の順に並べた。",
+    ],
+)
+def test_more_non_quantities(text: str) -> None:
+    assert run(text) == []
+
+
+def test_n_in_m_people() -> None:
+    q = one("難民の10人中7人が女性だ。")
+    assert (q["text"], q["value"], q["unit"]) == ("10人中7人", 70, "percent")
+
+
+def test_rate_denominator_is_skipped() -> None:
+    got = run("原油は1バレル=80ドル前後で推移した。")
+    assert [(q["text"], q["unit"]) for q in got] == [("80ドル前後", "USD")]
+
+
+def test_source_noun_phrase_is_trimmed() -> None:
+    assert one("米CNNによると、死者は約40人だ。")["source"] == "CNN"
+    assert one("英国の調査会社ユーガブによると、賛成は4割弱だった。")["source"] == "ユーガブ"
+    assert one("世界銀行などの共同評価によれば、費用は5000億ドルだ。")["source"] == "世界銀行"
+
+
+def test_block_quote_source() -> None:
+    text = "元将校のタナカ氏が投稿した記事は示唆に富む。\n一部を抜粋すると、次のように指摘している。\n\n人口は6万人だった。"
+    assert one(text)["source"] == "タナカ"
+
+
+def test_gaps_cut_carry_over() -> None:
+    text = "国防省によると、攻撃が続いている。\n\n\n別の話題として、観客は3万人だった。"
+    assert one(text)["source"] is None
+
+
+def test_long_sentence_is_split_without_losing_figures() -> None:
+    text = ("死者は10人だ" + "あ" * 50) * 200
+    got = extract_quantities(text, [Span(0, len(text))])
+    assert len(got) == 200
+    assert all(text[q["start"] : q["end"]] == "10人" for q in got)

@@ -252,8 +252,12 @@ def test_surname_is_linked_to_full_name_already_in_store(tmp_path: Path) -> None
 
 def test_surname_stored_first_is_relinked_when_full_name_arrives(tmp_path: Path) -> None:
     db = tmp_path / "k.db"
-    (tmp_path / "a.txt").write_text("米シンクタンク所長のアンドルー・ミクタ氏は15日、ロシアの停戦案を批判した。\n", encoding="utf-8")
-    (tmp_path / "b.txt").write_text("ミクタ氏は16日、ウクライナ東部の戦況について語った。\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "米シンクタンク所長のアンドルー・ミクタ氏は15日、ロシアの停戦案を批判した。\n", encoding="utf-8"
+    )
+    (tmp_path / "b.txt").write_text(
+        "ミクタ氏は16日、ウクライナ東部の戦況について語った。\n", encoding="utf-8"
+    )
     ingest(db, iter_documents([tmp_path / "b.txt"]), workers=1)
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM entities WHERE id LIKE 'x:person:%ミクタ'").fetchone()[0] == 1

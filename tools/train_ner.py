@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -65,6 +66,42 @@ def align(d: dict, toks: list[Token], stats: Counter) -> list[int]:
             tags[k] = TAG_ID[f"I-{typ}"]
         stats["aligned"] += 1
     return tags
+
+
+def build_clusters(k: int, seed: int, max_words: int) -> dict[str, int]:
+    """Word -> cluster id: k-means (cosine) over the 20,000 static vectors shipped with ja_ginza.
+
+    ja_ginza's vector table maps ~480k words (most frequent first) to 20k rows; each row is clustered, and
+    the first ``max_words`` words with a kanji, katakana or Latin letter and at least two characters
+    inherit their row's cluster.
+    """
+    import ja_ginza
+    from spacy.vocab import Vocab
+
+    path = next(Path(ja_ginza.__file__).parent.glob("ja_ginza-*")) / "vocab"
+    vocab = Vocab().from_disk(path)
+    vec = vocab.vectors
+    x = np.asarray(vec.data, dtype=np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True) + 1e-8
+    rng = np.random.default_rng(seed)
+    cent = x[rng.choice(len(x), k, replace=False)]
+    for _ in range(15):
+        assign = (x @ cent.T).argmax(1)
+        for j in range(k):
+            members = assign == j
+            if members.any():
+                cent[j] = x[members].mean(0)
+        cent /= np.linalg.norm(cent, axis=1, keepdims=True) + 1e-8
+    assign = (x @ cent.T).argmax(1)
+    wordy = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z]")
+    out: dict[str, int] = {}
+    for key, row in vec.key2row.items():
+        w = vocab.strings[key]
+        if len(w) >= 2 and wordy.search(w):
+            out[w] = int(assign[row])
+            if len(out) >= max_words:
+                break
+    return out
 
 
 def featurize(sents: list[tuple[list[Token], list[int]]], index: dict[str, int], grow: bool) -> list:
@@ -142,7 +179,7 @@ def evaluate(w: np.ndarray, t: np.ndarray, data: list, mask: np.ndarray) -> dict
     for ids, tags, toks in data:
         p = ner.viterbi(w[ids].sum(axis=1), tm)
         gold.append(set(ner.spans_of(tags, toks)))
-        pred.append(set(ner.spans_of(p, toks)))
+        pred.append(set(ner.clean_spans(p, toks)))
     return score(gold, pred, CLASSES)
 
 
@@ -175,14 +212,20 @@ def prune(index: dict[str, int], w: np.ndarray, threshold: float) -> tuple[dict[
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--epochs", type=int, default=15, help="maximum epochs when choosing on dev")
+    ap.add_argument("--epochs", type=int, default=20, help="maximum epochs when choosing on dev")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--clusters", type=int, default=256, help="number of word-vector clusters")
+    ap.add_argument("--cluster-words", type=int, default=1_000_000,
+                    help="words kept in the cluster table (default: all ~455k)")
     ap.add_argument("--prune", type=float, default=0.05, help="drop features whose |weight| stays below this")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "kansoku" / "data" / "ner")
     ap.add_argument("--eval-test", action="store_true", help="score the final model once on the test split")
     a = ap.parse_args()
     t_start = time.perf_counter()
 
+    clusters = build_clusters(a.clusters, a.seed, a.cluster_words)
+    ner.set_clusters({w: str(c) for w, c in clusters.items()})
+    print(f"word clusters: {len(clusters):,} words in {a.clusters} clusters")
     train_docs, test_docs = load_split(a.data)
     stats: Counter = Counter()
     sents = []
@@ -216,9 +259,10 @@ def main() -> int:
     path = a.out / ner.MODEL_FILE
     train_secs = time.perf_counter() - t_start
     meta = {"feature_version": ner.FEATURE_VERSION, "tags": list(ner.TAGS), "epochs": best_ep,
-            "train_sentences": len(sents), "features": len(index), "train_seconds": round(train_secs, 1),
+            "train_sentences": len(sents), "features": len(index), "clusters": a.clusters,
+            "train_seconds": round(train_secs, 1),
             "data": "Stockmark ner-wikipedia (CC BY-SA 3.0), train split (index % 5 != 0)"}
-    ner.save(path, index, w, t, meta)
+    ner.save(path, index, w, t, clusters, meta)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB); training took {train_secs:.0f}s")
 
     if a.eval_test:
@@ -227,7 +271,7 @@ def main() -> int:
         gold = [gold_of(d) for d in test_docs]
         toks = [tokenize(x) for x in texts]
         t0 = time.perf_counter()
-        pred = [set(ner.spans_of(m.tag(tk), tk)) for tk in toks]
+        pred = [set(ner.clean_spans(m.tag(tk), tk)) for tk in toks]
         dt = time.perf_counter() - t0
         s = score(gold, pred, CLASSES)
         chars = sum(map(len, texts))

@@ -37,6 +37,8 @@ WEAK = 0.4
 MAX_EVIDENCE = 5
 #: Co-occurrence cues: a three-part co-occurrence is "medium" unless the catalogue says otherwise.
 COMBO_WEIGHT = {"strong": STRONG, "medium": 0.75, "weak": WEAK}
+#: Smallest evidence weight of one author-voice sentence for the frame to count as adopted by the author.
+AUTHOR_MIN = 0.75
 
 _MACRO_RE = re.compile(r"@([A-Z]+)@")
 _SENT_RE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[」』）)]*)?")
@@ -227,14 +229,24 @@ def _combo_hits(
         hits[i] = (weight, voice, m.start(), m.end())
 
 
-def _frame_voice(weights: dict[str, float]) -> str:
-    author = weights.get("author", 0.0)
-    others = weights.get("attributed", 0.0) + weights.get("discussed", 0.0)
-    if author >= STRONG or (author > 0 and others == 0):
+def _frame_voice(live: dict[int, tuple[float, str, int, int]]) -> str:
+    """Voice of a frame from its evidence sentences.
+
+    Author voice needs one sentence where the author asserts the frame with at least a medium cue; a
+    frame that only accumulates weak topic mentions in the author's own sentences is "discussed" (talked
+    about, not adopted).  Otherwise the heavier of attributed / discussed evidence wins.
+    """
+    weights: dict[str, float] = {}
+    author_max = 0.0
+    for w, voice, _, _ in live.values():
+        weights[voice] = weights.get(voice, 0.0) + w
+        if voice == "author":
+            author_max = max(author_max, w)
+    if author_max >= AUTHOR_MIN:
         return "author"
-    if weights.get("discussed", 0.0) > weights.get("attributed", 0.0):
-        return "discussed"
-    return "attributed"
+    if weights.get("attributed", 0.0) > weights.get("discussed", 0.0):
+        return "attributed"
+    return "discussed"
 
 
 def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> list[dict[str, Any]]:
@@ -244,7 +256,7 @@ def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> l
     sorted by decreasing score; only frames whose score reaches :data:`THRESHOLD`.
     """
     cat = load_catalogue()
-    sents = sorted(sentences) if sentences else split_sentences(text)
+    sents = sorted(sentences, key=lambda s: (s.start, s.end)) if sentences else split_sentences(text)
     if not sents:
         return []
     starts = [s.start for s in sents]
@@ -291,14 +303,12 @@ def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> l
         if not live:
             continue
         miss = 1.0
-        weights: dict[str, float] = {}
-        for w, voice, _, _ in live.values():
+        for w, _, _, _ in live.values():
             miss *= 1.0 - UNIT * w
-            weights[voice] = weights.get(voice, 0.0) + w
         score = round(1.0 - miss, 3)
         if score < THRESHOLD:
             continue
-        voice = _frame_voice(weights)
+        voice = _frame_voice(live)
         ranked = sorted(live.items(), key=lambda kv: (kv[1][1] != voice, -kv[1][0], kv[0]))
         evidence = []
         for i, (_w, v, ms, me) in sorted(ranked[:MAX_EVIDENCE], key=lambda kv: kv[0]):

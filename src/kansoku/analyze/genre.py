@@ -14,7 +14,7 @@ from kansoku.model import Span
 
 LABELS = ("opinion", "report", "analysis", "dialogue", "blog")
 
-_SPEAKER = re.compile(r"^[ \t　]*((?:[^\s:：「」。、]{1,12}|[QＱAＡ問答])[:：])(?=\S|[ 　])", re.M)
+_SPEAKER = re.compile(r"^[ \t　]*((?:[^\s:：「」。、]{1,12}|[QＱAＡ問答])[:：])(?=[^\n])", re.M)
 _INTERVIEW = re.compile(r"^[ \t　]*(?:――|──|—{2}|[-－]{2})(?=\S)", re.M)
 
 # genre -> [(cue name, regex, weight)]
@@ -57,6 +57,13 @@ _CUES: dict[str, list[tuple[str, re.Pattern[str], float]]] = {
             1.0,
         ),
         ("exclaim", re.compile(r"断じて|許されない|言語道断|恥ずべき"), 0.8),
+        (
+            "assert",
+            re.compile(
+                r"にすぎ(?:ない|ません)|ほかならない|過言ではない|言うまでもない|明らか(?:だ|です)。|はずがない"
+            ),
+            0.8,
+        ),
     ],
     "blog": [
         (
@@ -67,6 +74,9 @@ _CUES: dict[str, list[tuple[str, re.Pattern[str], float]]] = {
         ("casual_first_person", re.compile(r"(?:僕|俺|ぼく|おれ|自分的)(?:は|も|が|の)"), 1.2),
         ("laugh", re.compile(r"（笑）|\(笑\)|ｗｗ|ww|！！|!!"), 1.0),
         ("readers", re.compile(r"(?:皆さん|みなさん|読者の皆様|今回は|今日は)"), 0.7),
+        ("polite_ending", re.compile(r"(?:です|ます|ません|でしょう)。"), 0.3),
+        ("self_reference", re.compile(r"本稿|拙稿|当ブログ|本ブログ|させていただ|管理人"), 0.8),
+        ("link", re.compile(r"https?://\S+"), 0.3),
         ("blog_meta", re.compile(r"(?:ブログ|記事を書|拡散|いいね|フォロー|コメント欄|更新日)"), 0.6),
     ],
     "analysis": [

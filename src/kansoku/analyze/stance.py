@@ -105,7 +105,7 @@ def compute_stance(
     """Stance of the author toward each actor mentioned at least :data:`MIN_MENTIONS` times."""
     lex = load_lexicon()
     cat = load_catalogue()["frames"]
-    sents = sorted(sentences) if sentences else split_sentences(text)
+    sents = sorted(sentences, key=lambda s: (s.start, s.end)) if sentences else split_sentences(text)
     starts = [s.start for s in sents]
     keep = {k: v for k, v in actors.items() if len(v) >= MIN_MENTIONS}
     if not keep or not sents:

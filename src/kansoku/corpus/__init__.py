@@ -154,6 +154,20 @@ def outlet_of(rec: dict) -> str:
     return Path(src.split("#")[0]).stem + ("#" + src.split("#")[1] if "#" in src else "")
 
 
+def is_byline_entity(rec: dict, entity: dict) -> bool:
+    """True when every mention of ``entity`` is part of the dateline or of the outlet's own name
+    (東亜 in 【キーウ東亜=…】, 東亜通信 credited by 東亜通信): production noise, not story content."""
+    text = rec.get("text") or ""
+    names = {n for n in (outlet_of(rec), origin_of(rec)) if n and len(n) >= 2}
+    spans = [(m.start(), m.end()) for m in _DATELINE.finditer(text[:600])]
+    for n in names:
+        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(n), text)]
+    mentions = entity.get("mentions") or []
+    if not mentions or not spans:
+        return False
+    return all(any(s <= m["start"] and m["end"] <= e for s, e in spans) for m in mentions)
+
+
 def sentence_at(rec: dict, pos: int) -> tuple[int, int]:
     """(start, end) of the sentence containing character ``pos`` (the whole text when unknown)."""
     for s, e in rec.get("sentences") or []:

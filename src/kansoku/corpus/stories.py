@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from kansoku.corpus import as_list, doc_date, entity_weight, is_specific_place, to_date
+from kansoku.corpus import as_list, doc_date, entity_weight, is_byline_entity, is_specific_place, to_date
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -159,6 +159,8 @@ def entity_salience(rec: dict) -> dict[str, float]:
     lead = _lead_end(rec)
     out: dict[str, float] = {}
     for e in rec.get("entities") or []:
+        if is_byline_entity(rec, e):
+            continue  # 東亜 of 【キーウ東亜=…】, the outlet's own name
         s = 0.0
         for m in e.get("mentions") or []:
             w = 2.0 if m["start"] < lead else 1.0
@@ -186,6 +188,18 @@ def _tfidf(terms: Iterable[str], idf: dict[str, float], df: Counter | None = Non
     return {t: x / norm for t, x in v.items()}
 
 
+def _gram(vecs: list[dict[str, float]]):  # type: ignore[no-untyped-def]
+    """Matrix of pairwise dot products of sparse (dict) vectors, via a dense numpy product."""
+    import numpy as np
+
+    vocab = {t: k for k, t in enumerate(sorted({t for v in vecs for t in v}))}
+    m = np.zeros((len(vecs), max(1, len(vocab))))
+    for i, v in enumerate(vecs):
+        for t, x in v.items():
+            m[i, vocab[t]] = x
+    return m @ m.T
+
+
 def _unit(v: dict[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
     return {k: x / norm for k, x in v.items()}
@@ -195,13 +209,6 @@ def _cos(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(x * b.get(t, 0.0) for t, x in a.items())
-
-
-def _wjaccard(a: dict[str, float], b: dict[str, float]) -> float:
-    keys = set(a) | set(b)
-    num = sum(min(a.get(k, 0.0), b.get(k, 0.0)) for k in keys)
-    den = sum(max(a.get(k, 0.0), b.get(k, 0.0)) for k in keys)
-    return num / den if den else 0.0
 
 
 def similarity_matrix(recs: list[dict], window_days: int | None = 7) -> tuple[list[list[float]], dict]:
@@ -220,19 +227,49 @@ def similarity_matrix(recs: list[dict], window_days: int | None = 7) -> tuple[li
     places = [_main_place(r, s) for r, s in zip(recs, sal, strict=True)]
     mentioned = [{e["id"] for e in r.get("entities") or []} for r in recs]
     n = len(recs)
-    sim = [[0.0] * n for _ in range(n)]
+    sim = (W_ENT * _gram(ent_vec) + W_LEX * _gram(tf) + W_HEAD * _gram(head_tf)).tolist()
     for i in range(n):
         sim[i][i] = 1.0
         for j in range(i + 1, n):
             if window_days is not None and dates[i] and dates[j] and abs((dates[i] - dates[j]).days) > window_days:
+                sim[i][j] = sim[j][i] = 0.0
                 continue
-            s = (W_ENT * _cos(ent_vec[i], ent_vec[j]) + W_LEX * _cos(tf[i], tf[j])
-                 + W_HEAD * _cos(head_tf[i], head_tf[j]))
             pi, pj = places[i], places[j]
             if pi and pj and pi != pj and pi not in mentioned[j] and pj not in mentioned[i]:
-                s *= PLACE_PENALTY  # two events in two different cities
-            sim[i][j] = sim[j][i] = s
+                sim[i][j] *= PLACE_PENALTY  # two events in two different cities
+                sim[j][i] = sim[i][j]
     return sim, {"salience": sal, "ent_idf": ent_idf, "terms": terms, "term_idf": term_idf, "dates": dates}
+
+
+def _average_link(sim: list[list[float]], clusters: list[list[int]], threshold: float) -> list[list[int]]:
+    """Average-link agglomeration from the given initial clusters (Lance–Williams updates on a numpy
+    matrix); merges the most similar pair while its average similarity exceeds ``threshold``."""
+    import numpy as np
+
+    s = np.asarray(sim, dtype=float)
+    k = len(clusters)
+    if k < 2:
+        return clusters
+    c = np.array([[s[np.ix_(a, b)].mean() for b in clusters] for a in clusters])
+    np.fill_diagonal(c, -np.inf)
+    size = np.array([len(a) for a in clusters], dtype=float)
+    alive = np.ones(k, dtype=bool)
+    members = [list(a) for a in clusters]
+    while alive.sum() > 1:
+        masked = np.where(alive[:, None] & alive[None, :], c, -np.inf)
+        flat = int(np.argmax(masked))  # first maximum: deterministic for a fixed input order
+        x, y = divmod(flat, k)
+        if masked[x, y] <= threshold + 1e-12:
+            break
+        x, y = min(x, y), max(x, y)
+        new = (size[x] * c[x] + size[y] * c[y]) / (size[x] + size[y])
+        c[x, :] = new
+        c[:, x] = new
+        c[x, x] = -np.inf
+        size[x] += size[y]
+        alive[y] = False
+        members[x] = sorted(members[x] + members[y])
+    return [members[i] for i in range(k) if alive[i]]
 
 
 def story_id(doc_ids: Iterable[str]) -> str:
@@ -243,7 +280,7 @@ def story_id(doc_ids: Iterable[str]) -> str:
 def cluster_stories(
     records: Iterable[dict],
     window_days: int = 7,
-    threshold: float = 0.2,
+    threshold: float = 0.19,
     min_size: int = 2,
     dup_threshold: float = 0.8,
 ) -> list[dict]:
@@ -273,21 +310,7 @@ def cluster_stories(
         in_dup.update(members)
     clusters += [[i] for i in range(len(recs)) if i not in in_dup]
 
-    def avg(a: list[int], b: list[int]) -> float:
-        return sum(sim[i][j] for i in a for j in b) / (len(a) * len(b))
-
-    while len(clusters) > 1:
-        best = (threshold, -1, -1)
-        for x in range(len(clusters)):
-            for y in range(x + 1, len(clusters)):
-                s = avg(clusters[x], clusters[y])
-                if s > best[0] + 1e-12:
-                    best = (s, x, y)
-        if best[1] < 0:
-            break
-        _, x, y = best
-        clusters[x] = sorted(clusters[x] + clusters[y])
-        del clusters[y]
+    clusters = _average_link(sim, clusters, threshold)
 
     out = []
     for c in clusters:
@@ -312,18 +335,26 @@ def cluster_stories(
 
 
 def _label(recs: list[dict], members: list[int], feats: dict, k: int = 3) -> str:
-    """Short Japanese label: the most salient entities shared by the cluster (weighted by IDF)."""
+    """Short Japanese label: the most salient entities shared by most members (weighted by IDF), then
+    shared keywords; joined with 、 (names themselves contain ・)."""
     names: dict[str, str] = {}
+    generic: set[str] = set()
     score: Counter[str] = Counter()
     docfreq: Counter[str] = Counter()
     for i in members:
         for e in recs[i].get("entities") or []:
+            if is_byline_entity(recs[i], e):
+                continue
             names.setdefault(e["id"], e.get("name") or e["id"])
+            if entity_weight(e) < 1.0:
+                generic.add(e["id"])
         for eid, s in feats["salience"][i].items():
             score[eid] += s * feats["ent_idf"].get(eid, 1.0)
             docfreq[eid] += 1
     need = max(1, math.ceil(len(members) / 2)) if len(members) > 1 else 1
-    shared = [e for e, _ in score.most_common() if docfreq[e] >= need]
+    # coverage first: an entity every member names beats one a single long article repeats
+    ranked = sorted(score, key=lambda e: (e in generic, -score[e] * (docfreq[e] / len(members)) ** 2, e))
+    shared = [e for e in ranked if docfreq[e] >= need]
     picks = [names[e] for e in shared[:k]]
     if len(picks) < k:
         tscore: Counter[str] = Counter()
@@ -337,4 +368,4 @@ def _label(recs: list[dict], members: list[int], feats: dict, k: int = 3) -> str
                 break
             if tdf[t] >= need and not any(t in p or p in t for p in picks):
                 picks.append(t)
-    return "・".join(picks) or "(無題)"
+    return "、".join(picks) or "(無題)"

@@ -3,6 +3,12 @@
 Works sentence by sentence with linear scans (no whole-text regexes).  Units come from
 ``kansoku/data/units.json``.  Subjects and sources are short noun phrases found with SudachiPy on small
 windows around the figure or the attribution cue, so memory stays bounded for very long documents.
+
+Subject: the noun phrase right before the figure (避難民200万人), ``Xの``/``Xを``/``Xは``/``Xが`` before it,
+``<figure>のX`` after it, or the nearest ``Xは/Xが`` of the same clause.  Source: ``Xによると`` and similar
+cues, ``出典:X``, ``(X調べ)``, ``チャンネル「X」の動画``, ``Xが調査を実施``, the topic of a speech verb
+(``Xは…と述べた``); else the previous sentence's explicit source, an earlier survey when the sentence
+refers back to it (最新の調査では), or the author of a ``次のように指摘した`` block.
 """
 
 from __future__ import annotations
@@ -244,7 +250,7 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
 def _nounish(t: _Tok) -> bool:
     if t.pos[0] == "名詞":
         return t.pos[1] != "数詞"
-    return t.pos[0] in ("接頭辞", "接尾辞") or t.surface in ("・", "=")
+    return t.pos[0] in ("接頭辞", "接尾辞", "形状詞") or t.surface in ("・", "=")
 
 
 _NP_STOP = _words("こと もの ため うち 中 上 数 方 計 ところ よう ほう 他")
@@ -277,12 +283,36 @@ def _np_core(toks: list[_Tok], end_idx: int, max_no: int = 2) -> list[_Tok]:
     while i >= 0:
         t = toks[i]
         if _nounish(t):
-            if i > 0 and toks[i - 1].pos[1] == "数詞":  # 27カ国のX: the counter belongs to a number
+            if i > 0 and toks[i - 1].pos[1] == "数詞":
+                if (
+                    t.pos[2] == "助数詞可能" or t.pos[0] == "接尾辞"
+                ):  # 27カ国のX: the counter goes with its number
+                    break
+                if i > 1 and toks[i - 2].surface.isascii() and toks[i - 2].surface.isalpha():  # B2爆撃機
+                    out.extend((t, toks[i - 1], toks[i - 2]))
+                    i -= 3
+                    continue
                 break
             out.append(t)
         elif t.surface == "の" and out and i > 0 and _nounish(toks[i - 1]) and n_no < max_no:
             out.append(t)
             n_no += 1
+        elif (
+            out
+            and n_no < max_no
+            and i > 1
+            and _nounish(toks[i - 2])
+            and (
+                (
+                    t.surface == "の"
+                    and toks[i - 1].surface in ("で", "から", "へ", "と", "まで", "など", "ら")
+                )
+                or (t.surface == "よる" and toks[i - 1].surface == "に")
+            )
+        ):  # 戦闘での死者, ロシアからの輸入, 砲撃による死者
+            out.extend((t, toks[i - 1]))
+            n_no += 1
+            i -= 1
         else:
             break
         i -= 1
@@ -291,6 +321,8 @@ def _np_core(toks: list[_Tok], end_idx: int, max_no: int = 2) -> list[_Tok]:
         out.pop()
     while out and (out[0].surface == "の" or out[0].pos[0] == "接尾辞" or out[0].surface == "・"):
         out.pop(0)
+    while len(out) > 1 and out[0].pos[2] == "副詞可能" and out[1].pos[0] == "名詞":
+        out.pop(0)  # 現在斉藤 -> 斉藤
     # keep it short: drop leading の-segments
     while out and out[-1].end - out[0].start > 25:
         cut = next((k for k, t in enumerate(out) if t.surface == "の"), None)
@@ -319,6 +351,8 @@ def _good_subject(toks: list[_Tok]) -> bool:
     if not toks or toks[-1].end - toks[0].start < 2:
         return False
     head = toks[-1]
+    if head.pos[0] == "形状詞":
+        return False
     if head.pos[0] == "名詞" and head.pos[2] == "副詞可能":
         return False
     if head.surface in _NP_STOP or head.surface[-1] in "年月日":
@@ -330,11 +364,11 @@ def _good_subject(toks: list[_Tok]) -> bool:
 
 _QTY_ADVERBS = _words(
     "総額 日量 月額 年額 年間 月間 総計 合計 累計 計 前年比 前月比 前年同期比 平均 延べ "
-    "総勢 連続 最大 最低 過去 一時 わずか 実に 新た 新たに 追加 さらに 同時 最高 最多 最少 "
+    "総勢 連続 全長 総延長 延長 それぞれ 各 最大 最低 過去 一時 わずか 実に 新た 新たに 追加 さらに 同時 最高 最多 最少 "
     "過去最高 過去最低 過去最多 史上最高 史上最悪 過去最悪 "
 )
 _D_BLOCK = _words(
-    "規模 扱い 節目 地点 代表 時点 段階 水準 割合 半分 うち 中 ほか 差 範囲 間 上 下 際 後 前 中心 一部 記録 大台 "
+    "規模 日程 期間 予定 扱い 節目 地点 代表 時点 段階 水準 割合 半分 うち 中 ほか 差 範囲 間 上 下 際 後 前 中心 一部 記録 大台 "
 )
 _DUR_VERB_RE = re.compile(r"(?:に|も|を|が|、)?(?:わた[りっ]て?)?(?:続|継続|維持|経過|かか|要|及|延長|経)")
 _MEASURE_VERBS = ("超", "上回", "下回", "突破", "記録", "占め", "割り込", "数え", "下らな")
@@ -349,16 +383,36 @@ def _left_tokens(s: str, ws: int, qstart: int, qend: int) -> list[_Tok]:
     return _tokens(s, ws, qstart)
 
 
+_FWD_LINKS = (
+    "相当の",
+    "を超える",
+    "を上回る",
+    "に上る",
+    "に達する",
+    "に迫る",
+    "に近い",
+    "近い",
+    "もの",
+    "ほどの",
+    "余りの",
+    "の",
+)
+
+
 def _forward_np(s: str, qend: int, hi: int) -> tuple[int, int] | None:
     """``<qty>のX`` / ``<qty>相当のX`` -> X."""
     p = qend
-    if s.startswith("相当の", p):
-        p += 2
-    if not s.startswith("の", p) or p + 1 >= hi:
+    for link in _FWD_LINKS:
+        if s.startswith(link, p):
+            p += len(link)
+            break
+    else:
+        return None
+    if p >= hi:
         return None
     lim = min(hi, p + 24)
     out: list[_Tok] = []
-    for t in _tokens(s, p + 1, lim):
+    for t in _tokens(s, p, lim):
         if (
             (_nounish(t) and t.pos[0] != "接頭辞")
             or (out and t.surface == "・")
@@ -380,7 +434,7 @@ def _subject(
     """What the figure counts: X直前 / Xの / Xを / Xは / Xが before it, or ``の X`` after it."""
     ws = _window_start(s, qstart, lo)
     toks = _left_tokens(s, ws, qstart, qend)
-    while toks and toks[-1].surface in _QTY_ADVERBS:
+    while toks and (toks[-1].surface in _QTY_ADVERBS or toks[-1].pos[0] == "接頭辞"):
         toks = toks[:-1]
     after = s[qend : qend + 12]
     is_obj = after.startswith("を") and not after[1:].startswith(_MEASURE_VERBS)
@@ -388,6 +442,10 @@ def _subject(
     dur_ok = bool(_DUR_VERB_RE.match(after))
     if duration and dur_ok:
         is_obj = False
+    if duration and s[max(lo, qstart - 4) : qstart].endswith(
+        ("戦後", "終結", "終戦", "独立", "建国", "発足")
+    ):
+        return None  # 戦後80年: an anniversary, not the length of something in the sentence
     fwd = _forward_np(s, qend, hi)
     # (a) noun right before the number: 避難民200万人
     if toks and _nounish(toks[-1]) and not duration:
@@ -397,12 +455,14 @@ def _subject(
     if toks and toks[-1].pos[0] == "助詞":
         last = toks[-1]
         k = len(toks) - 1
-        if last.surface in ("の", "を"):  # (b) Xの<qty>, Xを<qty>
+        if last.surface == "の" or (last.surface == "を" and (dur_ok or not duration)):  # (b) Xの, Xを
             np_ = _np_back(toks, k)
             if _good_subject(np_):
                 return _phrase(np_)
         elif last.surface in ("は", "が", "も"):  # (c) topic / subject right before the figure
-            if fwd:
+            if fwd and not s.startswith(
+                ("だ", "であ", "です", "でし", "な"), fwd[1]
+            ):  # …の大河である: predicate, not subject
                 return fwd
             if last.surface == "は" and k > 0 and toks[k - 1].surface in ("で", "に"):
                 if toks[k - 1].surface == "に" and not (duration and dur_ok):
@@ -429,11 +489,11 @@ def _subject(
     # (e) nearest Xは/Xが in the same clause with no verb in between
     for k in range(len(toks) - 1, -1, -1):
         t = toks[k]
-        if t.pos[0] in ("動詞", "形容詞", "助動詞", "副詞", "連体詞", "接続詞"):
-            break
+        if t.pos[0] in ("動詞", "形容詞", "助動詞", "連体詞", "接続詞"):
+            break  # adverbs (既に, なお) may sit between the topic and the figure
         if (
             t.pos[0] == "助詞"
-            and t.surface in ("は", "が")
+            and t.surface in ("は", "が", "を")
             and k > 0
             and toks[k - 1].surface not in ("で", "に")
         ):
@@ -450,7 +510,7 @@ def _subject(
 _DOC_NOUNS = _words(
     "報告書 報告 調査 世論調査 発表 推計 集計 試算 統計 資料 データ 報道 声明 分析 まとめ "
     "記事 動画 投稿 リポート レポート 結果 最新 調べ 見積もり 推定 公式 サイト 会見 "
-    "記者会見 ブログ 論文 タイトル 見出し "
+    "記者会見 ブログ 論文 タイトル 見出し 評価 共同 "
 )
 _EXPLICIT_RE = re.compile(
     r"の(?:最新の)?(?:世論調査|調査|発表|推計|集計|試算|統計|分析|まとめ|予測|見積もり)(?:結果)?"
@@ -464,7 +524,7 @@ _AUTHOR_RE = re.compile(
 )
 _SPEECH_RE = re.compile(
     r"(?:発表|証言|述べ|語っ|明らかにし|報じ|伝え|指摘し|主張し|説明し|強調し|推計し|試算し|公表し|発言し|表明し|推定し"
-    r"|分析し|報告し|見積もっ|集計し|警告し|話し|言及し)"
+    r"|分析し|報告し|見積もっ|集計し|警告し|話し|言及し|示し)"
 )
 _MEDIA_RE = re.compile(
     r"(?:チャンネル|紙|誌|サイト|ブログ|通信|新聞|メディア)「([^「」]{1,30})」"
@@ -474,6 +534,10 @@ _CREDIT_RE = re.compile(r"(?:出典|出所|資料)[:：]\s*([^、,。()\n]{1,40}
 _SHIRABE_RE = re.compile(r"([^\s()、。,「」]{2,30})調べ")
 _BLOCK_RE = re.compile(r"(?:次|以下)のように(?:指摘|述べ|語っ|説明|主張|書い|記し|報告|分析)")
 _SURVEY_WORD = "調査"
+# a later sentence that refers back to a survey already named: 最新の調査では, 同調査, 調査結果
+_SURVEY_REF_RE = re.compile(
+    r"(?:同|この|今回の?|前回の?|最新の|最初の|直近の|過去の|これまでの|一連の|別の)(?:世論)?調査|調査(?:では|によると|結果)"
+)
 
 
 def _mask_quotes(s: str, lo: int, hi: int) -> str:
@@ -495,19 +559,62 @@ def _mask_quotes(s: str, lo: int, hi: int) -> str:
     return "".join(out)
 
 
+_TITLES = (
+    "大統領",
+    "首相",
+    "外相",
+    "国防相",
+    "報道官",
+    "事務総長",
+    "長官",
+    "大使",
+    "議員",
+    "司令官",
+    "補佐官",
+    "委員長",
+    "総裁",
+    "会長",
+    "社長",
+    "代表",
+    "所長",
+    "局長",
+    "知事",
+    "市長",
+    "氏",
+    "次官",
+    "参謀総長",
+    "議長",
+    "高官",
+)
+_DESCRIPTORS = _words(
+    "調査会社 世論調査会社 調査機関 研究機関 シンクタンク 米紙 英紙 仏紙 独紙 露紙 中国紙 韓国紙 米誌 英誌 "
+    "通信社 独立系メディア 国営メディア 国営 人権団体 監視団体 民間団体 非政府組織"
+)
+
+
+_COUNTRY_ABBR = frozenset("米英仏独露中韓豪伊加印")
+
+
 def _has_proper(toks: list[_Tok]) -> bool:
     return any(t.pos[:2] == ("名詞", "固有名詞") for t in toks)
 
 
 def _clean_source(toks: list[_Tok]) -> list[_Tok]:
     """Strip document nouns, keep the agent: 国連の報告書 -> 国連, 調査機関キーウ… -> キーウ…, X氏 -> X."""
-    while toks and (toks[-1].surface in _DOC_NOUNS or toks[-1].surface == "の"):
+    while toks and (toks[-1].surface in _DOC_NOUNS or toks[-1].surface in ("の", "など", "ら")):
         toks = toks[:-1]
     if "の" in [t.surface for t in toks]:
         k = max(i for i, t in enumerate(toks) if t.surface == "の")
         seg = toks[k + 1 :]
-        if _has_proper(seg) or not _has_proper(toks[:k]):
+        titled = len(seg) >= 2 and seg[-1].surface.endswith(_TITLES)
+        if _has_proper(seg) or not _has_proper(toks[:k]) or titled:
             toks = seg
+    for i in range(len(toks) - 2, -1, -1):  # 英国の調査会社ユーガブ -> ユーガブ
+        if toks[i].surface in _DESCRIPTORS or (
+            i > 0 and toks[i - 1].surface + toks[i].surface in _DESCRIPTORS
+        ):
+            toks = toks[i + 1 :]
+            break
     k = 0
     while k < len(toks) and toks[k].pos[:2] == ("名詞", "普通名詞") and len(toks[k].surface) >= 2:
         k += 1
@@ -515,6 +622,12 @@ def _clean_source(toks: list[_Tok]) -> list[_Tok]:
         toks = toks[k:]
     while toks and toks[-1].surface in ("氏", "さん"):
         toks = toks[:-1]
+    if (
+        len(toks) >= 2
+        and toks[0].surface in _COUNTRY_ABBR
+        and (toks[1].surface.isascii() or _has_proper(toks[1:2]))
+    ):
+        toks = toks[1:]  # 米CNN -> CNN
     if not toks or toks[-1].end - toks[0].start < 2:
         return []
     if len(toks) == 1 and toks[0].surface in _NP_STOP | {"これ", "それ", "同", "報道"}:
@@ -537,9 +650,9 @@ def _source_before(s: str, pos: int, lo: int) -> tuple[int, int] | None:
     return _phrase(np_)
 
 
-def _topic(s: str, masked: str, lo: int, hi: int) -> tuple[int, int] | None:
+def _topic(s: str, masked: str, lo: int, hi: int, particles: str = "はが") -> tuple[int, int] | None:
     """First ``Xは`` (else ``Xが``) of the sentence, outside quotes."""
-    for particle in ("は", "が"):
+    for particle in particles:
         i = lo
         while True:
             j = masked.find(particle, i - lo, 81)
@@ -570,17 +683,17 @@ def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
     has_survey = _SURVEY_WORD in masked
 
     seen: set[tuple[int, int]] = set()
-    topic: list[tuple[int, int] | None] = []
+    topic: dict[str, tuple[int, int] | None] = {}
 
     def add(span: tuple[int, int] | None, cue: int, explicit: bool, survey: bool) -> None:
         if span and span not in seen:
             seen.add(span)
             out.append(_Src(span[0], span[1], cue, explicit, survey))
 
-    def sentence_topic() -> tuple[int, int] | None:
-        if not topic:
-            topic.append(_topic(s, masked, lo, hi))
-        return topic[0]
+    def sentence_topic(particles: str = "はが") -> tuple[int, int] | None:
+        if particles not in topic:
+            topic[particles] = _topic(s, masked, lo, hi, particles)
+        return topic[particles]
 
     for m in _EXPLICIT_RE.finditer(masked):
         p = lo + m.start()
@@ -605,7 +718,7 @@ def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
             add(_source_before(s, lo + ga, lo), p, True, has_survey)
     for m in _SPEECH_RE.finditer(masked) if speech else ():
         p = lo + m.start()
-        if masked.startswith(("られ", "され", "れ"), m.end()):
+        if masked.startswith(("られ", "され", "れ", "合"), m.end()):  # passive, 話し合い
             continue
         src = None
         # …と X が/は 発表した
@@ -615,7 +728,7 @@ def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
         if k > 0 and masked[k] in "がは" and masked[k - 1] != "と":
             src = _source_before(s, lo + k, lo)
         if src is None:
-            src = sentence_topic()
+            src = sentence_topic("は")  # a が before the quoted clause belongs to the clause
         add(src, p, False, has_survey)
     return out
 
@@ -742,7 +855,7 @@ def _build(s: str, a: int, b: int, val: float, tok: str, lo: int, hi: int) -> _Q
     if len(tok) == 1 and tok in _KDIG and unit.kind not in ("person", "duration", "percent"):
         return None
     end = cur + len(unit.surface)
-    if val == 1 and s.startswith(("=", "あたり", "当たり"), end):
+    if val == 1 and (s.startswith(("=", "あたり", "当たり"), end) or (end < hi and s[end].isdigit())):
         return None  # 1バレル=80ドル, 1人当たり: the denominator of a rate
     if unit.qualifier and qualifier is None:
         qualifier = unit.qualifier
@@ -858,6 +971,10 @@ def _pick_source(expl: list[_Src], cues: list[int], srcs: list[_Src], qpos: int)
 _MAX_SENT = 3000
 
 
+def _shift(x: _Src, off: int) -> _Src:
+    return _Src(x.start + off, x.end + off, x.cue + off, x.explicit, x.survey)
+
+
 def _pieces(text: str, sentences: list[Span]) -> Iterator[tuple[int, int]]:
     """Sentence ranges in order; over-long ones are cut (after 。、 or a space if possible) to bound work."""
     for sp in sorted(sentences, key=lambda x: x.start):
@@ -882,6 +999,7 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
     prev_src: _Src | None = None  # attribution of the previous sentence (for carry-over)
     last_srcs: list[_Src] = []
     prev_end = -1
+    prev_range: tuple[int, int] | None = None
     survey_src: tuple[int, _Src] | None = None
     block: tuple[int, _Src] | None = None
     for idx, (lo, hi) in enumerate(_pieces(text, sentences)):
@@ -897,9 +1015,9 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
         same_para = "\n" not in gap
         carried: _Src | None = None
         if not srcs:
-            if prev_src is not None and prev_src.explicit:
+            if prev_src is not None and prev_src.explicit and gap.count("\n") <= 1:
                 carried = prev_src
-            elif survey_src is not None and idx - survey_src[0] <= 10 and _SURVEY_WORD in s:
+            elif survey_src is not None and idx - survey_src[0] <= 10 and _SURVEY_REF_RE.search(s):
                 carried = survey_src[1]
             elif block is not None and 0 < idx - block[0] <= 4:
                 carried = block[1]
@@ -929,7 +1047,7 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
                 }
             )
         # state for the following sentences (absolute offsets)
-        abs_srcs = [_Src(x.start + lo, x.end + lo, x.cue + lo, x.explicit, x.survey) for x in srcs]
+        abs_srcs = [_shift(x, lo) for x in srcs]
         expl = [x for x in abs_srcs if x.explicit]
         if expl:
             prev_src = expl[-1]
@@ -942,9 +1060,13 @@ def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
                 survey_src = (idx, x)
         if _BLOCK_RE.search(s):
             pool = abs_srcs or last_srcs
+            if not pool and prev_range is not None:  # the previous sentence was scanned without speech cues
+                plo, phi = prev_range
+                pool = [_shift(x, plo) for x in _sources(text[plo:phi].translate(_NORM), 0, phi - plo)]
             bsrc = next((x for x in reversed(pool) if x.explicit), pool[-1] if pool else None)
             block = (idx, bsrc) if bsrc else None
         last_srcs = abs_srcs
+        prev_range = (lo, hi)
         prev_end = hi
     results.sort(key=lambda r: (r["start"], r["end"]))
     return results

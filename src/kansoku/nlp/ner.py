@@ -13,6 +13,8 @@ Entry point: :func:`predict` (character spans with coarse types PERSON, ORG, LOC
 from __future__ import annotations
 
 import io
+import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -59,7 +61,7 @@ def _char_class(ch: str) -> str:
     return "o"
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)
 def _shape(surface: str) -> str:
     out: list[str] = []
     for ch in surface:
@@ -70,12 +72,22 @@ def _shape(surface: str) -> str:
 
 
 # token attributes: 0 surface, 1 pos (first 4 levels), 2 pos (first 2 levels), 3 shape, 4 prefix1,
-# 5 prefix2, 6 suffix1, 7 suffix2, 8 suffix3, 9 length bucket, 10 oov, 11 normalised form
-_PAD = ("<s>", "<s>", "<s>", "<s>", "", "", "", "", "", "", "", "<s>")
-_END_PAD = ("</s>", "</s>", "</s>", "</s>", "", "", "", "", "", "", "", "</s>")
+# 5 prefix2, 6 suffix1, 7 suffix2, 8 suffix3, 9 length bucket, 10 oov, 11 normalised form, 12 word cluster
+_PAD = ("<s>", "<s>", "<s>", "<s>", "", "", "", "", "", "", "", "<s>", "<s>")
+_END_PAD = ("</s>", "</s>", "</s>", "</s>", "", "", "", "", "", "", "", "</s>", "</s>")
+
+# word -> cluster id (k-means over GiNZA's static word vectors, computed by tools/train_ner.py and stored in
+# the model file); one table per process, installed by set_clusters() when a model is loaded
+_CLUSTERS: dict[str, str] = {}
 
 
-@lru_cache(maxsize=400_000)
+def set_clusters(clusters: dict[str, str]) -> None:
+    global _CLUSTERS
+    _CLUSTERS = clusters
+    _attrs.cache_clear()
+
+
+@lru_cache(maxsize=20_000)
 def _attrs(surface: str, pos: tuple[str, ...], normalized: str, oov: bool) -> tuple[str, ...]:
     n = len(surface)
     return (
@@ -91,6 +103,7 @@ def _attrs(surface: str, pos: tuple[str, ...], normalized: str, oov: bool) -> tu
         str(n) if n < 6 else "6+",
         "1" if oov else "0",
         normalized,
+        _CLUSTERS.get(surface) or _CLUSTERS.get(normalized) or "-",
     )
 
 
@@ -135,6 +148,12 @@ def token_features(tokens: list[Token]) -> list[str]:
             "wp+1=" + c[0] + "|" + p1[2],
             "pw+1=" + c[2] + "|" + p1[0],
             "pw-1=" + m1[0] + "|" + c[2],
+            "c=" + c[12],
+            "c-1=" + m1[12],
+            "c+1=" + p1[12],
+            "cc-1=" + m1[12] + "|" + c[12],
+            "cc+1=" + c[12] + "|" + p1[12],
+            "cp=" + c[12] + "|" + c[1],
         ))
     return out
 
@@ -200,6 +219,68 @@ def spans_of(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, str]]
     return out
 
 
+# Tokens no entity contains (the training data has a handful of exceptions), and suffixes that follow a
+# person's name: Stockmark PERSON spans exclude titles, but the tagger sometimes swallows them.
+_BREAKERS = frozenset("、。，．:：;；()（）[]［］「」『』【】〈〉《》<>＜＞|｜") | {"\n"}
+_PERSON_TRAIL = frozenset(
+    ["氏", "さん", "様", "君", "ちゃん", "殿", "大統領", "副大統領", "首相", "副首相", "外相", "国防相", "防衛相", "財務相",
+     "大臣", "長官", "報道官", "議長", "委員長", "総裁", "会長", "社長", "市長", "知事", "議員", "大使", "特使", "教授",
+     "博士", "国王", "主席", "総書記", "書記長", "司令官", "将軍", "容疑者", "被告", "監督", "選手", "代表", "元首相",
+     "前大統領", "元大統領", "次官", "補佐官", "顧問", "首長", "皇帝"]
+)
+_URLISH = re.compile(r"://|^https?:|^www\d*\.|^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}(?:/|$)|^@\w")
+
+
+_TITLES_LONGEST_FIRST = sorted(_PERSON_TRAIL, key=len, reverse=True)
+
+
+def clean_spans(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """Spans of a tag sequence with runtime repairs: drop URLs, host names and @handles; split at
+    punctuation, brackets and line breaks; trim spaces at the edges; drop titles after PERSON names
+    (大統領, 氏 …), also inside a single token such as トランプ大統領, so such a span may end inside a token."""
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    n = len(tags)
+    while i < n:
+        name = TAGS[tags[i]]
+        if name == "O":
+            i += 1
+            continue
+        typ = name[2:]
+        j = i + 1
+        while j < n and TAGS[tags[j]] == "I-" + typ:
+            j += 1
+        whole = "".join(t.surface for t in tokens[i:j])
+        if _URLISH.search(whole):
+            i = j
+            continue
+        piece: list[Token] = []
+        for t in [*tokens[i:j], None]:
+            if t is not None and t.surface.strip() and t.surface not in _BREAKERS:
+                piece.append(t)
+                continue
+            if t is not None and not t.surface.strip() and "\n" not in t.surface and piece:
+                piece.append(t)  # inner space, as in "Amstrad CPC"; trimmed below if trailing
+                continue
+            while piece and not piece[-1].surface.strip():
+                piece.pop()
+            if typ == "PERSON":
+                while len(piece) > 1 and piece[-1].surface in _PERSON_TRAIL:
+                    piece.pop()
+            if piece:
+                start, end = piece[0].start, piece[-1].end
+                if typ == "PERSON":
+                    last = piece[-1].surface
+                    for title in _TITLES_LONGEST_FIRST:
+                        if last.endswith(title) and end - len(title) - start >= 2:
+                            end -= len(title)
+                            break
+                out.append((start, end, typ))
+            piece = []
+        i = j
+    return out
+
+
 # ---------------------------------------------------------------- model
 
 
@@ -224,28 +305,44 @@ class Model:
         return viterbi(self.emissions(token_features(tokens)), self.trans)
 
 
-def save(path: Path, index: dict[str, int], weights: np.ndarray, trans: np.ndarray, meta: dict[str, Any]) -> None:
+def _text_blob(items: list[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def save(
+    path: Path,
+    index: dict[str, int],
+    weights: np.ndarray,
+    trans: np.ndarray,
+    clusters: dict[str, int],
+    meta: dict[str, Any],
+) -> None:
     names = [""] * len(index)
     for f, k in index.items():
         names[k] = f
-    blob = "\n".join(names).encode("utf-8")
-    import json
-
+    words = sorted(clusters)
     np.savez_compressed(
         path,
-        features=np.frombuffer(blob, dtype=np.uint8),
+        features=_text_blob(names),
         weights=weights.astype(np.float16),
         trans=trans.astype(np.float32),
-        meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+        cluster_words=_text_blob(words),
+        cluster_ids=np.asarray([clusters[w] for w in words], dtype=np.uint16),
+        meta=_text_blob([json.dumps(meta, ensure_ascii=False)]),
     )
 
 
 def load_file(path: Path | io.BytesIO) -> Model:
+    """Load a model file and install its word clusters for this process."""
     with np.load(path) as z:
         names = z["features"].tobytes().decode("utf-8").split("\n")
+        words = z["cluster_words"].tobytes().decode("utf-8").split("\n")
+        cids = z["cluster_ids"].tolist()
         weights = z["weights"].astype(np.float32)
         weights = np.vstack([weights, np.zeros((1, N_TAGS), dtype=np.float32)])
         trans = z["trans"].astype(np.float32)
+    labels = [str(i) for i in range(max(cids, default=0) + 1)]
+    set_clusters(dict(zip(words, [labels[i] for i in cids], strict=True)))
     mask = allowed_transitions()
     trans = np.where(mask, trans, np.float32(_NEG)).astype(np.float32)
     return Model({f: i for i, f in enumerate(names)}, weights, trans)
@@ -270,4 +367,4 @@ def predict(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
     on token boundaries; TYPE is one of PERSON, ORG, LOC, FAC, PRODUCT, EVENT.
     """
     del text  # offsets come from the tokens; kept in the signature for callers and future features
-    return spans_of(model().tag(tokens), tokens)
+    return clean_spans(model().tag(tokens), tokens)

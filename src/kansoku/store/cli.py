@@ -7,6 +7,7 @@ in the current directory; ``--db`` or ``$KANSOKU_DB`` override it.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -111,7 +112,7 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
                     published_default=published_default, records_files=records_files, skip_sources=skip,
                     on_error=on_error, on_item=on_item,
                 )  # fmt: skip
-        except (RuntimeError, OSError) as exc:
+        except (RuntimeError, OSError, sqlite3.DatabaseError) as exc:
             _err(f"{target}: {exc}")
             raise typer.Exit(2) from None
         _err(f"{target}: {stats.summary()}")
@@ -137,7 +138,7 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
                     target, all_documents=all_documents, workers=workers, batch_size=batch_size,
                     on_error=on_error, on_item=on_item,
                 )  # fmt: skip
-        except (FileNotFoundError, RuntimeError) as exc:
+        except (FileNotFoundError, RuntimeError, sqlite3.DatabaseError) as exc:
             _err(str(exc))
             raise typer.Exit(2) from None
         _err(f"{target}: {stats.summary()}")
@@ -175,11 +176,11 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
                 target, query, limit=limit, entity=entity, outlet=outlet, author=author, since=since, until=until,
                 frame=frame, stance=stance, genre=genre, expand=not exact, markers=format is SearchFormat.table,
             )  # fmt: skip
-        except ValueError as exc:
+        except (ValueError, FileNotFoundError, RuntimeError) as exc:
             _err(str(exc))
             raise typer.Exit(2) from None
-        except FileNotFoundError as exc:
-            _err(str(exc))
+        except sqlite3.DatabaseError as exc:
+            _err(f"{target}: {exc}")
             raise typer.Exit(2) from None
         if format is SearchFormat.jsonl:
             keys = ("id", "source", "title", "published", "outlet", "genre", "score", "snippet")
@@ -218,7 +219,7 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
         target = _db(db)
         try:
             written = run_export(target, out, format.value)
-        except (ExportError, FileNotFoundError) as exc:
+        except (ExportError, FileNotFoundError, RuntimeError, sqlite3.DatabaseError) as exc:
             _err(str(exc))
             raise typer.Exit(2) from None
         _err(f"{out}: " + ", ".join(f"{name} {n}" for name, n in written.items()))

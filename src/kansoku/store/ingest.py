@@ -50,7 +50,13 @@ class IngestStats:
         return (
             f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, failed {self.failed}"
             + (f", relinked {self.relinked}" if self.relinked else "")
-            + f" in {self.seconds:.1f}s ({self.rate:.1f} articles/s)"
+            + f" in {self.seconds:.1f}s ("
+            + (
+                f"{self.rate:.1f} articles/s"
+                if self.added + self.updated or not self.seconds
+                else f"{self.processed / self.seconds:.0f} unchanged articles/s checked"
+            )
+            + ")"
         )
 
 
@@ -165,7 +171,10 @@ def relink_stored_surnames(con: sqlite3.Connection, records: list[dict], skip: s
         if not bare:
             continue
         marks = ",".join("?" * len(bare))
-        docs = [r[0] for r in con.execute(f"SELECT DISTINCT doc_id FROM mentions WHERE entity_id IN ({marks})", bare)]
+        docs = [
+            r[0]
+            for r in con.execute(f"SELECT DISTINCT doc_id FROM mentions WHERE entity_id IN ({marks})", bare)
+        ]
         for doc_id in docs:
             if doc_id in skip:
                 continue
@@ -404,15 +413,18 @@ def reanalyze(
     queue: deque[_Pending] = deque()
 
     def todo() -> Iterator[RawDoc]:
-        sql = "SELECT id, source, record_json FROM documents"
+        sql = "SELECT id FROM documents"
         args: tuple = ()
         if not all_documents:
             sql += " WHERE pipeline_version != ?"
             args = (version,)
-        # materialise the ids first: the writer changes the table while we iterate
-        rows = con.execute(sql + " ORDER BY n", args).fetchall()
-        for doc_id, source, rj in rows:
-            rec = json.loads(rj)
+        # list the ids first (the writer changes the table while we iterate), load each record when needed
+        ids = [r[0] for r in con.execute(sql + " ORDER BY n", args)]
+        for doc_id in ids:
+            row = con.execute("SELECT source, record_json FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                continue
+            source, rec = row[0], json.loads(row[1])
             meta = rec.get("metadata") or {}
             title = rec.get("title")
             text = rec["text"]

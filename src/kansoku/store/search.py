@@ -53,11 +53,11 @@ def entity_ids(con: sqlite3.Connection, name: str, include_short: bool = True) -
         return set()
     gaz = default()
     ids: set[str] = set()
-    hits = gaz.lookup(name)
-    if include_short or len(name) >= 3:
-        ids.update(eid for eid, _how in hits)
-    else:
-        ids.update(eid for eid, how in hits if how in ("name", "alias"))
+    # a 1-2 character abbreviation or short form (台, 米) is ambiguous out of context: trust it only when
+    # the analysis resolved it in this store (mentions, below), not on the gazetteer's word alone
+    ids.update(
+        eid for eid, how in gaz.lookup(name) if how in ("name", "alias") or (include_short and len(name) >= 3)
+    )
     if len(name) >= 3:
         ids.update(gaz.lookup_variant(name))
     ids.update(
@@ -150,6 +150,9 @@ class _Compiled:
     mixed_args: list[str]
     tri_any: str | None  # OR of every trigram form (snippets, ranking of mixed-only queries)
     tok_any: str | None
+    # for size estimates: per tri-only term its forms; per tok-only term, per form, its tokens
+    tri_units: list[list[str]] = field(default_factory=list)
+    tok_units: list[list[list[str]]] = field(default_factory=list)
 
 
 def compile_terms(terms: list[Term]) -> _Compiled:
@@ -159,6 +162,8 @@ def compile_terms(terms: list[Term]) -> _Compiled:
     mixed_args: list[str] = []
     tri_any: list[str] = []
     tok_any: list[str] = []
+    tri_units: list[list[str]] = []
+    tok_units: list[list[list[str]]] = []
     for t in terms:
         tri = list(dict.fromkeys(_quote(f) for f in t.tri))
         tok = list(dict.fromkeys(p for p in (_tok_phrase(f) for f in t.tok) if p))
@@ -172,8 +177,10 @@ def compile_terms(terms: list[Term]) -> _Compiled:
             mixed_args.extend([_or(tri), _or(tok)])
         elif tri:
             tri_and.append(_or(tri))
+            tri_units.append(t.tri)
         elif tok:
             tok_and.append(_or(tok))
+            tok_units.append([p.strip('"').split() for p in tok])
         else:
             mixed.append("0")
     return _Compiled(
@@ -183,7 +190,29 @@ def compile_terms(terms: list[Term]) -> _Compiled:
         mixed_args,
         " OR ".join(dict.fromkeys(tri_any)) or None,
         " OR ".join(dict.fromkeys(tok_any)) or None,
+        tri_units,
+        tok_units,
     )
+
+
+def _estimate(con: sqlite3.Connection, comp: _Compiled) -> tuple[int, int]:
+    """Upper bounds of the documents matching ``tri_and`` and ``tok_and`` from the FTS5 vocabularies (the
+    rarest trigram or token of each form; forms summed, terms minimised)."""
+    con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.kv_tri USING fts5vocab(main, fts_tri, 'row')")
+    con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.kv_tok USING fts5vocab(main, fts_tok, 'row')")
+
+    def df(table: str, term: str) -> int:
+        row = con.execute(f"SELECT doc FROM temp.{table} WHERE term = ?", (term,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def bound(units: list[list[list[str]]], table: str) -> int:
+        return min(
+            (sum(min((df(table, k) for k in keys), default=0) for keys in unit) for unit in units), default=0
+        )
+
+    tri = [[[f.lower()[i : i + 3] for i in range(len(f) - 2)] for f in forms] for forms in comp.tri_units]
+    tok = [[[k.lower() for k in toks] for toks in forms] for forms in comp.tok_units]
+    return bound(tri, "kv_tri"), bound(tok, "kv_tok")
 
 
 # -------------------------------------------------------------------------------------------- filters
@@ -316,8 +345,101 @@ def search(
     return hits
 
 
-def _cte(name: str, table: str) -> str:
-    return f"{name} AS MATERIALIZED (SELECT rowid AS n, bm25({table}) AS s FROM {table} WHERE {table} MATCH ?)"
+def _plan(
+    con: sqlite3.Connection, comp: _Compiled, fconds: list[str], fargs: list[object], limit: int
+) -> tuple[str | None, list]:
+    """SQL for the ranked hits.
+
+    bm25() costs about a microsecond per matching row (it reads each row's length), a plain rowid scan a
+    fifth of that.  So the WHERE clause does the selecting (the other index, the filters) and bm25, a
+    result column, is computed only for the rows that pass.  ``+rowid IN (...)`` keeps SQLite from handing
+    the set to FTS5 as rowid lookups (one index seek per row) and makes it a membership test per row.
+    """
+    where = [*comp.mixed, *fconds]
+    wargs: list[object] = [*comp.mixed_args, *fargs]
+    if len(comp.mixed) == 1 and not comp.tri_and and not comp.tok_and:
+        # a single term with forms in both indexes: the candidates below are exactly its matches
+        where, wargs = list(fconds), list(fargs)
+    only = [(t, e) for t, e in (("fts_tri", comp.tri_and), ("fts_tok", comp.tok_and)) if e]
+    if len(only) == 1 and not where:
+        # one index, no filters: FTS5 scores its own matches
+        table, expr = only[0]
+        return (
+            f"SELECT rowid, bm25({table}) AS s FROM {table} WHERE {table} MATCH ? ORDER BY s, rowid LIMIT ?",
+            [
+                expr,
+                limit,
+            ],
+        )
+    ctes: list[str] = []
+    params: list[object] = []
+    if only:
+        # one pass over the primary index: membership in the other index and the filters are tested per
+        # row in WHERE, so bm25 (a result column) is computed only for the rows that pass
+        if len(only) == 2:
+            # scan the larger index and test membership in the smaller one (its set is built once and
+            # scanned a second time for scoring): cost ~ |primary| + 2 |other|
+            tri_n, tok_n = _estimate(con, comp)
+            if tok_n > tri_n:
+                only.reverse()
+        (ptab, pexpr), other = only[0], only[1:]
+        sql = f"SELECT rowid AS n, bm25({ptab}) AS s FROM {ptab} WHERE {ptab} MATCH ?"
+        params.append(pexpr)
+        if other:
+            otab, oexpr = other[0]
+            sql += f" AND +rowid IN (SELECT rowid FROM {otab} WHERE {otab} MATCH ?)"
+            params.append(oexpr)
+        if where:
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM documents d WHERE d.n = {ptab}.rowid AND {' AND '.join(where)})"
+            )
+            params += wargs
+        ctes.append(f"t AS MATERIALIZED ({sql})")
+        union = ["SELECT n, s FROM t"]
+        if other:
+            otab, oexpr = other[0]
+            ctes.append(
+                f"k AS MATERIALIZED (SELECT rowid AS n, bm25({otab}) AS s FROM {otab} "
+                f"WHERE {otab} MATCH ? AND +rowid IN (SELECT n FROM t))"
+            )
+            params.append(oexpr)
+            union.append("SELECT n, s FROM k")
+        sql = (
+            f"WITH {', '.join(ctes)} SELECT n, sum(s) AS score FROM ({' UNION ALL '.join(union)})"
+            " GROUP BY n ORDER BY score, n LIMIT ?"
+        )
+        return sql, [*params, limit]
+    # every term has forms in both indexes (entity names with a 1-2 character abbreviation)
+    parts = []
+    for table, expr in (("fts_tri", comp.tri_any), ("fts_tok", comp.tok_any)):
+        if expr:
+            parts.append(f"SELECT rowid AS n FROM {table} WHERE {table} MATCH ?")
+            params.append(expr)
+    if not parts:
+        return None, []
+    ctes.append(f"c AS MATERIALIZED ({' UNION '.join(parts)})")
+    if where:
+        ctes.append(
+            f"f AS MATERIALIZED (SELECT c.n FROM c JOIN documents d ON d.n = c.n WHERE {' AND '.join(where)})"
+        )
+        params += wargs
+    else:
+        ctes.append("f AS (SELECT n FROM c)")
+    union = ["SELECT n, 0.0 AS s FROM f"]
+    for name, table, expr in (("t", "fts_tri", comp.tri_any), ("k", "fts_tok", comp.tok_any)):
+        if expr:
+            ctes.append(
+                f"{name} AS MATERIALIZED (SELECT rowid AS n, bm25({table}) AS s FROM {table} "
+                f"WHERE {table} MATCH ? AND +rowid IN (SELECT n FROM f))"
+            )
+            params.append(expr)
+            union.append(f"SELECT n, s FROM {name}")
+    # UNION ALL + GROUP BY rather than LEFT JOINs: the CTEs have no index and a join would be quadratic
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT n, sum(s) AS score FROM ({' UNION ALL '.join(union)})"
+        " GROUP BY n ORDER BY score, n LIMIT ?"
+    )
+    return sql, [*params, limit]
 
 
 def _search(
@@ -339,42 +461,10 @@ def _search(
         comp = None
     else:
         comp = compile_terms(terms)
-        ctes: list[str] = []
-        cargs: list[object] = []
-        if comp.tri_and or comp.tok_and:
-            # required matches: inner joins of the per-index AND expressions
-            joins: list[str] = []
-            if comp.tri_and:
-                ctes.append(_cte("t", "fts_tri"))
-                cargs.append(comp.tri_and)
-                joins.append("t")
-            if comp.tok_and:
-                ctes.append(_cte("k", "fts_tok"))
-                cargs.append(comp.tok_and)
-                joins.append("k")
-            score = " + ".join(f"{j}.s" for j in joins)
-            src = joins[0] + "".join(f" JOIN {j} ON {j}.n = {joins[0]}.n" for j in joins[1:])
-            src += f" JOIN documents d ON d.n = {joins[0]}.n"
-        else:
-            # every term has forms in both indexes: rank by the union of their matches
-            union: list[str] = []
-            for name, table, expr in (("t", "fts_tri", comp.tri_any), ("k", "fts_tok", comp.tok_any)):
-                if expr:
-                    ctes.append(_cte(name, table))
-                    cargs.append(expr)
-                    union.append(f"SELECT n, s FROM {name}")
-            if not union:
-                return []
-            ctes.append(f"h AS (SELECT n, sum(s) AS s FROM ({' UNION ALL '.join(union)}) GROUP BY n)")
-            score = "h.s"
-            src = "h JOIN documents d ON d.n = h.n"
-        where = [*comp.mixed, *fconds]
-        sql = (
-            f"WITH {', '.join(ctes)} SELECT d.n, {score} AS score FROM {src}"
-            + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY score, d.n LIMIT ?"
-        )
-        rows = con.execute(sql, [*cargs, *comp.mixed_args, *fargs, limit]).fetchall()
+        sql, params = _plan(con, comp, fconds, fargs, limit)
+        if sql is None:
+            return []
+        rows = con.execute(sql, params).fetchall()
     out: list[dict] = []
     forms = [f for t in terms for f in t.forms]
     for n, score in rows:

@@ -1,0 +1,103 @@
+"""The shipped statistical NER model (kansoku.nlp.ner) on hand-written sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kansoku.model import Span
+from kansoku.nlp import ner
+from kansoku.nlp.tokens import tokenize
+
+SENTENCES = [
+    "米国のトランプ大統領は記者団に対し、NATOへの支持を表明した。",
+    "岸田文雄首相は、東京で記者会見を開いた。",
+    "トヨタ自動車は名古屋市に新しい工場を建設すると発表した。",
+    "山田太郎氏は京都大学を卒業後、三菱商事に入社した。",
+    "ウクライナのゼレンスキー大統領はキーウで演説した。",
+    "日本銀行は金融政策決定会合で利上げを決めた。",
+    "佐藤花子さんは大阪府堺市の出身で、ソニーで働いている。",
+    "",
+    "   ",
+]
+
+
+def _predict(text: str) -> list[tuple[int, int, str]]:
+    return ner.predict(text, tokenize(text))
+
+
+def test_model_loads_once() -> None:
+    assert ner.model() is ner.model()
+    assert len(ner.model().index) > 1000
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_offsets_are_valid(text: str) -> None:
+    toks = tokenize(text)
+    starts = {t.start for t in toks}
+    ends = {t.end for t in toks}
+    spans = ner.predict(text, toks)
+    last_end = 0
+    for s, e, typ in spans:
+        assert 0 <= s < e <= len(text)
+        assert s in starts
+        # a PERSON span may end inside a token when a title is cut off (トランプ大統領 -> トランプ)
+        assert e in ends or (typ == "PERSON" and any(t.start < e < t.end for t in toks))
+        assert typ in ner.TYPES
+        assert s >= last_end  # sorted, non-overlapping
+        last_end = e
+        assert text[s:e].strip() == text[s:e]
+
+
+def test_offsets_into_longer_text() -> None:
+    text = "前置き。山田太郎氏は京都大学を卒業後、三菱商事に入社した。"
+    spans = ner.predict(text, tokenize(text, Span(4, len(text))))
+    i = text.index("山田太郎")
+    assert (i, i + 4, "PERSON") in spans
+
+
+def _found(text: str) -> set[tuple[str, str]]:
+    return {(text[s:e], t) for s, e, t in _predict(text)}
+
+
+def test_clear_entities() -> None:
+    got = _found("トヨタ自動車は名古屋市に新しい工場を建設すると発表した。")
+    assert ("トヨタ自動車", "ORG") in got
+    assert ("名古屋市", "LOC") in got
+    got = _found("山田太郎氏は京都大学を卒業後、三菱商事に入社した。")
+    assert ("山田太郎", "PERSON") in got
+    assert ("京都大学", "ORG") in got
+    got = _found("佐藤花子さんは大阪府堺市の出身で、ソニーで働いている。")
+    assert any(t == "PERSON" and s.startswith("佐藤") for s, t in got)
+    assert any(t == "LOC" and "大阪府" in s for s, t in got)
+
+
+def test_titles_are_not_part_of_person_names() -> None:
+    text = "ロシアのプーチン大統領と米国のトランプ大統領がアラスカで会談した。"
+    got = _found(text)
+    assert ("プーチン", "PERSON") in got
+    assert ("トランプ", "PERSON") in got  # one Sudachi token トランプ大統領, trimmed by characters
+    assert ("アラスカ", "LOC") in got
+    assert not any("大統領" in s for s, _ in got)
+
+
+def test_urls_are_not_entities() -> None:
+    text = "詳細は https://www.example.com/news/1 を参照。"
+    assert all("example" not in text[s:e] and "http" not in text[s:e] for s, e, _ in _predict(text))
+
+
+def test_spans_do_not_cross_punctuation() -> None:
+    text = "北大西洋条約機構（NATO）は、ブリュッセルで会合を開いた。"
+    for s, e, _ in _predict(text):
+        assert not set(text[s:e]) & set("（）、。")
+    assert ("北大西洋条約機構", "ORG") in _found(text)
+
+
+def test_empty() -> None:
+    assert ner.predict("", []) == []
+
+
+def test_missing_model(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        ner.load_file(tmp_path / "nope.npz")
