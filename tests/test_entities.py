@@ -140,3 +140,11 @@ def test_compass_prefix_makes_a_region_with_an_english_name(gaz):
     gaz2 = build([*gaz.entities.values(), GazEntity("loc:siberia", "シベリア", "Siberia", "LOC")])
     ents = by_text(analyse("東シベリアの資源開発で合意した。", gaz2))
     assert ents["東シベリア"]["type"] == "LOC" and ents["東シベリア"]["name_en"] == "East Siberia"
+
+
+def test_day_counters_and_urls_are_not_entities(gaz):
+    t = "ロシア軍は15日、攻撃した。日米首脳は16日に会談した。\nhttps: //a\nhttps: //b\n詳細はhttps://example.jp/russia を参照。"
+    ments = find_mentions(t, split_sentences(t), gaz)
+    japan = [m for m in ments if m.candidates == ["gpe:japan"]]
+    assert [t[m.start : m.start + 2] for m in japan] == ["日米"]
+    assert not any("http" in m.text or m.text == "russia" for m in ments)

@@ -57,6 +57,8 @@ _GENERIC_PREFIX = ("同", "当", "本", "各", "両", "その", "この", "同�
 _ABBREV_PREFIX = set("対訪反親在駐来離日")
 _ABBREV_SUFFIX = ("軍", "側", "政府", "外相", "首相", "大統領", "紙", "艦", "企業", "産", "製", "国内", "兵", "系")
 
+# one-kanji abbreviations that stand alone far more often as ordinary words (日 = day) count only in compounds
+_LONE_NEVER = frozenset("日月")
 _KATA = re.compile(r"^[ァ-ヺー・]+$")
 _LATIN = re.compile(r"^[A-Za-z]+$")
 _LATIN_WIDE = re.compile(r"^[A-Za-zＡ-Ｚａ-ｚ]+$")
@@ -79,7 +81,7 @@ class Mention:
         return {"text": self.text, "start": self.start, "end": self.end}
 
 
-_SPEAKER_LINE = re.compile(r"^[ \t　]*(?P<name>[^\s:：「」()（）、。0-9０-９]{1,16})[ \t　]*[:：]", re.M)
+_SPEAKER_LINE = re.compile(r"^[ \t　]*(?P<name>[^\s:：「」()（）、。0-9０-９/]{1,16})[ \t　]*[:：](?![ \t]*//)", re.M)
 
 
 def dialogue_speakers(text: str, min_turns: int = 2) -> list[str]:
@@ -92,7 +94,7 @@ def dialogue_speakers(text: str, min_turns: int = 2) -> list[str]:
 
 _NOT_SPEAKER = re.compile(
     r"(?:出典|筆者|著者|執筆|概要|更新|公開|投稿|シリーズ|写真|画像|注|URL|http|Q|A|TEL|価格|日時|場所|テーマ|解説|"
-    r"聞き手|ブログ主|文|記者|編集|翻訳|原題|今回のニュース|Source|Note)$",
+    r"聞き手|ブログ主|文|記者|編集|翻訳|原題|今回のニュース|Source|Note|https?|ftp|www)$",
 )
 
 
@@ -121,9 +123,11 @@ def find_mentions(
                 cands = [eid for eid, _ in gaz.lookup(m.group(0)) if (g := gaz.get(eid)) and g.type == "PERSON"]
                 found.append(Mention(m.group(0), m.start(), m.end(), "PERSON", "gazetteer" if cands else "seed",
                                      cands, title=_title_at(text, m.end())))
-        seeded = [(m.start, m.end) for m in found]
+        urls = [(u.start(), u.end()) for u in _URL.finditer(text, sent.start, sent.end)]
+        found = [m for m in found if not _overlaps(m.start, m.end, urls)]
+        seeded = [(m.start, m.end) for m in found] + urls
         found += [m for m in _gazetteer_mentions(text, sent, toks, gaz) if not _overlaps(m.start, m.end, seeded)]
-        covered = [(m.start, m.end) for m in found if not m.nested]
+        covered = [(m.start, m.end) for m in found if not m.nested] + urls
         places = {(m.start, m.end) for m in found if m.type in ("GPE", "LOC", "NORP") or m.how == "abbrev"}
         found += _pattern_mentions(text, toks, covered, places, gaz)
         out.extend(found)
@@ -255,9 +259,14 @@ def _abbrev_ok(text: str, s: int, e: int, tok_at: dict, gaz: Gazetteer) -> bool:
     if not rest or not all(any(h == "abbrev" for _, h in gaz.by_surface.get(c, [])) for c in rest):
         return False
     if len(surf) == 1:
-        # a lone kanji tagged as part of a person name (田中|宇) is not an abbreviation
         prev_t = tok_at.get(t.start - 1)
         next_t = tok_at.get(t.end)
+        # 15日, 3月 …: a counter after a number, never a country
+        if (prev_t is not None and prev_t.pos[1] == "数詞") or surf in _LONE_NEVER:
+            return False
+        if next_t is not None and next_t.pos[1] == "数詞":
+            return False
+        # a lone kanji tagged as part of a person name (田中|宇) is not an abbreviation
         for nb in (prev_t, next_t):
             if nb is not None and nb.proper_kind == "人名" and not gaz.by_surface.get(nb.surface):
                 return False
@@ -344,6 +353,9 @@ def _pattern_mentions(
     while i < n:
         t = toks[i]
         m, nxt = _org_or_event_at(text, toks, i, free, places)
+        if m is not None and (m.start, m.end) in place_spans:
+            m = None
+            nxt = i
         if m is not None:
             out.append(m)
             covered.add(m.start, m.end)
