@@ -20,7 +20,10 @@ demo: $(STAMP)
 	$(BIN)/kansoku analyze examples/corpus --out out/demo/analysis.jsonl --quiet
 	$(BIN)/kansoku analyze examples/corpus --format md --out out/demo/briefing.md --quiet
 	$(BIN)/kansoku validate out/demo/analysis.jsonl
-	@echo "demo written to out/demo/ (analysis.jsonl, briefing.md)"
+	@rm -f out/demo/kansoku.db out/demo/kansoku.db-wal out/demo/kansoku.db-shm
+	$(BIN)/kansoku ingest examples/corpus --db out/demo/kansoku.db --quiet
+	$(BIN)/kansoku report --db out/demo/kansoku.db --out out/demo/report
+	@echo "demo written to out/demo/: analysis.jsonl, briefing.md, kansoku.db, report/briefing.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

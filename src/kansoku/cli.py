@@ -200,11 +200,29 @@ def _is_date(s: str) -> bool:
 
 def _register_plugins() -> None:
     """Commands of later stages (store, report) live beside their stage and register themselves here."""
+    from kansoku.corpus.cli import register as register_corpus
+    from kansoku.store.cli import register as register_store
+
+    register_store(app, _collect_raw)
+    register_corpus(app, _load_records)
+
+
+def _load_records(db: str | None, inputs: list[Path] | None) -> list[dict]:
+    """Records for the corpus commands: from JSONL files when given, else from the store."""
+    from kansoku.corpus import load_records_from_jsonl
+    from kansoku.store.db import connect, default_db_path
+
+    if inputs:
+        return load_records_from_jsonl(inputs)
+    path = Path(db) if db else default_db_path()
+    if not path.exists():
+        raise ValueError(f"{path}: no store here; run `kansoku ingest` first or pass --input FILE.jsonl")
+    con = connect(path, create=False)
     try:
-        from kansoku.store.cli import register
-    except ImportError:
-        return
-    register(app, _collect_raw)
+        rows = con.execute("SELECT record_json FROM documents ORDER BY published, source").fetchall()
+    finally:
+        con.close()
+    return [json.loads(r[0]) for r in rows]
 
 
 def _collect_raw(paths: list[Path]):  # type: ignore[no-untyped-def]
