@@ -60,15 +60,24 @@ def gold_of(d: dict) -> set[tuple[int, int, str]]:
 
 
 def predict_kansoku(texts: list[str]) -> list[set[tuple[int, int, str]]]:
+    """kansoku's recogniser (gazetteer + patterns + tagger); nested mentions are left out because the
+    Stockmark annotation is flat."""
     from kansoku.extract.entities import find_mentions
     from kansoku.normalize.segment import split_sentences
-    from kansoku.resolve.entities import resolve_document
 
     out = []
     for t in texts:
-        ents = resolve_document(find_mentions(t, split_sentences(t)))
-        out.append({(m["start"], m["end"], c) for e in ents if (c := KANSOKU.get(e["type"])) for m in e["mentions"]})
+        ms = find_mentions(t, split_sentences(t))
+        out.append({(m.start, m.end, c) for m in ms if not m.nested and (c := KANSOKU.get(m.type))})
     return out
+
+
+def predict_tagger(texts: list[str]) -> list[set[tuple[int, int, str]]]:
+    """The statistical tagger alone (kansoku.nlp.ner), for reference."""
+    from kansoku.nlp.ner import predict
+    from kansoku.nlp.tokens import tokenize
+
+    return [{(s, e, c) for s, e, lab in predict(t, tokenize(t)) if (c := KANSOKU.get(lab) or lab)} for t in texts]
 
 
 def predict_ginza(texts: list[str]) -> list[set[tuple[int, int, str]]]:
@@ -116,7 +125,8 @@ def main() -> int:
     chars = sum(map(len, texts))
     print(f"Stockmark NER test split: {len(test)} sentences, {sum(map(len, gold))} entities, {chars:,} chars")
     print(f"gold classes: {dict(Counter(c for g in gold for *_, c in g))}")
-    systems = [("kansoku", predict_kansoku)] + ([] if a.skip_ginza else [("ja_ginza", predict_ginza)])
+    systems = [("kansoku", predict_kansoku), ("kansoku tagger alone", predict_tagger)]
+    systems += [] if a.skip_ginza else [("ja_ginza", predict_ginza)]
     classes = ("PERSON", "ORG", "LOC", "FAC", "PRODUCT", "EVENT")
     for name, fn in systems:
         t0 = time.perf_counter()

@@ -61,6 +61,7 @@ _ABBREV_SUFFIX = ("軍", "側", "政府", "外相", "首相", "大統領", "紙"
 _LONE_NEVER = frozenset("日月")
 _KATA = re.compile(r"^[ァ-ヺー・]+$")
 _LATIN = re.compile(r"^[A-Za-z]+$")
+_KATA_OR_LATIN = re.compile(r"^(?:[ァ-ヺー]+|[A-Za-z][A-Za-z\.]*)$")
 _LATIN_WIDE = re.compile(r"^[A-Za-zＡ-Ｚａ-ｚ]+$")
 _LATIN_CAP = re.compile(r"^[A-Z][A-Za-z\.\-]*$")
 
@@ -103,6 +104,7 @@ def find_mentions(
     sentences: list[Span],
     gazetteer: Gazetteer | None = None,
     persons: list[str] | None = None,
+    use_ner: bool = True,
 ) -> list[Mention]:
     """All entity mentions in ``text``, sentence by sentence, sorted by start.
 
@@ -130,6 +132,8 @@ def find_mentions(
         covered = [(m.start, m.end) for m in found if not m.nested] + urls
         places = {(m.start, m.end) for m in found if m.type in ("GPE", "LOC", "NORP") or m.how == "abbrev"}
         found += _pattern_mentions(text, toks, covered, places, gaz)
+        if use_ner:
+            found += _ner_mentions(text, toks, found, urls)
         out.extend(found)
     out.sort(key=lambda m: (m.start, -m.end))
     return out
@@ -199,6 +203,10 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
                 break
         if accepted is not None and urls and _overlaps(s0, accepted[1], urls):
             accepted = None
+        if accepted is not None and accepted[3] == "short":
+            nxt_t = tok_at.get(accepted[1])
+            if nxt_t is not None and nxt_t.start == accepted[1] and nxt_t.proper_kind == "人名":
+                accepted = None  # 西村|康稔: a different person's full name
         if accepted is None:
             i += 1
             continue
@@ -378,6 +386,50 @@ def _pattern_mentions(
     return out
 
 
+_NER_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "LOC": "GPE", "FAC": "FAC", "EVENT": "EVENT"}
+_ABBREV_ONLY = re.compile(r"^[米英露中朝韓日台宇独仏伊加豪印欧比墨蘭墺伯越土]+$")
+_NER_ORG_JUNK = ("政権", "情勢", "政府", "側")
+
+
+def _ner_mentions(text: str, toks: list[Token], found: list[Mention], urls: list[tuple[int, int]]) -> list[Mention]:
+    """Names the statistical tagger finds where the gazetteer and the patterns found nothing.
+
+    The gazetteer and patterns always win on overlap (the tagger is trained on Wikipedia, not news);
+    PRODUCT is dropped and EVENT kept only with an event suffix, both being noisy on news text.
+    """
+    from kansoku.nlp.ner import predict
+
+    out = []
+    tok_by_span = {(t.start, t.end): t for t in toks}
+    for s, e, label in predict(text, toks):
+        etype = _NER_TYPES.get(label)
+        surf = text[s:e]
+        if etype is None or len(surf) < 2 or _ABBREV_ONLY.match(surf):
+            continue
+        inside = [m for m in found if not m.nested and m.start < e and s < m.end]
+        if _overlaps(s, e, urls) or any(m.start < s or m.end > e for m in inside):
+            continue  # crosses a known mention or a URL
+        if inside and (etype in ("PERSON", "GPE") or any(m.type == "PERSON" for m in inside)
+                       or any((m.start, m.end) == (s, e) for m in inside)):
+            continue  # the known mentions already say what this is
+        one = tok_by_span.get((s, e))
+        if etype == "PERSON" and one is not None and not one.oov and (one.proper_kind != "人名" or len(surf) <= 2):
+            continue  # a dictionary common noun (クマ) is not a name
+        if etype == "EVENT" and not surf.endswith(EVENT_SUFFIXES):
+            continue
+        if etype == "ORG" and surf.endswith(_NER_ORG_JUNK):
+            continue
+        if etype == "GPE" and surf.endswith(LOC_SUFFIXES):
+            etype = "LOC"
+        if surf.isdigit() or not any(ch.isalpha() for ch in surf):
+            continue
+        for m in inside:  # a longer name around known places/orgs: ワシントン・ポスト, 日本橋
+            m.nested = True
+        out.append(Mention(surf, s, e, etype, "ner"))
+        found = found + [out[-1]]
+    return out
+
+
 def _noun_like(t: Token) -> bool:
     return t.pos[0] in ("名詞", "接頭辞") or (t.pos[0] == "接尾辞" and t.pos[1] == "名詞的") or bool(
         _LATIN_WIDE.match(t.surface)
@@ -447,7 +499,9 @@ def _person_at(text: str, toks: list[Token], i: int, covered) -> tuple[Mention |
             pieces += 1
             personish += t.proper_kind == "人名"
             j += 1
-        elif t.surface in ("・", "=", "＝", "･") and j + 1 < len(toks) and _is_name_piece(toks[j + 1]):
+        elif (t.surface in ("・", "=", "＝", "･") and j + 1 < len(toks) and _is_name_piece(toks[j + 1])
+              and _KATA_OR_LATIN.match(toks[j - 1].surface) and _KATA_OR_LATIN.match(toks[j + 1].surface)):
+            # katakana names join with ・ (ジョン・スミス); kanji names with ・ are lists (岡田・野田)
             dots += 1
             j += 1
         else:
@@ -487,7 +541,7 @@ def _place_at(text: str, toks: list[Token], i: int, covered, gaz: Gazetteer) -> 
             full = text[t.start : nxt.end]
             c2 = sorted(gaz.lookup_variant(full))
             return Mention(full, t.start, nxt.end, etype, "variant" if c2 else "pattern", c2), i + 2
-        if cands and (t.oov or not t.is_proper):
+        if cands and t.oov and len(variant_key(t.surface)) >= 4:
             ent = gaz.get(cands[0])
             return Mention(t.surface, t.start, t.end, ent.type if ent else "OTHER", "variant", cands), i + 1
     return None, i
