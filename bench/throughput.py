@@ -15,6 +15,7 @@ import resource
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "livedoor-news" / "text"
@@ -23,7 +24,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" 
 def load_texts(corpus: Path, n: int) -> list[str]:
     files = sorted(p for p in corpus.glob("*/*.txt") if p.name not in ("LICENSE.txt", "README.txt"))
     # spread the sample over the categories
-    files = sorted(files, key=lambda p: (hash(p.name) % 997, p.name))[:n] if len(files) > n else files
+    files = sorted(files, key=lambda p: (zlib.crc32(p.name.encode()) % 997, p.name))[:n] if len(files) > n else files
     out = []
     for p in sorted(files):
         lines = p.read_text(encoding="utf-8").splitlines()
@@ -35,6 +36,52 @@ def peak_rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return (own + kids) / 1024
+
+
+def tree_rss_mb(root: int) -> float:
+    """Current RSS of ``root`` and all its descendants (pool workers live under a forkserver)."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            parent[int(d.name)] = int(fields[1])
+            rss[int(d.name)] = int(fields[21]) * resource.getpagesize()
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        p = frontier.pop()
+        for c, pp in parent.items():
+            if pp == p and c not in tree:
+                tree.add(c)
+                frontier.append(c)
+    return sum(rss.get(p, 0) for p in tree) / 2**20
+
+
+class TreeRSS:
+    """Samples the process tree's total RSS every 0.2 s; ``peak`` in MB."""
+
+    def __init__(self) -> None:
+        import os
+        import threading
+
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._pid = os.getpid()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, tree_rss_mb(self._pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._t.join()
+        return max(self.peak, tree_rss_mb(self._pid))
 
 
 def child(kind: str, corpus: Path, n: int, workers: int) -> dict:
@@ -69,8 +116,9 @@ def main() -> int:
     ap.add_argument("--child", choices=["ginza", "kansoku"])
     a = ap.parse_args()
     if a.child:
+        sampler = TreeRSS()
         res = child(a.child, a.corpus, a.n, a.workers)
-        res["peak_rss_mb"] = peak_rss_mb()
+        res["peak_rss_mb"] = max(sampler.stop(), peak_rss_mb())
         print(json.dumps(res))
         return 0
     if not a.corpus.is_dir():

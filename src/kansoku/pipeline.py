@@ -247,8 +247,10 @@ def _passthrough(b: tuple[list[RawDoc], Options] | ReadError) -> list[dict | Rea
 
 def _warm() -> None:
     """Load tokenizer and data once per worker process, before the first batch."""
+    from kansoku.nlp.ner import model
     from kansoku.nlp.tokens import tokenize
     from kansoku.resolve.gazetteer import default
 
     default()
+    model()
     tokenize("ロシアとウクライナ")
