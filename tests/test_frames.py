@@ -12,7 +12,7 @@ import pytest
 from kansoku.analyze.frames import detect_frames, load_catalogue, quote_spans, split_sentences
 from kansoku.model import Span
 
-FRAMES_MD = Path("/work/shared/FRAMES.md")
+FRAMES_MD = Path(__file__).resolve().parents[2] / "shared" / "FRAMES.md"
 LABELLED = Path(__file__).resolve().parents[1] / "bench" / "data" / "frames_labelled.jsonl"
 REQUIRED = {
     "nazi_ukraine",
