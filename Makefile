@@ -33,6 +33,7 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/search_latency.py
 
 # score the dev articles against the hand-made gold in ../shared (skips when absent)
 score: $(STAMP)
