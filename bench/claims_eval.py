@@ -23,18 +23,12 @@ from typing import Any
 
 from kansoku.extract.claims import extract_claims
 from kansoku.extract.metadata import extract_metadata
-from kansoku.model import Document, Span
+from kansoku.model import Document
+from kansoku.normalize.segment import line_spans
 
 HERE = Path(__file__).resolve().parent
 
 
-def _lines(text: str) -> list[Span]:
-    spans, pos = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            spans.append(Span(pos, pos + len(line)))
-        pos += len(line) + 1
-    return spans
 
 
 def _key(speaker: str | None, kind: str) -> tuple[str, str]:
@@ -44,7 +38,7 @@ def _key(speaker: str | None, kind: str) -> tuple[str, str]:
 def eval_claims(rows: list[dict[str, Any]], verbose: bool) -> tuple[int, int, int]:
     tp = n_pred = n_gold = 0
     for r in rows:
-        pred = [_key(c["speaker"], c["kind"]) for c in extract_claims(r["text"], _lines(r["text"]))]
+        pred = [_key(c["speaker"], c["kind"]) for c in extract_claims(r["text"], line_spans(r["text"]))]
         gold = [_key(c["speaker"], c["kind"]) for c in r["claims"]]
         left = list(gold)
         hit = 0
@@ -69,7 +63,7 @@ def _field(md: dict[str, Any], name: str) -> Any:
 def eval_metadata(rows: list[dict[str, Any]], verbose: bool) -> dict[str, list[int]]:
     scores: dict[str, list[int]] = {}
     for r in rows:
-        md = extract_metadata(Document(source="bench", text=r["text"], sentences=_lines(r["text"])))
+        md = extract_metadata(Document(source="bench", text=r["text"], sentences=line_spans(r["text"])))
         for name, want in r["expected"].items():
             got = _field(md, name)
             ok = int(got == want)

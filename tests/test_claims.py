@@ -6,19 +6,11 @@ import pytest
 
 from kansoku.extract.claims import extract_claims, plausible_speaker, split_sentences
 from kansoku.model import Span
-
-
-def _lines(text: str) -> list[Span]:
-    spans, pos = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            spans.append(Span(pos, pos + len(line)))
-        pos += len(line) + 1
-    return spans
+from kansoku.normalize.segment import line_spans
 
 
 def _claims(text: str) -> list[dict]:
-    out = extract_claims(text, _lines(text))
+    out = extract_claims(text, line_spans(text))
     for c in out:
         assert text[c["start"] : c["end"]] == c["text"]
         if c["speaker_span"]:
@@ -238,7 +230,7 @@ def test_spec_sheet_is_not_dialogue() -> None:
 
 def test_dialogue_with_sentence_spans() -> None:
     text = "山吹: 制裁は続く。でも効果は薄い。\nKai: そう思います。長期戦ですね。\n山吹: なるほど。"
-    sents = split_sentences(text, _lines(text))
+    sents = split_sentences(text, line_spans(text))
     out = extract_claims(text, sents)
     assert [(c["speaker"], c["kind"]) for c in out] == [("山吹", "quote"), ("Kai", "quote"), ("山吹", "quote")]
     assert out[0]["text"] == "山吹: 制裁は続く。でも効果は薄い。"

@@ -11,23 +11,16 @@ import pytest
 
 from kansoku.extract.quantities import extract_quantities, parse_number, units_version
 from kansoku.model import Span
+from kansoku.normalize.segment import line_spans
 
 CASES_PATH = Path(__file__).parent / "data" / "quantities_cases.jsonl"
 CASES = [json.loads(line) for line in CASES_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def lines(text: str) -> list[Span]:
-    """One span per non-empty line."""
-    spans, pos = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            spans.append(Span(pos, pos + len(line)))
-        pos += len(line) + 1
-    return spans
 
 
 def run(text: str) -> list[dict]:
-    return extract_quantities(text, lines(text))
+    return extract_quantities(text, line_spans(text))
 
 
 def one(text: str) -> dict:
@@ -299,7 +292,7 @@ def test_long_document_is_fast() -> None:
         + "\n"
     )
     text = block * 2000
-    spans = lines(text)
+    spans = line_spans(text)
     t0 = time.perf_counter()
     got = extract_quantities(text, spans)
     assert len(got) == 2000

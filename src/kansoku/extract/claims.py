@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 from kansoku.model import Span
+from kansoku.normalize.segment import line_spans
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
@@ -300,20 +301,13 @@ class _Context:
         return None
 
 
-def _text_lines(text: str) -> list[Span]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            out.append(Span(pos, pos + len(line)))
-        pos += len(line) + 1
-    return out
 
 
 def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
     """All attributions in ``text``; each record's ``text`` equals ``text[start:end]``."""
     pats = _patterns()
     sents = split_sentences(text, sentences or [Span(0, len(text))])
-    lines = _text_lines(text)  # dialogue turns are whole lines, whatever the sentence segmenter did
+    lines = line_spans(text)  # dialogue turns are whole lines, whatever the sentence segmenter did
     names = _dialogue_names(text, lines)
     out: list[dict[str, Any]] = []
     dialogue_lines: list[Span] = []

@@ -73,3 +73,14 @@ def _emit(text: str, start: int, end: int, max_len: int, out: list[Span]) -> Non
         start = cut
     if end > start:
         out.append(Span(start, end))
+
+
+def line_spans(text: str) -> list[Span]:
+    """One span per non-empty line (no sentence splitting): the unit of bylines, headings and tests."""
+    spans: list[Span] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append(Span(pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
