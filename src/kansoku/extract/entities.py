@@ -45,7 +45,9 @@ ORG_SUFFIXES = tuple(
 )
 FAC_SUFFIXES = ("統合基地", "空軍基地", "海軍基地", "基地", "原子力発電所", "原発", "発電所", "空港", "港", "大橋", "橋",
                 "ダム", "製油所", "宮殿", "宮", "大聖堂", "聖堂", "広場")
-EVENT_SUFFIXES = ("首脳会談", "会談", "戦争", "紛争", "サミット", "危機", "革命", "侵攻", "大戦", "合意", "会議")
+EVENT_SUFFIXES = ("首脳会談", "会談", "戦争", "紛争", "サミット", "危機", "革命", "侵攻", "大戦", "合意", "会議",
+                  "選挙", "地震", "震災", "オリンピック", "五輪", "選手権", "映画祭", "博覧会", "万博", "事件", "事変",
+                  "作戦", "攻勢")
 GPE_SUFFIXES = ("州", "市", "県", "区", "地区", "地方", "自治共和国", "共和国")
 LOC_SUFFIXES = ("川", "山", "山脈", "湖", "島", "諸島", "海", "湾", "半島", "海峡", "丘陵", "高原", "平原")
 # prefixes that make a compound generic or anaphoric (同研究所, 各国政府)
@@ -133,7 +135,9 @@ def find_mentions(
         places = {(m.start, m.end) for m in found if m.type in ("GPE", "LOC", "NORP") or m.how == "abbrev"}
         found += _pattern_mentions(text, toks, covered, places, gaz)
         if use_ner:
-            found += _ner_mentions(text, toks, found, urls)
+            added, dropped = _ner_mentions(text, toks, found, urls)
+            found = [m for m in found if not any(m is d for d in dropped)] + added
+        _mark_nested(found)
         out.extend(found)
     out.sort(key=lambda m: (m.start, -m.end))
     return out
@@ -203,6 +207,10 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
                 break
         if accepted is not None and urls and _overlaps(s0, accepted[1], urls):
             accepted = None
+        if accepted is not None and accepted[3] == "short" and s0 > 0 and (
+            text[s0 - 1] in "・･=＝" or _KATA_OR_LATIN.match(text[s0 - 1])
+        ):
+            accepted = None  # サラ・サンダース, JJブラウン: the name goes on to the left
         if accepted is not None and accepted[3] == "short":
             nxt_t = tok_at.get(accepted[1])
             if nxt_t is not None and nxt_t.start == accepted[1] and nxt_t.proper_kind == "人名":
@@ -391,7 +399,9 @@ _ABBREV_ONLY = re.compile(r"^[米英露中朝韓日台宇独仏伊加豪印欧�
 _NER_ORG_JUNK = ("政権", "情勢", "政府", "側")
 
 
-def _ner_mentions(text: str, toks: list[Token], found: list[Mention], urls: list[tuple[int, int]]) -> list[Mention]:
+def _ner_mentions(
+    text: str, toks: list[Token], found: list[Mention], urls: list[tuple[int, int]]
+) -> tuple[list[Mention], list[Mention]]:
     """Names the statistical tagger finds where the gazetteer and the patterns found nothing.
 
     The gazetteer and patterns always win on overlap (the tagger is trained on Wikipedia, not news);
@@ -400,6 +410,8 @@ def _ner_mentions(text: str, toks: list[Token], found: list[Mention], urls: list
     from kansoku.nlp.ner import predict
 
     out = []
+    dropped: list[Mention] = []
+    found = list(found)
     tok_by_span = {(t.start, t.end): t for t in toks}
     for s, e, label in predict(text, toks):
         etype = _NER_TYPES.get(label)
@@ -407,6 +419,15 @@ def _ner_mentions(text: str, toks: list[Token], found: list[Mention], urls: list
         if etype is None or len(surf) < 2 or _ABBREV_ONLY.match(surf):
             continue
         inside = [m for m in found if not m.nested and m.start < e and s < m.end]
+        if label in ("ORG", "FAC", "PRODUCT") and len(inside) == 1:
+            p = inside[0]
+            if (p.start, p.end) == (s, e) and p.type == "PERSON" and p.how == "pattern" and not p.title:
+                # ギブソン・ギター・コーポレーション: a katakana name the tagger knows is not a person
+                found.remove(p)
+                dropped.append(p)
+                if label == "PRODUCT":
+                    continue
+                inside = []
         if _overlaps(s, e, urls) or any(m.start < s or m.end > e for m in inside):
             continue  # crosses a known mention or a URL
         if inside and (etype in ("PERSON", "GPE") or any(m.type == "PERSON" for m in inside)
@@ -415,8 +436,8 @@ def _ner_mentions(text: str, toks: list[Token], found: list[Mention], urls: list
         one = tok_by_span.get((s, e))
         if etype == "PERSON" and one is not None and not one.oov and (one.proper_kind != "人名" or len(surf) <= 2):
             continue  # a dictionary common noun (クマ) is not a name
-        if etype == "EVENT" and not surf.endswith(EVENT_SUFFIXES):
-            continue
+        if etype == "EVENT" and not surf.endswith(EVENT_SUFFIXES) and not inside:
+            continue  # an event name needs an event word or a known place/organisation inside it
         if etype == "ORG" and surf.endswith(_NER_ORG_JUNK):
             continue
         if etype == "GPE" and surf.endswith(LOC_SUFFIXES):
@@ -426,8 +447,20 @@ def _ner_mentions(text: str, toks: list[Token], found: list[Mention], urls: list
         for m in inside:  # a longer name around known places/orgs: ワシントン・ポスト, 日本橋
             m.nested = True
         out.append(Mention(surf, s, e, etype, "ner"))
-        found = found + [out[-1]]
-    return out
+        found.append(out[-1])
+    return out, dropped
+
+
+def _mark_nested(found: list[Mention]) -> None:
+    """Places and organisations inside a longer organisation, facility or event name are nested mentions."""
+    outer = [m for m in found if m.type in ("ORG", "FAC", "EVENT", "OTHER") and not m.nested]
+    for m in found:
+        if m.nested or m.type == "PERSON":
+            continue
+        for o in outer:
+            if o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start):
+                m.nested = True
+                break
 
 
 def _noun_like(t: Token) -> bool:
@@ -487,6 +520,8 @@ def _person_at(text: str, toks: list[Token], i: int, covered) -> tuple[Mention |
         return Mention(text[t0.start : e], t0.start, e, "PERSON", "pattern", title=tm.group(0)), i + 1
     if not _is_name_piece(t0):
         return None, i
+    if _LATIN_CAP.match(t0.surface) and not (i + 1 < len(toks) and toks[i + 1].surface in ("・", ".", "･")):
+        return None, i  # FW大久保嘉人: a position code, not an initial
     j = i
     pieces = 0
     personish = 0
