@@ -438,7 +438,7 @@ def _ner_mentions(
             continue  # a dictionary common noun (クマ) is not a name
         if etype == "EVENT" and not surf.endswith(EVENT_SUFFIXES) and not inside:
             continue  # an event name needs an event word or a known place/organisation inside it
-        if etype == "ORG" and surf.endswith(_NER_ORG_JUNK):
+        if etype == "ORG" and surf.endswith(_NER_ORG_JUNK) or "=" in surf or "＝" in surf:
             continue
         if etype == "GPE" and surf.endswith(LOC_SUFFIXES):
             etype = "LOC"
