@@ -77,6 +77,15 @@ def _story(records: list[dict], story_id: str) -> dict | None:
     return None
 
 
+def _story_or_exit(records: list[dict], story_id: str) -> dict:
+    """The story named by ``story_id`` (id or prefix), or a one-line error and exit 1."""
+    s = _story(records, story_id)
+    if s is None:
+        _err(f"no story {story_id!r}")
+        raise typer.Exit(1)
+    return s
+
+
 def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
     """Add the corpus commands to ``app``; ``load_records(db, inputs)`` supplies the records."""
 
@@ -132,10 +141,7 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
 
         recs = _load(db, input)
         if story:
-            s = _story(recs, story)
-            if s is None:
-                _err(f"no story {story!r}")
-                raise typer.Exit(1)
+            s = _story_or_exit(recs, story)
             res = compare_story(s, recs)
             if format is OutFormat.json:
                 _json(res)
@@ -168,12 +174,7 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         from kansoku.corpus.timeline import timeline
 
         recs = _load(db, input)
-        st = None
-        if story:
-            st = _story(recs, story)
-            if st is None:
-                _err(f"no story {story!r}")
-                raise typer.Exit(1)
+        st = _story_or_exit(recs, story) if story else None
         res = timeline(recs, entity=entity, story=st)
         if format is OutFormat.json:
             _json(res)
@@ -224,10 +225,7 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
 
         recs = _load(db, input)
         if story:
-            s = _story(recs, story)
-            if s is None:
-                _err(f"no story {story!r}")
-                raise typer.Exit(1)
+            s = _story_or_exit(recs, story)
             recs = [r for r in recs if r["id"] in set(s["doc_ids"])]
             title = title or s["label"]
         if query:
