@@ -148,3 +148,17 @@ def test_day_counters_and_urls_are_not_entities(gaz):
     japan = [m for m in ments if m.candidates == ["gpe:japan"]]
     assert [t[m.start : m.start + 2] for m in japan] == ["日米"]
     assert not any("http" in m.text or m.text == "russia" for m in ments)
+
+
+def test_ordinary_word_short_forms_need_a_person_cue():
+    g = build([
+        GazEntity("person:chris-wright", "クリス・ライト", "Chris Wright", "PERSON", short=["ライト"]),
+        GazEntity("person:donald-trump", "ドナルド・トランプ", "Donald Trump", "PERSON", short=["トランプ"]),
+        GazEntity("org:islamic-state", "イスラム国", "Islamic State", "ORG", aliases=["IS"]),
+        GazEntity("gpe:north-korea", "北朝鮮", "North Korea", "GPE", abbrev=["朝"]),
+        GazEntity("gpe:united-states", "アメリカ", "United States", "GPE", abbrev=["米"]),
+    ])
+    ids = {e["id"] for e in analyse("部屋のライトを消した。朝に新機種IS11Sが出た。", g)}
+    assert not ids & {"person:chris-wright", "org:islamic-state", "gpe:north-korea"}
+    ids = {e["id"] for e in analyse("トランプ政権は発足した。トランプは譲歩した。米朝協議でISが議題に。", g)}
+    assert {"person:donald-trump", "org:islamic-state", "gpe:north-korea"} <= ids

@@ -59,8 +59,9 @@ _GENERIC_PREFIX = ("同", "当", "本", "各", "両", "その", "この", "同�
 _ABBREV_PREFIX = set("対訪反親在駐来離日")
 _ABBREV_SUFFIX = ("軍", "側", "政府", "外相", "首相", "大統領", "紙", "艦", "企業", "産", "製", "国内", "兵", "系")
 
-# one-kanji abbreviations that stand alone far more often as ordinary words (日 = day) count only in compounds
-_LONE_NEVER = frozenset("日月")
+# one-kanji abbreviations that stand alone far more often as ordinary words (日 day, 朝 morning, 台 counter,
+# 中 middle) count only in compounds (日米, 米朝, 中台, 米中)
+_LONE_NEVER = frozenset("日月朝台中")
 _KATA = re.compile(r"^[ァ-ヺー・]+$")
 _LATIN = re.compile(r"^[A-Za-z]+$")
 _KATA_OR_LATIN = re.compile(r"^(?:[ァ-ヺー]+|[A-Za-z][A-Za-z\.]*)$")
@@ -79,6 +80,8 @@ class Mention:
     title: str | None = None
     nested: bool = False
     name_en: str | None = None
+    common_word: bool = False  # a short form that is also an ordinary word (ライト, マスク, トランプ)
+    person_cue: bool = False  # followed by a title or 政権/陣営/氏 …
 
     def as_dict(self) -> dict:
         return {"text": self.text, "start": self.start, "end": self.end}
@@ -161,6 +164,7 @@ def _norm_view(text: str, span: Span) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
+_PERSON_CUE = re.compile(r"(?:政権|陣営|一家|夫妻|夫人|元大統領|前大統領|次期大統領|氏)")
 _URL = re.compile(r"https?://[^\s<>「」()（）]+|www\.[^\s<>「」()（）]+|@[A-Za-z0-9_]{2,}")
 
 
@@ -199,6 +203,8 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
                     accepted = (j_end, e0, cands, "abbrev")
                     break
                 continue
+            if key in gaz.cased and not _latin_ok(text, s0, e0, gaz.cased[key]):
+                continue  # ISW11K, IS03, Galaxy Note: a short Latin name must stand alone, in its own case
             if e0 in ends or _title_follows(text, e0) or _suffix_follows(text, e0):
                 # a single-kanji alias must stand as a token of its own
                 if e0 - s0 == 1 and not (s0 in starts and e0 in ends):
@@ -224,6 +230,10 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
         etype = ent.type if ent else "OTHER"
         title = _title_at(text, e0)
         m = Mention(text[s0:e0], s0, e0, etype, how, ids, title)
+        if how == "short":
+            tok = tok_at.get(s0)
+            m.common_word = bool(tok and tok.start == s0 and not tok.is_proper and not tok.oov)
+            m.person_cue = title is not None or _PERSON_CUE.match(text, e0) is not None
         compound = _direction_compound(text, m, tok_at, gaz) if etype in ("GPE", "LOC") else None
         if compound is not None:
             m.nested = True
@@ -247,6 +257,15 @@ def _direction_compound(text: str, m: Mention, tok_at: dict, gaz: Gazetteer) -> 
     base = gaz.get(m.candidates[0]) if m.candidates else None
     en = f"{_DIRECTIONS[prev.surface]} {base.name_en}" if base else None
     return Mention(text[prev.start : m.end], prev.start, m.end, "LOC", "pattern", [], name_en=en)
+
+
+def _latin_ok(text: str, s: int, e: int, spellings: set[str]) -> bool:
+    surf = unicodedata.normalize("NFKC", text[s:e]).replace(" ", "")
+    if surf not in spellings:
+        return False
+    before = text[s - 1] if s > 0 else " "
+    after = text[e] if e < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
 def _after_abbrev(text: str, pos: int, tok_at: dict, gaz: Gazetteer) -> bool:
@@ -300,7 +319,8 @@ def _title_follows(text: str, pos: int) -> bool:
 
 _SUFFIX_FOLLOW = re.compile(
     "(?:" + "|".join(map(re.escape, ORG_SUFFIXES + GPE_SUFFIXES + LOC_SUFFIXES + ("東部", "西部", "南部",
-    "北部", "中部", "側", "人", "系", "領", "産", "製", "国内", "国民", "全土", "首脳"))) + ")"
+    "北部", "中部", "側", "人", "系", "領", "産", "製", "国内", "国民", "全土", "首脳", "政権", "陣営", "一家",
+    "夫妻"))) + ")"
 )
 
 

@@ -38,6 +38,7 @@ def resolve_document(mentions: list[Mention], gazetteer: Gazetteer | None = None
     gaz = gazetteer or default_gazetteer()
     ents: OrderedDict[str, dict] = OrderedDict()
     person_parts: dict[str, str] = {}  # surname/given-name key -> entity id of a full-name person
+    weak_shorts: dict[str, int] = {}  # person id -> count of mentions that are only ordinary-word short forms
 
     def add(eid: str, m: Mention, method: str, name: str, name_en: str | None, etype: str) -> None:
         e = ents.get(eid)
@@ -67,6 +68,11 @@ def resolve_document(mentions: list[Mention], gazetteer: Gazetteer | None = None
         assert ge is not None
         method = _METHOD.get(m.how, "gazetteer")
         add(eid, m, method, ge.name, ge.name_en, ge.type)
+        if m.how == "short" and ge.type == "PERSON":
+            weak = m.common_word and not m.person_cue
+            weak_shorts[eid] = weak_shorts.get(eid, 0) + (1 if weak else -10**6)
+        elif ge.type == "PERSON":
+            weak_shorts[eid] = -10**6
 
     # pass 2: unknown names, full names before bare surnames
     pending.sort(key=lambda m: (-len(strip_title(m.text)), m.start))
@@ -100,6 +106,10 @@ def resolve_document(mentions: list[Mention], gazetteer: Gazetteer | None = None
         add(eid, m, "new", bare, m.name_en, m.type)
         local[k] = eid
 
+    # a person known only by short forms that are ordinary words (ライト, マスク) with nothing marking a
+    # person (no title, no 政権/氏, no full name) is dropped: "light" and "mask", not Chris Wright or Musk
+    for eid in [eid for eid in ents if eid in weak_shorts and weak_shorts[eid] == len(ents[eid]["mentions"])]:
+        del ents[eid]
     for e in ents.values():
         e["mentions"].sort(key=lambda d: d["start"])
     return list(ents.values())

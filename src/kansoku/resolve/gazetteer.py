@@ -12,6 +12,7 @@ module loads it once per process and builds three indexes:
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,6 +46,8 @@ class Gazetteer:
     by_variant: dict[str, set[str]]
     trie: dict
     version: str
+    # short Latin keys -> the exact spellings the file gives (IS, ISW, note): case matters for those
+    cased: dict[str, set[str]] = field(default_factory=dict)
 
     def get(self, entity_id: str) -> GazEntity | None:
         return self.entities.get(entity_id)
@@ -62,6 +65,7 @@ _END = "\0"
 def build(entities: list[GazEntity], version: str = "") -> Gazetteer:
     by_surface: dict[str, list[tuple[str, str]]] = defaultdict(list)
     by_variant: dict[str, set[str]] = defaultdict(set)
+    cased: dict[str, set[str]] = defaultdict(set)
     for e in entities:
         forms = [(e.name, "name"), (e.name_en, "alias")]
         forms += [(a, "alias") for a in e.aliases]
@@ -74,6 +78,8 @@ def build(entities: list[GazEntity], version: str = "") -> Gazetteer:
                 continue
             seen.add(k)
             by_surface[k].append((e.id, how))
+            if k.isascii() and len(k) <= 5:
+                cased[k].add(unicodedata.normalize("NFKC", form).replace(" ", ""))
             if (how in ("name", "alias") or (how == "short" and e.type == "PERSON")) and len(k) >= 3:
                 by_variant[variant_key(form)].add(e.id)
     trie: dict = {}
@@ -82,7 +88,7 @@ def build(entities: list[GazEntity], version: str = "") -> Gazetteer:
         for ch in k:
             node = node.setdefault(ch, {})
         node[_END] = k
-    return Gazetteer({e.id: e for e in entities}, dict(by_surface), dict(by_variant), trie, version)
+    return Gazetteer({e.id: e for e in entities}, dict(by_surface), dict(by_variant), trie, version, dict(cased))
 
 
 def load(path: str | Path | None = None) -> Gazetteer:
