@@ -59,9 +59,9 @@ _GENERIC_PREFIX = ("同", "当", "本", "各", "両", "その", "この", "同�
 _ABBREV_PREFIX = set("対訪反親在駐来離日")
 _ABBREV_SUFFIX = ("軍", "側", "政府", "外相", "首相", "大統領", "紙", "艦", "企業", "産", "製", "国内", "兵", "系")
 
-# one-kanji abbreviations that stand alone far more often as ordinary words (日 day, 朝 morning, 台 counter,
-# 中 middle) count only in compounds (日米, 米朝, 中台, 米中)
-_LONE_NEVER = frozenset("日月朝台中")
+# one-kanji abbreviations that stand alone far more often as ordinary words (日 day, 土 Saturday, 朝 morning,
+# 台 counter, 中 middle) count only in compounds (日米, 米朝, 中台, 米中, 日土)
+_LONE_NEVER = frozenset("日月火水木金土朝台中")
 _KATA = re.compile(r"^[ァ-ヺー・]+$")
 _LATIN = re.compile(r"^[A-Za-z]+$")
 _KATA_OR_LATIN = re.compile(r"^(?:[ァ-ヺー]+|[A-Za-z][A-Za-z\.]*)$")

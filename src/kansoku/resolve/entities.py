@@ -69,7 +69,7 @@ def resolve_document(mentions: list[Mention], gazetteer: Gazetteer | None = None
         method = _METHOD.get(m.how, "gazetteer")
         add(eid, m, method, ge.name, ge.name_en, ge.type)
         if m.how == "short" and ge.type == "PERSON":
-            weak = m.common_word and not m.person_cue
+            weak = not m.person_cue and not m.text.isascii()  # Latin-script surnames are capitalised names
             weak_shorts[eid] = weak_shorts.get(eid, 0) + (1 if weak else -10**6)
         elif ge.type == "PERSON":
             weak_shorts[eid] = -10**6
@@ -106,8 +106,8 @@ def resolve_document(mentions: list[Mention], gazetteer: Gazetteer | None = None
         add(eid, m, "new", bare, m.name_en, m.type)
         local[k] = eid
 
-    # a person known only by short forms that are ordinary words (ライト, マスク) with nothing marking a
-    # person (no title, no 政権/氏, no full name) is dropped: "light" and "mask", not Chris Wright or Musk
+    # a person known only by bare short forms, with nothing marking a person (no title, no 政権/氏, no full
+    # name, no byline): ライト and マスク are "light" and "mask", 武藤 is any of many Mutos
     for eid in [eid for eid in ents if eid in weak_shorts and weak_shorts[eid] == len(ents[eid]["mentions"])]:
         del ents[eid]
     for e in ents.values():
