@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kansoku.extract.claims import extract_claims, plausible_speaker, split_sentences
+from kansoku.extract.claims import extract_claims, plausible_speaker
 from kansoku.model import Span
-from kansoku.normalize.segment import line_spans
+from kansoku.normalize.segment import line_spans, split_spans
 
 
 def _claims(text: str) -> list[dict]:
@@ -166,7 +166,7 @@ def test_single_dialogue_prefix_is_not_dialogue() -> None:
 
 def test_split_sentences_keeps_quotes_whole() -> None:
     text = "彼は「よし。始めよう」と言った。次の文。"
-    spans = split_sentences(text, [Span(0, len(text))])
+    spans = split_spans(text, [Span(0, len(text))])
     assert [text[s.start : s.end] for s in spans] == ["彼は「よし。始めよう」と言った。", "次の文。"]
 
 
@@ -230,7 +230,7 @@ def test_spec_sheet_is_not_dialogue() -> None:
 
 def test_dialogue_with_sentence_spans() -> None:
     text = "山吹: 制裁は続く。でも効果は薄い。\nKai: そう思います。長期戦ですね。\n山吹: なるほど。"
-    sents = split_sentences(text, line_spans(text))
+    sents = split_spans(text, line_spans(text))
     out = extract_claims(text, sents)
     assert [(c["speaker"], c["kind"]) for c in out] == [("山吹", "quote"), ("Kai", "quote"), ("山吹", "quote")]
     assert out[0]["text"] == "山吹: 制裁は続く。でも効果は薄い。"

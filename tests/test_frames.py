@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kansoku.analyze.frames import detect_frames, load_catalogue, quote_spans, split_sentences
+from kansoku.analyze.frames import detect_frames, load_catalogue, quote_spans
 from kansoku.model import Span
+from kansoku.normalize.segment import split_sentences
 
 FRAMES_MD = Path(__file__).resolve().parents[2] / "shared" / "FRAMES.md"
 LABELLED = Path(__file__).resolve().parents[1] / "bench" / "data" / "frames_labelled.jsonl"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kansoku.analyze.frames import split_sentences
 from kansoku.analyze.genre import classify_genre
 from kansoku.analyze.persuasion import KINDS, find_persuasion
+from kansoku.normalize.segment import split_sentences
 
 DIALOGUE = """司会: 今日はウクライナ情勢について伺います。
 田中: 停戦交渉はまだ難しいと思います。

@@ -26,6 +26,7 @@ from importlib import resources
 from typing import Any
 
 from kansoku.model import Span
+from kansoku.normalize.segment import split_sentences
 
 #: A frame is emitted when its score reaches this value (calibrated on the train split of
 #: bench/data/frames_labelled.jsonl with bench/frames_eval.py).
@@ -41,7 +42,6 @@ COMBO_WEIGHT = {"strong": STRONG, "medium": 0.75, "weak": WEAK}
 AUTHOR_MIN = 0.75
 
 _MACRO_RE = re.compile(r"@([A-Z]+)@")
-_SENT_RE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[」』）)]*)?")
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> str:
@@ -92,18 +92,6 @@ def load_catalogue() -> dict[str, Any]:
     }
 
 
-def split_sentences(text: str) -> list[Span]:
-    """A crude sentence splitter (。！？ and line breaks), for callers without a segmenter."""
-    out: list[Span] = []
-    for m in _SENT_RE.finditer(text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            out.append(Span(start, end))
-    return out
 
 
 _QUOTE_RE = re.compile(r"「[^「」\n]{2,400}」")

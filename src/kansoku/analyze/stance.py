@@ -20,8 +20,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from kansoku.analyze.frames import load_catalogue, sentence_voice, split_sentences
+from kansoku.analyze.frames import load_catalogue, sentence_voice
 from kansoku.model import Span
+from kansoku.normalize.segment import split_sentences
 
 FRAME_GAIN = 0.6
 VOICE_WEIGHT = {"author": 1.0, "discussed": 0.12, "attributed": 0.08}

@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any
 
 from kansoku.model import Span
-from kansoku.normalize.segment import line_spans
+from kansoku.normalize.segment import line_spans, split_spans
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
@@ -103,34 +103,6 @@ def _patterns() -> dict[str, Any]:
     }
 
 
-def split_sentences(text: str, spans: list[Span]) -> list[Span]:
-    """Split each span further at 。！？ outside brackets (lines may hold several sentences)."""
-    out: list[Span] = []
-    for sp in spans:
-        depth: list[str] = []
-        start = sp.start
-        for i in range(sp.start, sp.end):
-            ch = text[i]
-            if ch in _BRACKETS:
-                depth.append(_BRACKETS[ch])
-            elif depth and ch == depth[-1]:
-                depth.pop()
-            elif ch in "。！？" and not depth:
-                out.append(Span(start, i + 1))
-                start = i + 1
-        if start < sp.end:
-            out.append(Span(start, sp.end))
-    # trim surrounding whitespace
-    res = []
-    for sp in out:
-        s, e = sp.start, sp.end
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            res.append(Span(s, e))
-    return res
 
 
 def _strip_quote(text: str, end: int, lower: int) -> tuple[int, int] | None:
@@ -306,7 +278,7 @@ class _Context:
 def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
     """All attributions in ``text``; each record's ``text`` equals ``text[start:end]``."""
     pats = _patterns()
-    sents = split_sentences(text, sentences or [Span(0, len(text))])
+    sents = split_spans(text, sentences or [Span(0, len(text))])
     lines = line_spans(text)  # dialogue turns are whole lines, whatever the sentence segmenter did
     names = _dialogue_names(text, lines)
     out: list[dict[str, Any]] = []

@@ -31,6 +31,14 @@ def split_sentences(text: str, max_len: int = 1000) -> list[Span]:
     return spans
 
 
+def split_spans(text: str, spans: list[Span], max_len: int = 1000) -> list[Span]:
+    """Split already-given units (lines, sentences) further at 。！？ outside brackets."""
+    out: list[Span] = []
+    for sp in spans:
+        _split_line(text, sp.start, sp.end, max_len, out)
+    return out
+
+
 def _split_line(text: str, start: int, end: int, max_len: int, out: list[Span]) -> None:
     depth: list[str] = []
     opened_at = 0
