@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
 from kansoku.model import Span
+from kansoku.nlp.tokens import Token, tokenize
 
 # ---------------------------------------------------------------------------------------------------------
 # character normalisation (strictly one char -> one char, so offsets are preserved)
@@ -223,31 +223,14 @@ def _num_value(v: float) -> int | float:
 # Sudachi helpers
 
 
-@lru_cache(maxsize=1)
-def _tokenizer() -> Any:
-    from sudachipy import Dictionary, SplitMode
-
-    return Dictionary(dict="core").create(SplitMode.C)
-
-
-@dataclass(frozen=True, slots=True)
-class _Tok:
-    surface: str
-    start: int
-    end: int
-    pos: tuple[str, ...]
-
-
-def _tokens(text: str, start: int, end: int) -> list[_Tok]:
+def _tokens(text: str, start: int, end: int) -> list[Token]:
+    """Sudachi tokens of ``text[start:end]`` from the process-wide tokenizer (kansoku.nlp.tokens)."""
     if end <= start:
         return []
-    out = []
-    for m in _tokenizer().tokenize(text[start:end]):
-        out.append(_Tok(m.surface(), start + m.begin(), start + m.end(), tuple(m.part_of_speech())))
-    return out
+    return tokenize(text, Span(start, end))
 
 
-def _nounish(t: _Tok) -> bool:
+def _nounish(t: Token) -> bool:
     if t.pos[0] == "名詞":
         return t.pos[1] != "数詞"
     return t.pos[0] in ("接頭辞", "接尾辞", "形状詞") or t.surface in ("・", "=")
@@ -258,7 +241,7 @@ _WINDOW = 48
 _PUNCT = "、。,「」『』【】!?！？\n:;"
 
 
-def _np_back(toks: list[_Tok], end_idx: int, max_no: int = 2) -> list[_Tok]:
+def _np_back(toks: list[Token], end_idx: int, max_no: int = 2) -> list[Token]:
     """Noun phrase ending with ``toks[end_idx - 1]``; a bare 人/者 keeps its verb (答えた人)."""
     out = _np_core(toks, end_idx, max_no)
     if len(out) == 1 and out[0].surface in ("人", "者", "人々") and end_idx >= 3:
@@ -275,10 +258,10 @@ def _np_back(toks: list[_Tok], end_idx: int, max_no: int = 2) -> list[_Tok]:
     return out
 
 
-def _np_core(toks: list[_Tok], end_idx: int, max_no: int = 2) -> list[_Tok]:
+def _np_core(toks: list[Token], end_idx: int, max_no: int = 2) -> list[Token]:
     """Noun phrase (nouns joined by の) ending with ``toks[end_idx - 1]``."""
     i = end_idx - 1
-    out: list[_Tok] = []
+    out: list[Token] = []
     n_no = 0
     while i >= 0:
         t = toks[i]
@@ -341,13 +324,13 @@ def _window_start(s: str, pos: int, lo: int) -> int:
     return ws
 
 
-def _phrase(toks: list[_Tok]) -> tuple[int, int] | None:
+def _phrase(toks: list[Token]) -> tuple[int, int] | None:
     if not toks:
         return None
     return toks[0].start, toks[-1].end
 
 
-def _good_subject(toks: list[_Tok]) -> bool:
+def _good_subject(toks: list[Token]) -> bool:
     if not toks or toks[-1].end - toks[0].start < 2:
         return False
     head = toks[-1]
@@ -374,7 +357,7 @@ _DUR_VERB_RE = re.compile(r"(?:に|も|を|が|、)?(?:わた[りっ]て?)?(?:�
 _MEASURE_VERBS = ("超", "上回", "下回", "突破", "記録", "占め", "割り込", "数え", "下らな")
 
 
-def _left_tokens(s: str, ws: int, qstart: int, qend: int) -> list[_Tok]:
+def _left_tokens(s: str, ws: int, qstart: int, qend: int) -> list[Token]:
     """Tokens of s[ws:qstart], tokenised with a little right context so particles are tagged right."""
     full = _tokens(s, ws, qend)
     toks = [t for t in full if t.end <= qstart]
@@ -411,7 +394,7 @@ def _forward_np(s: str, qend: int, hi: int) -> tuple[int, int] | None:
     if p >= hi:
         return None
     lim = min(hi, p + 24)
-    out: list[_Tok] = []
+    out: list[Token] = []
     for t in _tokens(s, p, lim):
         if (
             (_nounish(t) and t.pos[0] != "接頭辞")
@@ -595,11 +578,11 @@ _DESCRIPTORS = _words(
 _COUNTRY_ABBR = frozenset("米英仏独露中韓豪伊加印")
 
 
-def _has_proper(toks: list[_Tok]) -> bool:
+def _has_proper(toks: list[Token]) -> bool:
     return any(t.pos[:2] == ("名詞", "固有名詞") for t in toks)
 
 
-def _clean_source(toks: list[_Tok]) -> list[_Tok]:
+def _clean_source(toks: list[Token]) -> list[Token]:
     """Strip document nouns, keep the agent: 国連の報告書 -> 国連, 調査機関キーウ… -> キーウ…, X氏 -> X."""
     while toks and (toks[-1].surface in _DOC_NOUNS or toks[-1].surface in ("の", "など", "ら")):
         toks = toks[:-1]
