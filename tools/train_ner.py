@@ -220,6 +220,9 @@ def main() -> int:
     ap.add_argument("--prune", type=float, default=0.05, help="drop features whose |weight| stays below this")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "kansoku" / "data" / "ner")
     ap.add_argument("--eval-test", action="store_true", help="score the final model once on the test split")
+    ap.add_argument("--dev-out", type=Path, default=None,
+                    help="also save the model trained without the dev slice here (for tuning the recogniser on "
+                         "dev sentences the model has not seen)")
     a = ap.parse_args()
     t_start = time.perf_counter()
 
@@ -246,6 +249,15 @@ def main() -> int:
     _, history = train(fit_x, len(index), a.epochs, a.seed, dev_x)
     best_ep = max(history, key=lambda h: (h[1], -h[0]))[0]
     print(f"best epoch on dev: {best_ep} (typed F1 {dict(history)[best_ep]:.4f})")
+    if a.dev_out is not None:
+        dev_model, _ = train(fit_x, len(index), best_ep, a.seed, None)
+        w, t = dev_model.averaged()
+        d_index, w = prune(dict(index), w, a.prune)
+        a.dev_out.mkdir(parents=True, exist_ok=True)
+        ner.save(a.dev_out / ner.MODEL_FILE, d_index, w, t, clusters,
+                 {"feature_version": ner.FEATURE_VERSION, "tags": list(ner.TAGS), "epochs": best_ep,
+                  "data": "train split without the dev slice (train position % 10 != 0)"})
+        print(f"wrote the dev-tuning model to {a.dev_out / ner.MODEL_FILE}")
 
     # 2. retrain on the whole train split for that many epochs
     index = {}

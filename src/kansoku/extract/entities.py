@@ -17,9 +17,11 @@ resolve stage's job (``kansoku.resolve.entities``).
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 
 from kansoku.model import Span
 from kansoku.nlp.tokens import Token, tokenize
@@ -279,6 +281,34 @@ def _after_abbrev(text: str, pos: int, tok_at: dict, gaz: Gazetteer) -> bool:
     )
 
 
+def _load_abbrev() -> dict:
+    raw = tomllib.loads((resources.files("kansoku") / "data" / "abbrev.toml").read_text(encoding="utf-8"))
+    return {"readings": raw["readings"], "words": frozenset(raw["ordinary"]["words"]),
+            "suffix_use": frozenset(raw["ordinary"]["suffix_use"])}
+
+
+_ABBREV = _load_abbrev()
+
+
+def _sounds_like_abbrevs(t: Token, chars: str) -> bool:
+    """A multi-kanji token read as abbreviations: not a person or place name, not a listed ordinary word,
+    and its reading holds each character's on-yomi in order (米露 ベイロ; not 土産 ミヤゲ)."""
+    if t.proper_kind in ("人名", "地名") or t.surface in _ABBREV["words"]:
+        return False
+    reading = t.reading
+    pos = 0
+    for c in chars:
+        options = _ABBREV["readings"].get(c)
+        if not options:
+            continue
+        hits = [k for r in options if (k := reading.find(r, pos)) >= 0]
+        if not hits:
+            return False
+        k = min(hits)
+        pos = k + 1
+    return True
+
+
 def _abbrev_ok(text: str, s: int, e: int, tok_at: dict, gaz: Gazetteer) -> bool:
     t = tok_at.get(s)
     if t is None:
@@ -293,6 +323,12 @@ def _abbrev_ok(text: str, s: int, e: int, tok_at: dict, gaz: Gazetteer) -> bool:
         rest = rest[1:]
     if not rest or not all(any(h == "abbrev" for _, h in gaz.by_surface.get(c, [])) for c in rest):
         return False
+    if len(surf) > 1 and not _sounds_like_abbrevs(t, rest):
+        return False  # 宇土 (a surname), 土産, 朝日, 対比: ordinary words made of the same characters
+    if len(surf) == 1 and surf in _ABBREV["suffix_use"]:
+        prev_t = tok_at.get(t.start - 1)
+        if prev_t is not None and prev_t.end == t.start and prev_t.pos[0] == "名詞" and prev_t.pos[1] != "数詞":
+            return False  # 男女比, ◎印: a ratio or a mark after a noun
     if len(surf) == 1:
         prev_t = tok_at.get(t.start - 1)
         next_t = tok_at.get(t.end)
@@ -454,8 +490,9 @@ def _ner_mentions(
                        or any((m.start, m.end) == (s, e) for m in inside)):
             continue  # the known mentions already say what this is
         one = tok_by_span.get((s, e))
-        if etype == "PERSON" and one is not None and not one.oov and (one.proper_kind != "人名" or len(surf) <= 2):
-            continue  # a dictionary common noun (クマ) is not a name
+        if etype == "PERSON" and one is not None and not one.oov and (
+                one.proper_kind != "人名" or (len(surf) <= 2 and _KATA.match(surf))):
+            continue  # a dictionary common noun (テルミン) or a two-kana word (クマ, テレ) is not a name here
         if etype == "EVENT" and not surf.endswith(EVENT_SUFFIXES) and not inside:
             continue  # an event name needs an event word or a known place/organisation inside it
         if etype == "ORG" and surf.endswith(_NER_ORG_JUNK) or "=" in surf or "＝" in surf:
@@ -493,6 +530,8 @@ def _org_or_event_at(
     text: str, toks: list[Token], i: int, covered: Cover, places: Cover
 ) -> tuple[Mention | None, int]:
     """A noun compound starting at i and ending in an organisation or event suffix."""
+    if toks[i].surface in ("・", "･", "=", "＝"):
+        return None, i
     j = i
     best = None
     has_name = False

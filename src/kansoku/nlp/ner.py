@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -350,7 +351,13 @@ def load_file(path: Path | io.BytesIO) -> Model:
 
 @lru_cache(maxsize=1)
 def model() -> Model:
-    """The shipped model, loaded on first use."""
+    """The shipped model, loaded on first use (or the file named by ``KANSOKU_NER_MODEL``, for evaluating
+    a retrained model without installing it)."""
+    override = os.environ.get("KANSOKU_NER_MODEL")
+    if override:
+        if not Path(override).is_file():
+            raise NERModelMissing(f"KANSOKU_NER_MODEL={override}: no such model file")
+        return load_file(Path(override))
     res = resources.files("kansoku") / "data" / "ner" / MODEL_FILE
     if not res.is_file():
         raise NERModelMissing(
