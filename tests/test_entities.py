@@ -162,3 +162,39 @@ def test_ordinary_word_short_forms_need_a_person_cue():
     assert not ids & {"person:chris-wright", "org:islamic-state", "gpe:north-korea"}
     ids = {e["id"] for e in analyse("トランプ政権は発足した。トランプは譲歩した。米朝協議でISが議題に。", g)}
     assert {"person:donald-trump", "org:islamic-state", "gpe:north-korea"} <= ids
+
+
+def test_address_compound_is_one_place_named_by_its_last_part():
+    from kansoku.resolve.gazetteer import default
+
+    g = default()
+    t = "彼はケンタッキー州レキシントンで育ち、のちに京都市西京区へ移った。"
+    ms = find_mentions(t, split_sentences(t), g)
+    flat = {m.text: m for m in ms if not m.nested}
+    assert "ケンタッキー州レキシントン" in flat and "京都市西京区" in flat
+    nested = {m.text for m in ms if m.nested}
+    assert {"ケンタッキー州", "レキシントン"} <= nested
+    ents = resolve_document(ms, g)
+    lex = by_text(ents)["ケンタッキー州レキシントン"]
+    assert "レキシントン" in [m["text"] for m in lex["mentions"]]
+    assert {"text": "ケンタッキー州レキシントン", "method": "compound"} in [
+        {k: r[k] for k in ("text", "method")} for r in lex["resolution"]]
+    assert by_text(ents)["ケンタッキー州"]["id"] == "gpe:kentucky"
+
+
+def test_compass_words_keep_the_country_reading():
+    from kansoku.resolve.gazetteer import default
+
+    t = "ウクライナ東部ドネツク州で戦闘が続いた。"
+    flat = [m.text for m in find_mentions(t, split_sentences(t), default()) if not m.nested]
+    assert "ウクライナ" in flat and "ドネツク州" in flat
+
+
+def test_government_is_an_organisation_mention_of_its_head(gaz):
+    t = "プーチン大統領は演説した。プーチン政権は否定し、米政府は反発した。"
+    ms = find_mentions(t, split_sentences(t), gaz)
+    flat = {m.text: m.type for m in ms if not m.nested}
+    assert flat["プーチン政権"] == "ORG" and flat["米政府"] == "ORG"
+    ents = by_text(resolve_document(ms, gaz))
+    assert ents["プーチン政権"]["id"] == ents["プーチン"]["id"] == "person:vladimir-putin"
+    assert ents["米政府"]["id"] == "gpe:united-states"

@@ -84,6 +84,7 @@ class Mention:
     name_en: str | None = None
     common_word: bool = False  # a short form that is also an ordinary word (ライト, マスク, トランプ)
     person_cue: bool = False  # followed by a title or 政権/陣営/氏 …
+    head: Mention | None = None  # for an address compound (ケンタッキー州レキシントン): the place it names
 
     def as_dict(self) -> dict:
         return {"text": self.text, "start": self.start, "end": self.end}
@@ -142,6 +143,7 @@ def find_mentions(
         if use_ner:
             added, dropped = _ner_mentions(text, toks, found, urls)
             found = [m for m in found if not any(m is d for d in dropped)] + added
+        found += _government_compounds(text, found)
         _mark_nested(found)
         out.extend(found)
     out.sort(key=lambda m: (m.start, -m.end))
@@ -486,6 +488,16 @@ def _ner_mentions(
                 inside = []
         if _overlaps(s, e, urls) or any(m.start < s or m.end > e for m in inside):
             continue  # crosses a known mention or a URL
+        if etype == "GPE" and _address_compound(text, s, e, inside):
+            # ケンタッキー州レキシントン, 福岡県福岡市博多区: one place written as an address; the parts stay as
+            # nested mentions and the whole names its last part when it ends with one
+            inside.sort(key=lambda m: m.start)
+            for m in inside:
+                m.nested = True
+            head = inside[-1] if inside[-1].end == e else None
+            out.append(Mention(surf, s, e, head.type if head else "GPE", "compound", head=head))
+            found.append(out[-1])
+            continue
         if inside and (etype in ("PERSON", "GPE") or any(m.type == "PERSON" for m in inside)
                        or any((m.start, m.end) == (s, e) for m in inside)):
             continue  # the known mentions already say what this is
@@ -506,6 +518,61 @@ def _ner_mentions(
         out.append(Mention(surf, s, e, etype, "ner"))
         found.append(out[-1])
     return out, dropped
+
+
+_GOVERNMENT = re.compile(r"政府|政権|内閣|陣営")
+
+
+def _government_compounds(text: str, found: list[Mention]) -> list[Mention]:
+    """トランプ政権, 米政府, ロシア政府: a government is an organisation mention, resolved to the person or
+    country it belongs to (its head); the name inside stays as a nested mention."""
+    flat = [m for m in found if not m.nested]
+    out = []
+    for m in found:
+        if m.type == "GPE" and m.text.endswith("政府") and not m.nested:
+            m.type = "ORG"  # a gazetteer alias that is already the government (日本政府)
+            continue
+        if m.type not in ("PERSON", "GPE", "ORG", "NORP"):
+            continue
+        g = _GOVERNMENT.match(text, m.end)
+        if g is None:
+            continue
+        same = [o for o in flat if (o.start, o.end) == (m.start, g.end()) and o.how == "pattern"]
+        if same:  # the organisation pattern found 米政府 as an unknown name: it is the head's government
+            same[0].how, same[0].head = "compound", m
+            continue
+        if m.nested or any(o is not m and o.start < g.end() and m.end < o.end for o in flat):
+            continue
+        m.nested = True
+        out.append(Mention(text[m.start : g.end()], m.start, g.end(), "ORG", "compound", head=m))
+    return out
+
+
+_ADDRESS_GLUE = re.compile(
+    r"^[\u4e00-\u9fff々ヶケぁ-んァ-ヺー0-9０-９]*?(?:[州県市区郡町村都道府省島藩]|諸島|諸国|丁目|番地|地区|地方|自治区|"
+    r"自治州|特別区|広域市|半島|[0-9０-９]+区)$"
+)
+_COMPASS = re.compile(r"[東西南北中]部|[東西南北]側|沿岸|周辺|近郊|郊外|一帯|全土|国境")
+
+
+def _address_compound(text: str, s: int, e: int, inside: list[Mention]) -> bool:
+    """A tagger place span that starts with a known place, contains only known places (no persons, no
+    organisations, no one-kanji abbreviations) and is longer than them: 京都市西京区, 香港島, オハイオ州シン
+    シナティ. Compass and area words (東部, 周辺) keep the news reading: ウクライナ東部 is Ukraine."""
+    if not inside or any(m.type not in ("GPE", "LOC") or m.how == "abbrev" for m in inside):
+        return False
+    if min(m.start for m in inside) != s or (len(inside) == 1 and inside[0].end == e):
+        return False
+    if _COMPASS.search(text, s, e) is not None:
+        return False
+    # what the known places leave over must be address words: 市西京区, 県福岡市博多区, 七丁目, 10区, 諸国
+    pos = s
+    for m in sorted(inside, key=lambda m: m.start):
+        glue = text[pos : m.start]
+        if glue and glue not in ("・", "･") and not _ADDRESS_GLUE.match(glue):
+            return False
+        pos = max(pos, m.end)
+    return pos == e or _ADDRESS_GLUE.match(text[pos:e]) is not None
 
 
 def _mark_nested(found: list[Mention]) -> None:

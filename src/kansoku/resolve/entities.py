@@ -6,6 +6,7 @@ Each mention ends up in exactly one entity; each entity records, per mention, wh
 - ``abbrev``: a one-kanji headline abbreviation (露, 米)
 - ``short_form``: a surname or short name standing for a fuller name in the document or the gazetteer
 - ``variant_key``: a spelling that differs only in transliteration from a name already known
+- ``compound``: an address naming a place with its region first (オハイオ州シンシナティ for Cincinnati)
 - ``new``: the first mention of an entity the gazetteer does not know
 
 Entity ids are deterministic: gazetteer ids for linked entities, otherwise ``x:<type>:<variant key>``,
@@ -40,7 +41,10 @@ def resolve_document(mentions: list[Mention], gazetteer: Gazetteer | None = None
     person_parts: dict[str, str] = {}  # surname/given-name key -> entity id of a full-name person
     weak_shorts: dict[str, int] = {}  # person id -> count of mentions that are only ordinary-word short forms
 
+    where: dict[int, str] = {}  # id(mention) -> entity id, for address compounds that follow their head
+
     def add(eid: str, m: Mention, method: str, name: str, name_en: str | None, etype: str) -> None:
+        where[id(m)] = eid
         e = ents.get(eid)
         if e is None:
             e = ents[eid] = {"id": eid, "name": name, "name_en": name_en, "type": etype, "mentions": [],
@@ -58,8 +62,12 @@ def resolve_document(mentions: list[Mention], gazetteer: Gazetteer | None = None
     # pass 1: gazetteer-linked mentions (names and aliases first so that short forms can find them)
     order = sorted(range(len(mentions)), key=lambda k: (mentions[k].how not in ("gazetteer", "abbrev"), k))
     pending: list[Mention] = []
+    compounds: list[Mention] = []
     for k in order:
         m = mentions[k]
+        if m.head is not None:
+            compounds.append(m)
+            continue
         if not m.candidates:
             pending.append(m)
             continue
@@ -105,6 +113,13 @@ def resolve_document(mentions: list[Mention], gazetteer: Gazetteer | None = None
         eid = f"x:{m.type.lower()}:{k}"
         add(eid, m, "new", bare, m.name_en, m.type)
         local[k] = eid
+
+    # an address compound (オハイオ州シンシナティ) is one more mention of the place it ends with
+    for m in compounds:
+        eid = where.get(id(m.head))
+        if eid is not None:
+            e = ents[eid]
+            add(eid, m, "compound", e["name"], e["name_en"], e["type"])
 
     # a person known only by bare short forms, with nothing marking a person (no title, no 政権/氏, no full
     # name, no byline): ライト and マスク are "light" and "mask", 武藤 is any of many Mutos
