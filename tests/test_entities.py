@@ -198,3 +198,20 @@ def test_government_is_an_organisation_mention_of_its_head(gaz):
     ents = by_text(resolve_document(ms, gaz))
     assert ents["プーチン政権"]["id"] == ents["プーチン"]["id"] == "person:vladimir-putin"
     assert ents["米政府"]["id"] == "gpe:united-states"
+
+
+def test_agency_short_name_only_in_a_wire_credit():
+    from kansoku.resolve.gazetteer import default
+
+    g = default()
+    t = "両社は新型電池を共同開発した。【北京=共同】政府は反発した（共同）。"
+    ms = [m for m in find_mentions(t, split_sentences(t), g) if m.candidates == ["org:kyodo-news"]]
+    assert [t[m.start - 1] for m in ms] == ["=", "（"]
+
+
+def test_person_name_containing_a_place_word():
+    from kansoku.resolve.gazetteer import default
+
+    t = "父は町長を務めた柳田長谷男。"
+    ms = find_mentions(t, split_sentences(t), default())
+    assert [(m.text, m.type) for m in ms if not m.nested] == [("柳田長谷男", "PERSON")]

@@ -217,6 +217,9 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
                 break
         if accepted is not None and urls and _overlaps(s0, accepted[1], urls):
             accepted = None
+        if accepted is not None and accepted[3] == "gazetteer" and not _credit_ok(text, s0, accepted[1], tok_at, gaz,
+                                                                                accepted[2]):
+            accepted = None  # 共同設立, 時事問題: an agency's short name that is an ordinary word
         if accepted is not None and accepted[3] == "short" and s0 > 0 and (
             text[s0 - 1] in "・･=＝" or _KATA_OR_LATIN.match(text[s0 - 1])
         ):
@@ -261,6 +264,19 @@ def _direction_compound(text: str, m: Mention, tok_at: dict, gaz: Gazetteer) -> 
     base = gaz.get(m.candidates[0]) if m.candidates else None
     en = f"{_DIRECTIONS[prev.surface]} {base.name_en}" if base else None
     return Mention(text[prev.start : m.end], prev.start, m.end, "LOC", "pattern", [], name_en=en)
+
+
+def _credit_ok(text: str, s: int, e: int, tok_at: dict, gaz: Gazetteer, cands: list) -> bool:
+    """A news agency's short name that Sudachi reads as one common noun (共同, 時事) counts only in a wire
+    credit: 【北京=共同】, （共同）, 共同電."""
+    t = tok_at.get(s)
+    if t is None or (t.start, t.end) != (s, e) or t.is_proper or t.oov or t.pos[0] != "名詞":
+        return True
+    if not any((g := gaz.get(eid)) is not None and g.kind == "news_agency" for eid, _ in cands):
+        return True
+    before = text[s - 1] if s > 0 else ""
+    after = text[e] if e < len(text) else ""
+    return before in "=＝（(【" or after in "）)】" or after == "電"
 
 
 def _latin_ok(text: str, s: int, e: int, spellings: set[str]) -> bool:
@@ -488,6 +504,14 @@ def _ner_mentions(
                 inside = []
         if _overlaps(s, e, urls) or any(m.start < s or m.end > e for m in inside):
             continue  # crosses a known mention or a URL
+        if (etype == "PERSON" and inside and len(surf) >= 3 and not surf.endswith(GPE_SUFFIXES + LOC_SUFFIXES)
+                and all(m.how == "pattern" and m.type in ("GPE", "LOC") for m in inside)
+                and sum(m.end - m.start for m in inside) < e - s and _NAME_CHARS.match(surf)):
+            # 柳田長谷男, 王金華, 藤ヶ谷陽介: a person's name that contains a word Sudachi also tags as a place
+            for m in inside:
+                found.remove(m)
+                dropped.append(m)
+            inside = []
         if etype == "GPE" and _address_compound(text, s, e, inside):
             # ケンタッキー州レキシントン, 福岡県福岡市博多区: one place written as an address; the parts stay as
             # nested mentions and the whole names its last part when it ends with one
@@ -520,6 +544,7 @@ def _ner_mentions(
     return out, dropped
 
 
+_NAME_CHARS = re.compile(r"^(?:[\u4e00-\u9fff々ヶ]+|[ァ-ヺー・=＝]+)$")
 _GOVERNMENT = re.compile(r"政府|政権|内閣|陣営")
 
 
