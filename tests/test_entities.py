@@ -215,3 +215,19 @@ def test_person_name_containing_a_place_word():
     t = "父は町長を務めた柳田長谷男。"
     ms = find_mentions(t, split_sentences(t), default())
     assert [(m.text, m.type) for m in ms if not m.nested] == [("柳田長谷男", "PERSON")]
+
+
+def test_katakana_common_nouns_do_not_make_organisation_names(gaz):
+    t = "データ通信の料金が下がり、アイドルグループも出演した。カーネギー国際平和財団は報告書を出した。"
+    flat = {m.text: m.type for m in find_mentions(t, split_sentences(t), gaz) if not m.nested}
+    assert "データ通信" not in flat and "アイドルグループ" not in flat
+    assert flat.get("カーネギー国際平和財団") == "ORG"
+
+
+def test_regnal_number_belongs_to_the_name_and_unlinks_it():
+    from kansoku.resolve.gazetteer import default
+
+    g = default()
+    t = "ヨルダンのフセイン1世は和平を進めた。"
+    ms = [m for m in find_mentions(t, split_sentences(t), g) if m.type == "PERSON"]
+    assert [(m.text, m.candidates) for m in ms] == [("フセイン1世", [])]

@@ -143,6 +143,7 @@ def find_mentions(
         if use_ner:
             added, dropped = _ner_mentions(text, toks, found, urls)
             found = [m for m in found if not any(m is d for d in dropped)] + added
+        _regnal_numbers(text, found, gaz)
         found += _government_compounds(text, found)
         _mark_nested(found)
         out.extend(found)
@@ -495,7 +496,10 @@ def _ner_mentions(
         inside = [m for m in found if not m.nested and m.start < e and s < m.end]
         if label in ("ORG", "FAC", "PRODUCT") and len(inside) == 1:
             p = inside[0]
-            if (p.start, p.end) == (s, e) and p.type == "PERSON" and p.how == "pattern" and not p.title:
+            named_after = (p.start == s and p.end < e and surf.endswith(ORG_SUFFIXES + FAC_SUFFIXES)
+                           and _KATA.match(p.text.replace("=", "・").replace("＝", "・")) is not None)
+            if ((p.start, p.end) == (s, e) or named_after) and p.type == "PERSON" and p.how == "pattern" and not p.title:
+                # フリードリヒ=アレクサンダー大学: an institution named after a person is not the person
                 # ギブソン・ギター・コーポレーション: a katakana name the tagger knows is not a person
                 found.remove(p)
                 dropped.append(p)
@@ -542,6 +546,23 @@ def _ner_mentions(
         out.append(Mention(surf, s, e, etype, "ner"))
         found.append(out[-1])
     return out, dropped
+
+
+_REGNAL = re.compile(r"[0-9０-９一二三四五六七八九十]{1,3}世(?![界紀代帯])")
+
+
+def _regnal_numbers(text: str, found: list[Mention], gaz: Gazetteer) -> None:
+    """フセイン1世, エリザベス2世: a regnal number belongs to the name and makes it another person than the
+    bare name's gazetteer reading (Hussein of Jordan is not Saddam Hussein)."""
+    for m in found:
+        if m.type != "PERSON" or m.nested:
+            continue
+        r = _REGNAL.match(text, m.end)
+        if r is None:
+            continue
+        full = text[m.start : r.end()]
+        m.candidates = [c for c in m.candidates if (g := gaz.get(c)) and full in (g.name, *g.aliases, *g.short)]
+        m.end, m.text, m.how = r.end(), full, m.how if m.candidates else "pattern"
 
 
 _NAME_CHARS = re.compile(r"^(?:[\u4e00-\u9fff々ヶ]+|[ァ-ヺー・=＝]+)$")
@@ -629,7 +650,7 @@ def _org_or_event_at(
     has_name = False
     while j < len(toks) and _noun_like(toks[j]) and not _overlaps(toks[j].start, toks[j].end, covered):
         t = toks[j]
-        if (t.is_proper or _KATA.match(t.surface) or _LATIN.match(t.surface)
+        if (t.is_proper or (_KATA.match(t.surface) and (t.oov or t.pos[1] != "普通名詞")) or _LATIN.match(t.surface)
                 or places.hits(t.start, t.end)):
             has_name = True
         if j > i and has_name:
