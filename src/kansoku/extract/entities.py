@@ -491,6 +491,17 @@ def _ner_mentions(
     for s, e, label in predict(text, toks):
         etype = _NER_TYPES.get(label)
         surf = text[s:e]
+        if label == "PRODUCT":
+            # a quoted title or an award named after a place (「デトロイト・メタル・シティ」, 欧州最優秀選手賞): kept
+            # as the outer name of the places inside it, which are then nested, not mentions of the place itself
+            inner = [m for m in found if not m.nested and s <= m.start and m.end <= e]
+            if (inner and all(m.type in ("GPE", "LOC") for m in inner) and (inner[0].start, inner[-1].end) != (s, e)
+                    and len(surf) <= 20 and "/" not in surf
+                    and ((text[s - 1 : s] in ("「", "『", "“") and text[e : e + 1] in ("」", "』", "”"))
+                         or surf.endswith("賞"))
+                    and not any(m.start < s < m.end or m.start < e < m.end for m in found if not m.nested)
+                    and not _overlaps(s, e, urls)):
+                etype = "PRODUCT"
         if etype is None or len(surf) < 2 or _ABBREV_ONLY.match(surf):
             continue
         inside = [m for m in found if not m.nested and m.start < e and s < m.end]

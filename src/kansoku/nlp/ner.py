@@ -222,7 +222,7 @@ def spans_of(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, str]]
 
 # Tokens no entity contains (the training data has a handful of exceptions), and suffixes that follow a
 # person's name: Stockmark PERSON spans exclude titles, but the tagger sometimes swallows them.
-_BREAKERS = frozenset("、。，．:：;；()（）[]［］「」『』【】〈〉《》<>＜＞|｜") | {"\n"}
+_BREAKERS = frozenset("、。，．:：;；()（）[]［］「」『』【】〈〉《》<>＜＞|｜／") | {"\n"}
 _PERSON_TRAIL = frozenset(
     ["氏", "さん", "様", "君", "ちゃん", "殿", "大統領", "副大統領", "首相", "副首相", "外相", "国防相", "防衛相", "財務相",
      "大臣", "長官", "報道官", "議長", "委員長", "総裁", "会長", "社長", "市長", "知事", "議員", "大使", "特使", "教授",
