@@ -54,6 +54,10 @@ GPE_SUFFIXES = ("州", "市", "県", "区", "地区", "地方", "自治共和国
 LOC_SUFFIXES = ("川", "山", "山脈", "湖", "島", "諸島", "海", "湾", "半島", "海峡", "丘陵", "高原", "平原")
 # prefixes that make a compound generic or anaphoric (同研究所, 各国政府)
 _ORG_SET = set(ORG_SUFFIXES)
+# suffixes that also end ordinary compounds (データ通信, アナログ放送, 研究グループ, 映画祭): the words before them
+# must include a proper name, not only katakana common nouns
+_WEAK_SUFFIXES = {"通信", "放送", "グループ", "クラブ", "センター", "新聞", "局", "社", "院", "機構", "会議", "事件",
+                  "広場", "宮", "港", "橋", "フォーラム", "五輪", "映画祭", "祭"}
 _FAC_SET = set(FAC_SUFFIXES)
 _EVENT_SET = set(EVENT_SUFFIXES)
 _GENERIC_PREFIX = ("同", "当", "本", "各", "両", "その", "この", "同国", "我が", "わが")
@@ -546,8 +550,8 @@ def _ner_mentions(
             continue  # a dictionary common noun (テルミン) or a two-kana word (クマ, テレ) is not a name here
         if etype == "EVENT" and not surf.endswith(EVENT_SUFFIXES) and not inside:
             continue  # an event name needs an event word or a known place/organisation inside it
-        if etype == "ORG" and surf.endswith(_NER_ORG_JUNK) or "=" in surf or "＝" in surf:
-            continue
+        if etype == "ORG" and surf.endswith(_NER_ORG_JUNK) or _EQUALS_NOT_IN_NAME.search(surf):
+            continue  # 中国政府 is the government compound's; 北京＝共同 is a wire credit
         if etype == "GPE" and surf.endswith(LOC_SUFFIXES):
             etype = "LOC"
         if surf.isdigit() or not any(ch.isalpha() for ch in surf):
@@ -559,6 +563,7 @@ def _ner_mentions(
     return out, dropped
 
 
+_EQUALS_NOT_IN_NAME = re.compile(r"[=＝](?![ァ-ヺ])|(?<![ァ-ヺー])[=＝]")
 _REGNAL = re.compile(r"[0-9０-９一二三四五六七八九十]{1,3}世(?![界紀代帯])")
 
 
@@ -659,14 +664,19 @@ def _org_or_event_at(
     j = i
     best = None
     has_name = False
+    has_word = False  # a katakana common noun (バアス, データ): a name only before a strong suffix (党, 大学)
     while j < len(toks) and _noun_like(toks[j]) and not _overlaps(toks[j].start, toks[j].end, covered):
         t = toks[j]
         if (t.is_proper or (_KATA.match(t.surface) and (t.oov or t.pos[1] != "普通名詞")) or _LATIN.match(t.surface)
                 or places.hits(t.start, t.end)):
             has_name = True
-        if j > i and has_name:
+        elif _KATA.match(t.surface) and t.surface != "・":
+            has_word = True
+        if j > i and (has_name or has_word):
             tails = {t.surface, toks[j - 1].surface + t.surface}
-            if tails & _EVENT_SET:
+            if not has_name and tails & _WEAK_SUFFIXES:
+                pass  # データ通信, テレビ放送, アイドルグループ
+            elif tails & _EVENT_SET:
                 best = (j, "EVENT")
             elif tails & _FAC_SET:
                 best = (j, "FAC")
