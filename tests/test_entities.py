@@ -231,3 +231,13 @@ def test_regnal_number_belongs_to_the_name_and_unlinks_it():
     t = "ヨルダンのフセイン1世は和平を進めた。"
     ms = [m for m in find_mentions(t, split_sentences(t), g) if m.type == "PERSON"]
     assert [(m.text, m.candidates) for m in ms] == [("フセイン1世", [])]
+
+
+def test_unknown_town_after_a_state_is_its_own_place():
+    from kansoku.resolve.gazetteer import default
+
+    g = default()
+    t = "彼はオクラホマ州エイダで生まれた。"
+    ents = by_text(resolve_document(find_mentions(t, split_sentences(t), g), g))
+    assert ents["オクラホマ州"]["id"] == "gpe:oklahoma"
+    assert ents["オクラホマ州エイダ"]["id"] == ents["エイダ"]["id"] != "gpe:oklahoma"

@@ -220,6 +220,8 @@ def main() -> int:
     ap.add_argument("--prune", type=float, default=0.05, help="drop features whose |weight| stays below this")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "kansoku" / "data" / "ner")
     ap.add_argument("--eval-test", action="store_true", help="score the final model once on the test split")
+    ap.add_argument("--dev-fold", type=int, default=0, choices=range(10),
+                    help="which tenth of the train split is the dev slice (train position %% 10; shipped: 0)")
     ap.add_argument("--dev-out", type=Path, default=None,
                     help="also save the model trained without the dev slice here (for tuning the recogniser on "
                          "dev sentences the model has not seen)")
@@ -237,7 +239,7 @@ def main() -> int:
         sents.append((toks, align(d, toks, stats)))
     print(f"train split: {len(train_docs)} sentences; spans {stats['spans']}, aligned {stats['aligned']}, "
           f"dropped misaligned {stats['misaligned']}, dropped overlapping {stats['overlapping']}")
-    dev_pos = {i for i in range(len(sents)) if i % 10 == 0}
+    dev_pos = {i for i in range(len(sents)) if i % 10 == a.dev_fold}
     fit = [s for i, s in enumerate(sents) if i not in dev_pos]
     dev = [s for i, s in enumerate(sents) if i in dev_pos]
 

@@ -511,6 +511,9 @@ def _ner_mentions(
         inside = [m for m in found if not m.nested and m.start < e and s < m.end]
         if label in ("ORG", "FAC", "PRODUCT") and len(inside) == 1:
             p = inside[0]
+            if label == "ORG" and (p.start, p.end) == (s, e) and p.how == "pattern" and p.type in ("GPE", "LOC"):
+                p.type = "ORG"  # いすゞ, アマゾン: Sudachi tags the word as a place, the context says company
+                continue
             named_after = (p.start == s and p.end < e and surf.endswith(ORG_SUFFIXES + FAC_SUFFIXES)
                            and _KATA.match(p.text.replace("=", "・").replace("＝", "・")) is not None)
             if ((p.start, p.end) == (s, e) or named_after) and p.type == "PERSON" and p.how == "pattern" and not p.title:
@@ -538,6 +541,10 @@ def _ner_mentions(
             for m in inside:
                 m.nested = True
             head = inside[-1] if inside[-1].end == e else None
+            tail = text[inside[-1].end : e]
+            if head is None and _TAIL_PLACE.match(tail) and inside[-1].text.endswith(("州", "県", "省", "府", "都", "道")):
+                head = Mention(tail, inside[-1].end, e, "GPE", "pattern", nested=True)  # エイダ in オクラホマ州エイダ
+                out.append(head)
             out.append(Mention(surf, s, e, head.type if head else "GPE", "compound", head=head))
             found.append(out[-1])
             continue
@@ -612,7 +619,7 @@ def _government_compounds(text: str, found: list[Mention]) -> list[Mention]:
 
 _ADDRESS_GLUE = re.compile(
     r"^[\u4e00-\u9fff々ヶケぁ-んァ-ヺー0-9０-９]*?(?:[州県市区郡町村都道府省島藩]|諸島|諸国|丁目|番地|地区|地方|自治区|"
-    r"自治州|特別区|広域市|半島|[0-9０-９]+区)$"
+    r"自治州|特別区|広域市|半島|帝国|王国|国|[0-9０-９]+区)$"
 )
 _COMPASS = re.compile(r"[東西南北中]部|[東西南北]側|沿岸|周辺|近郊|郊外|一帯|全土|国境")
 
@@ -634,7 +641,14 @@ def _address_compound(text: str, s: int, e: int, inside: list[Mention]) -> bool:
         if glue and glue not in ("・", "･") and not _ADDRESS_GLUE.match(glue):
             return False
         pos = max(pos, m.end)
-    return pos == e or _ADDRESS_GLUE.match(text[pos:e]) is not None
+    if pos == e or _ADDRESS_GLUE.match(text[pos:e]) is not None:
+        return True
+    # オクラホマ州エイダ: after a state or prefecture, one more place name the gazetteer does not know
+    last = max(inside, key=lambda m: m.end)
+    return last.text.endswith(("州", "県", "省", "府", "都", "道")) and _TAIL_PLACE.match(text[pos:e]) is not None
+
+
+_TAIL_PLACE = re.compile(r"^(?:[ァ-ヺー]{2,}|[\u4e00-\u9fff々ヶ]{2,4})$")
 
 
 def _mark_nested(found: list[Mention]) -> None:
