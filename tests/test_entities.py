@@ -241,3 +241,16 @@ def test_unknown_town_after_a_state_is_its_own_place():
     ents = by_text(resolve_document(find_mentions(t, split_sentences(t), g), g))
     assert ents["オクラホマ州"]["id"] == "gpe:oklahoma"
     assert ents["オクラホマ州エイダ"]["id"] == ents["エイダ"]["id"] != "gpe:oklahoma"
+
+
+def test_person_names_stop_where_the_name_stops(gaz):
+    t = "北川景子ダブル主演の映画が公開され、滝川クリステルが司会を務めた。映画アリス・イン・ワンダーランドが公開された。"
+    persons = [m.text for m in find_mentions(t, split_sentences(t), gaz, use_ner=False) if m.type == "PERSON"]
+    assert "北川景子" in persons and "滝川クリステル" in persons
+    assert not any("ワンダーランド" in p or "ダブル" in p for p in persons)
+
+
+def test_organisation_pattern_does_not_swallow_a_list(gaz):
+    t = "彼は師範学校・三重県支庁・三井銀行に勤めた。"
+    orgs = [m.text for m in find_mentions(t, split_sentences(t), gaz, use_ner=False) if m.type == "ORG"]
+    assert "三井銀行" in orgs and not any("・" in o for o in orgs)

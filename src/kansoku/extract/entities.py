@@ -515,7 +515,8 @@ def _ner_mentions(
                 p.type = "ORG"  # いすゞ, アマゾン: Sudachi tags the word as a place, the context says company
                 continue
             named_after = (p.start == s and p.end < e and surf.endswith(ORG_SUFFIXES + FAC_SUFFIXES)
-                           and _KATA.match(p.text.replace("=", "・").replace("＝", "・")) is not None)
+                           and _KATA.match(p.text.replace("=", "・").replace("＝", "・")) is not None) or (
+                p.end == e and surf.startswith(_COMPANY_PREFIX))  # 株式会社マツモト
             if ((p.start, p.end) == (s, e) or named_after) and p.type == "PERSON" and p.how == "pattern" and not p.title:
                 # フリードリヒ=アレクサンダー大学: an institution named after a person is not the person
                 # ギブソン・ギター・コーポレーション: a katakana name the tagger knows is not a person
@@ -526,6 +527,13 @@ def _ner_mentions(
                 inside = []
         if _overlaps(s, e, urls) or any(m.start < s or m.end > e for m in inside):
             continue  # crosses a known mention or a URL
+        if (etype == "PERSON" and len(inside) == 1 and inside[0].type == "PERSON" and inside[0].how == "pattern"
+                and inside[0].start == s and inside[0].end < e and not inside[0].title and len(surf) <= 5
+                and _NAME_CHARS.match(surf) and not _KATA.match(surf) and _title_at(text, inside[0].end) is None):
+            # 宮本甚|七, 西村正|暘: a rare given-name kanji Sudachi splits off; the tagger has the whole name
+            p = inside[0]
+            p.end, p.text = e, surf
+            continue
         if (etype == "PERSON" and inside and len(surf) >= 3 and not surf.endswith(GPE_SUFFIXES + LOC_SUFFIXES)
                 and all(m.how == "pattern" and m.type in ("GPE", "LOC") for m in inside)
                 and sum(m.end - m.start for m in inside) < e - s and _NAME_CHARS.match(surf)):
@@ -570,6 +578,8 @@ def _ner_mentions(
     return out, dropped
 
 
+_KANJI = re.compile(r"[\u4e00-\u9fff々]")
+_COMPANY_PREFIX = ("株式会社", "有限会社", "合同会社", "合資会社")
 _EQUALS_NOT_IN_NAME = re.compile(r"[=＝](?![ァ-ヺ])|(?<![ァ-ヺー])[=＝]")
 _REGNAL = re.compile(r"[0-9０-９一二三四五六七八九十]{1,3}世(?![界紀代帯])")
 
@@ -681,6 +691,10 @@ def _org_or_event_at(
     has_word = False  # a katakana common noun (バアス, データ): a name only before a strong suffix (党, 大学)
     while j < len(toks) and _noun_like(toks[j]) and not _overlaps(toks[j].start, toks[j].end, covered):
         t = toks[j]
+        if t.surface in ("・", "･") and j > i and not (
+                _KATA_OR_LATIN.match(toks[j - 1].surface) and j + 1 < len(toks)
+                and _KATA_OR_LATIN.match(toks[j + 1].surface)):
+            break  # 師範学校・支庁・三井銀行 is a list; only katakana names join with ・
         if (t.is_proper or (_KATA.match(t.surface) and (t.oov or t.pos[1] != "普通名詞")) or _LATIN.match(t.surface)
                 or places.hits(t.start, t.end)):
             has_name = True
@@ -738,6 +752,9 @@ def _person_at(text: str, toks: list[Token], i: int, covered) -> tuple[Mention |
         if _overlaps(t.start, t.end, covered):
             break
         if _is_name_piece(t):
+            if (j > i and _KATA.match(t.surface) and t.proper_kind != "人名" and not t.oov
+                    and _KANJI.search(toks[j - 1].surface)):
+                break  # 山本高行|ライン: a kanji name does not go on with a katakana word (滝川クリステル does)
             pieces += 1
             personish += t.proper_kind == "人名"
             j += 1
@@ -755,7 +772,8 @@ def _person_at(text: str, toks: list[Token], i: int, covered) -> tuple[Mention |
     if title and title not in ("大使", "代表", "会長", "社長"):
         ok = personish > 0 or kata_only or dots > 0
     elif personish >= 2 and (pieces >= 2) or dots > 0 and personish >= 1:
-        ok = True
+        # ヤマハ・ライト・ミュージック・コンテスト, アイ・ラブ・ルーシー: mostly ordinary words is a title, not a name
+        ok = not (dots > 0 and _mostly_words(toks[i:j]))
     elif pieces == 1 and personish == 1 and kata_only and len(t0.surface) >= 4 and not t0.oov:
         # a foreign surname in Sudachi's dictionary (ボードリヤール), standing alone before a particle
         nxt = toks[j] if j < len(toks) else None
@@ -763,6 +781,20 @@ def _person_at(text: str, toks: list[Token], i: int, covered) -> tuple[Mention |
     if not ok:
         return None, i
     return Mention(text[s:e], s, e, "PERSON", "pattern", title=title), j
+
+
+def _mostly_words(toks: list[Token]) -> bool:
+    """More than half of the ・-joined parts are single katakana dictionary words (ライト・ミュージック・コン
+    テスト); a part Sudachi splits into several words (ティンバー|レイク) counts as a name."""
+    parts: list[list[Token]] = [[]]
+    for t in toks:
+        if t.surface in ("・", "･", "=", "＝"):
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    words = sum(1 for p in parts if len(p) == 1 and _KATA.match(p[0].surface) and p[0].proper_kind != "人名"
+                and not p[0].oov and not p[0].is_proper)
+    return 2 * words > len(parts)
 
 
 def _place_at(text: str, toks: list[Token], i: int, covered, gaz: Gazetteer) -> tuple[Mention | None, int]:

@@ -229,6 +229,7 @@ _PERSON_TRAIL = frozenset(
      "博士", "国王", "主席", "総書記", "書記長", "司令官", "将軍", "容疑者", "被告", "監督", "選手", "代表", "元首相",
      "前大統領", "元大統領", "次官", "補佐官", "顧問", "首長", "皇帝"]
 )
+_JOINERS = frozenset("・･=＝")
 _URLISH = re.compile(r"://|^https?:|^www\d*\.|^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}(?:/|$)|^@\w")
 
 
@@ -263,8 +264,10 @@ def clean_spans(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, st
             if t is not None and not t.surface.strip() and "\n" not in t.surface and piece:
                 piece.append(t)  # inner space, as in "Amstrad CPC"; trimmed below if trailing
                 continue
-            while piece and not piece[-1].surface.strip():
-                piece.pop()
+            while piece and (not piece[-1].surface.strip() or piece[-1].surface in _JOINERS):
+                piece.pop()  # an edge space or a dangling name joiner (マリリン・)
+            while piece and (not piece[0].surface.strip() or piece[0].surface in _JOINERS):
+                piece.pop(0)
             if typ == "PERSON":
                 while len(piece) > 1 and piece[-1].surface in _PERSON_TRAIL:
                     piece.pop()
