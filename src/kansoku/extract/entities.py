@@ -549,9 +549,9 @@ def _ner_mentions(
             for m in inside:
                 m.nested = True
             head = inside[-1] if inside[-1].end == e else None
-            tail = text[inside[-1].end : e]
-            if head is None and _TAIL_PLACE.match(tail) and inside[-1].text.endswith(("州", "県", "省", "府", "都", "道")):
-                head = Mention(tail, inside[-1].end, e, "GPE", "pattern", nested=True)  # エイダ in オクラホマ州エイダ
+            if head is None and _town_after_state(text, inside[-1], e):
+                # エイダ in オクラホマ州エイダ
+                head = Mention(text[inside[-1].end : e], inside[-1].end, e, "GPE", "pattern", nested=True)
                 out.append(head)
             out.append(Mention(surf, s, e, head.type if head else "GPE", "compound", head=head))
             found.append(out[-1])
@@ -653,12 +653,15 @@ def _address_compound(text: str, s: int, e: int, inside: list[Mention]) -> bool:
         pos = max(pos, m.end)
     if pos == e or _ADDRESS_GLUE.match(text[pos:e]) is not None:
         return True
-    # オクラホマ州エイダ: after a state or prefecture, one more place name the gazetteer does not know
-    last = max(inside, key=lambda m: m.end)
-    return last.text.endswith(("州", "県", "省", "府", "都", "道")) and _TAIL_PLACE.match(text[pos:e]) is not None
+    return _town_after_state(text, max(inside, key=lambda m: m.end), e)
 
 
 _TAIL_PLACE = re.compile(r"^(?:[ァ-ヺー]{2,}|[\u4e00-\u9fff々ヶ]{2,4})$")
+
+
+def _town_after_state(text: str, last: Mention, e: int) -> bool:
+    """オクラホマ州エイダ: after a state or prefecture, one more place name the gazetteer does not know."""
+    return last.text.endswith(("州", "県", "省", "府", "都", "道")) and _TAIL_PLACE.match(text[last.end : e]) is not None
 
 
 def _mark_nested(found: list[Mention]) -> None:
