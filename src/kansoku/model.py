@@ -20,9 +20,33 @@ class Span:
         return text[self.start : self.end]
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One value for a provenance field, as one source in or around the document states it.
+
+    ``field``: title | author | outlet | published | updated | url | original_outlet | original_url
+    | original_title | original_author | original_published | lang | section.
+    ``origin``: where it was read: ``jsonld``, ``meta`` (OpenGraph, ``<meta>``, ``<time>``, ``<link>``),
+    ``header`` (header lines of a text dump, front matter), ``feed``, ``record`` (a JSON field),
+    ``docx`` / ``pdf`` (document properties), ``html`` (visible page elements such as ``<h1>``).
+    ``kind`` qualifies authors: person | team | ai | organisation.
+    """
+
+    field: str
+    value: str
+    origin: str
+    kind: str | None = None
+
+
 @dataclass(slots=True)
 class RawDoc:
-    """One article as a reader produced it: decoded text or HTML plus whatever metadata the container had."""
+    """One article as a reader produced it: decoded text or HTML plus whatever metadata the container had.
+
+    ``title`` … ``outlet`` are the container's best values (kept for simple readers and callers);
+    ``candidates`` lists every value each source offered, with its origin, for the provenance decision
+    in ``extract/metadata.py``. ``warnings`` are one-line notes on input that was read with repairs
+    (replaced bytes, a guessed encoding); they travel into the record.
+    """
 
     source: str
     text: str | None = None
@@ -32,6 +56,10 @@ class RawDoc:
     published: str | None = None
     author: str | None = None
     outlet: str | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    fmt: str | None = None
 
 
 @dataclass(slots=True)

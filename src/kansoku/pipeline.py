@@ -134,6 +134,7 @@ def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
         "genre": genre,
         "persuasion": persuasion,
         "sourcing": sourcing,
+        "warnings": list(raw.warnings),
         "pipeline": {"kansoku": __version__},
     }
 
