@@ -86,7 +86,8 @@ def test_no_garbage_authors(text: str) -> None:
 def test_role_only_author() -> None:
     text = "見出し\n本文。\nブログ運営者(筆者)としては、交渉は長引くと考える。"
     md = extract_metadata(_doc(text))
-    assert md["authors"] == [{"name": "", "affiliation": None, "role": "ブログ運営者(筆者)", "start": 8, "end": 18}]
+    assert md["authors"] == [{"name": "", "affiliation": None, "role": "ブログ運営者(筆者)", "start": 8, "end": 18,
+                              "kind": "person", "origin": "byline"}]
     assert text[8:18] == "ブログ運営者(筆者)"
 
 
@@ -176,8 +177,8 @@ def test_container_date_wins() -> None:
 
 # --- outlet, series, title
 OUTLETS = [
-    ("【モスクワ=共同】ロシア政府は…", "共同通信"),
-    ("ロシア政府は声明を出した。(ロイター)", "ロイター"),
+    ("【モスクワ=共同】ロシア政府は…", None),
+    ("ロシア政府は声明を出した。(ロイター)", None),
     ("見出し\n本文。\n© 2024 North Sea Times. All rights reserved.", "North Sea Times"),
     ("見出し\n本文。\nCopyright © Baltic Monitor", "Baltic Monitor"),
     ("北海道みなと新聞\n見出し\n本文。", "北海道みなと新聞"),
@@ -188,6 +189,30 @@ OUTLETS = [
 @pytest.mark.parametrize(("text", "outlet"), OUTLETS)
 def test_outlet(text: str, outlet: str | None) -> None:
     assert extract_metadata(_doc(text))["outlet"] == outlet
+
+
+WIRES = [
+    ("【モスクワ=共同】ロシア政府は…", "共同", "共同通信"),
+    ("ロシア政府は声明を出した。(ロイター)", "ロイター", "ロイター"),
+    ("[ワシントン 16日 ロイター] - 米政府は…", "ロイター", "ロイター"),
+    ("【ワシントン共同】米政府は", "共同", "共同通信"),
+]
+
+
+@pytest.mark.parametrize(("text", "credit", "agency"), WIRES)
+def test_wire_credit_is_the_original_source_and_an_organisation_author(text: str, credit: str, agency: str) -> None:
+    """A credited agency is where the story comes from, not the outlet that publishes it."""
+    md = extract_metadata(_doc(text))
+    assert md["original"]["outlet"] == agency
+    assert [(a["name"], a["kind"]) for a in md["authors"]] == [(credit, "organisation")]
+    a = md["authors"][0]
+    assert text[a["start"] : a["end"]] == credit
+
+
+def test_wire_credit_is_not_an_author_beside_a_named_reporter() -> None:
+    md = extract_metadata(_doc("【ワシントン=共同】米政府は…\n本文。\n(文・山田花子)"))
+    assert [(a["name"], a["kind"]) for a in md["authors"]] == [("山田花子", "person")]
+    assert md["original"]["outlet"] == "共同通信"
 
 
 def test_container_outlet_and_title() -> None:
@@ -316,8 +341,8 @@ def test_more_no_garbage(text: str) -> None:
 
 
 MORE_OUTLETS = [
-    ("[ワシントン 16日 ロイター] - 米政府は…", "ロイター"),
-    ("【ワシントン共同】米政府は", "共同通信"),
+    ("[ワシントン 16日 ロイター] - 米政府は…", None),
+    ("【ワシントン共同】米政府は", None),
     ("見出し\n本文。\n(C) 2025 Kyodo News", "Kyodo News"),
     ("見出し\n本文。\n© Sputnik / Ivan Petrov", None),
     ("見出し\n本文。\n(C) 2012 映画「北の港」製作委員会", None),

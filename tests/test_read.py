@@ -29,6 +29,15 @@ ARTICLE = (
 GOOD = "外務省は4日、日中韓外相会談を今月下旬に東京で開催すると発表した。\n"
 
 
+def decided(raw: RawDoc) -> tuple[str | None, dict]:
+    """The title and metadata the pipeline decides from what the reader offered (read → extract)."""
+    from kansoku.extract.metadata import extract_metadata
+    from kansoku.pipeline import prepare
+
+    doc = prepare(raw)
+    return doc.title, extract_metadata(doc)
+
+
 def collect(paths: list[str | Path] | str | Path) -> tuple[list[RawDoc], list[ReadError]]:
     docs: list[RawDoc] = []
     errors: list[ReadError] = []
@@ -136,7 +145,7 @@ def test_declared_charset_of_html_is_honoured(tmp_path: Path) -> None:
 
     assert errors == []
     assert "これまでにない最大の戦略的な挑戦" in (docs[0].text or "")
-    assert docs[0].title == "防衛白書を公表"
+    assert decided(docs[0])[0] == "防衛白書を公表"
 
 
 @pytest.mark.parametrize(
@@ -286,14 +295,16 @@ def test_html_article_text_and_metadata() -> None:
 
     assert errors == []
     (doc,) = docs
-    assert doc.title == "日米防衛相が会談\u3000南西諸島の抑止力強化で一致"
-    assert doc.outlet == "東都新聞"
-    assert doc.author == "山本里奈"
-    assert doc.published == "2026-03-04T18:30:00+09:00"
-    assert doc.url == "https://news.example.jp/articles/20260304-001"
+    title, md = decided(doc)
+    assert title == "日米防衛相が会談\u3000南西諸島の抑止力強化で一致"
+    assert md["outlet"] == "東都新聞"
+    assert [a["name"] for a in md["authors"]] == ["山本里奈"]
+    assert md["published"] == "2026-03-04"
+    assert any(c.field == "published" and c.value == "2026-03-04T18:30:00+09:00" for c in doc.candidates)
+    assert md["url"] == "https://news.example.jp/articles/20260304-001"
     assert doc.html and doc.html.startswith("<!DOCTYPE html>")
     text = doc.text or ""
-    assert text.startswith(doc.title + "\n")  # the headline as written, U+3000 included
+    assert text.startswith(title + "\n")  # the headline as written, U+3000 included
     assert "ヘグセス米国防長官と防衛省で会談した" in text
     assert "防衛装備品の共同生産についても協議したという。" in text
     assert "ホーム" not in text  # <nav> is not article text
@@ -364,8 +375,9 @@ def test_parse_html_fallback_when_trafilatura_finds_nothing(monkeypatch: pytest.
     )
     doc = parse_html(html, "page.html")
     assert doc.text == "防衛相\u3000会見\n短い本文。\n二行目\n引用の段落\n項目"
-    assert doc.title == "見出し"
-    assert doc.outlet == "東都新聞"
+    title, md = decided(doc)
+    assert title == "見出し"
+    assert md["outlet"] == "東都新聞"
 
 
 def test_html_to_text_keeps_line_structure_and_ideographic_space() -> None:
@@ -391,8 +403,9 @@ def test_jsonl_broken_line_is_one_error_and_other_lines_come_through() -> None:
     assert first.outlet == "東都新聞"
     assert second.author == "森田恵"
     assert third.text == "インド政府は日本の新幹線方式の導入を正式に決定した。"
-    assert third.title == "インドが日本製新幹線の導入を正式決定"
-    assert third.outlet == "時事ポスト"
+    title, md = decided(third)
+    assert title == "インドが日本製新幹線の導入を正式決定"
+    assert md["outlet"] == "時事ポスト" and md["field_sources"]["outlet"] == "record"
 
 
 @pytest.mark.parametrize(

@@ -86,3 +86,7 @@ class Document:
     author: str | None = None
     outlet: str | None = None
     title_span: Span | None = None
+    #: where the title was read (``jsonld``, ``meta``, ``header``, ``body`` …), see extract/provenance.py
+    title_origin: str | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from kansoku import SCHEMA_VERSION, __version__
-from kansoku.model import Document, RawDoc, ReadError, Span
+from kansoku.model import Candidate, Document, RawDoc, ReadError, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,8 @@ def doc_id(text: str) -> str:
 
 
 def prepare(raw: RawDoc) -> Document:
-    """read -> normalize: clean text and sentence spans."""
+    """read -> normalize: clean text and sentence spans, the title decided and placed at the top."""
+    from kansoku.extract.provenance import decide_title
     from kansoku.normalize.segment import split_sentences
     from kansoku.normalize.text import clean_text
 
@@ -45,23 +46,43 @@ def prepare(raw: RawDoc) -> Document:
 
         body = html_to_text(raw.html)
     text = clean_text(body or "")
+    candidates = container_candidates(raw)
+    title, origin = decide_title(candidates)
     title_span = None
-    if raw.title:
-        t = raw.title.strip()
+    if title:
+        t = clean_text(title).strip()
         if t and not text.startswith(t):
             text = t + "\n\n" + text
-        title_span = Span(0, len(t))
+        title = t or None
+        title_span = Span(0, len(t)) if t else None
     return Document(
         source=raw.source,
         text=text,
         sentences=split_sentences(text),
-        title=raw.title,
+        title=title,
         url=raw.url,
         published=raw.published,
         author=raw.author,
         outlet=raw.outlet,
         title_span=title_span,
+        title_origin=origin,
+        candidates=candidates,
+        warnings=list(raw.warnings),
     )
+
+
+def container_candidates(raw: RawDoc) -> list[Candidate]:
+    """``raw.candidates`` with the reader's simple fields (a feed item's or a JSON record's own title,
+    author, outlet, date, URL) in front: a container states these for the article, so they come first."""
+    origin = "feed" if raw.fmt == "feed" else "record"
+    have = {(c.field, c.value) for c in raw.candidates}
+    front = [
+        Candidate(field, value.strip(), origin)
+        for field, value in (("title", raw.title), ("author", raw.author), ("outlet", raw.outlet),
+                             ("published", raw.published), ("url", raw.url))
+        if value and value.strip() and (field, value) not in have and (field, value.strip()) not in have
+    ]
+    return front + list(raw.candidates)
 
 
 def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
@@ -85,7 +106,9 @@ def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
 
     meta = extract_metadata(doc)
     published = meta.get("published") or opts.published_default
-    bylines = [a["name"] for a in meta.get("authors", []) if _person_like_byline(a.get("name") or "")]
+    if published and not meta.get("published"):
+        meta["field_sources"]["published"] = "default"
+    bylines = [a["name"] for a in meta.get("authors", []) if a.get("name") and a.get("kind") == "person"]
     entities = resolve_document(find_mentions(text, sents, persons=bylines))
     quantities = extract_quantities(text, sents)
     timex = extract_timex(text, sents, _iso_date(published))
@@ -122,6 +145,8 @@ def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
             "handles": meta.get("handles", []),
             "series": meta.get("series"),
             "title_span": meta.get("title_span"),
+            "url": meta.get("url"),
+            "field_sources": meta.get("field_sources", {}),
         },
         "sentences": [[s.start, s.end] for s in sents],
         "entities": entities,
@@ -137,12 +162,6 @@ def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
         "warnings": list(raw.warnings),
         "pipeline": {"kansoku": __version__},
     }
-
-
-def _person_like_byline(name: str) -> bool:
-    """Author names that are people, not desks or teams, seed PERSON mentions."""
-    low = name.lower()
-    return 2 <= len(name) <= 40 and not any(w in low for w in ("team", "news", "編集部", "チーム", "取材班", "desk"))
 
 
 def _iso_date(value: str | None) -> str | None:

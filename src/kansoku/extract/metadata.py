@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kansoku.extract.claims import cues
-from kansoku.model import Document
+from kansoku.model import Candidate, Document
 
 _D = "[0-9０-９]"
 _DATE = re.compile(
@@ -166,6 +166,7 @@ class _Meta:
         self.published: str | None = None
         self.updated: str | None = None
         self.outlet: str | None = None
+        self.wire: dict[str, Any] | None = None
         self.series: str | None = None
 
     def line(self, i: int) -> str:
@@ -253,7 +254,7 @@ class _Meta:
     def bylines(self) -> None:
         labels = _alt(self.c["byline_labels"])
         label_re = re.compile(
-            rf"{_BULLET}(?P<open>[【\[〔<＜(（])?(?P<label>{labels})[】\]〕>＞]?\s*(?:[:：=＝]|(?<=[】\]〕>＞]))\s*"
+            rf"{_BULLET}(?P<open>[【\[〔<＜(（])?(?P<label>{labels})[】\]〕>＞]?\s*(?:[:：=＝・]|(?<=[】\]〕>＞]))\s*"
             r"(?P<rest>\S.*)$"
         )
         role_only = re.compile(r"(?P<role>[^\s、。()（）「」]{2,12}[(（](?:筆者|著者|執筆者)[)）])")
@@ -312,6 +313,16 @@ class _Meta:
             at_end = re.match(r"[ \t　]*(?:\n|$)", self.text[m.end() :]) is not None
             if (at_start or at_end) and not _OUTLET_WORD.search(m.group("name")):
                 self.add_author(m.group("name"), m.start("name"), None, m.group("role"))
+        # a closing credit of bare names: …と説明している。【松本紫帆】 / 【山田太郎、鈴木花子】
+        end_credit = re.compile(r"(?<=[。」）)\n])[ \t　]*【(?P<names>[\u4E00-\u9FFF々]{2,6}(?:[、・][\u4E00-\u9FFF々]{2,6}){0,3})】"
+                                r"[ \t　]*(?:\n|$)")
+        for m in end_credit.finditer(self.text):
+            if len(self.text) - m.end() > 300:
+                continue
+            base = m.start("names")
+            for part in re.finditer(r"[^、・]+", m.group("names")):
+                if self._person_like(part.group(0)):
+                    self.add_author(part.group(0), base + part.start(), None, None)
         wire = _alt(list(self.c["wire_credits"]))
         place_credit = re.compile(r"[【(（](?P<place>[^=＝】)）\s]{1,10})[=＝](?P<x>[^】)）]{1,24})[】)）]")
         for m in place_credit.finditer(self.text):
@@ -476,8 +487,12 @@ class _Meta:
             m = lead.match(line) if i < 6 else None
             m = m or tail.search(line)
             if m:
-                groups = m.groupdict()
-                self.outlet = wires[groups.get("w") or groups.get("w2") or groups["w3"]]
+                g = next(k for k in ("w", "w2", "w3") if m.groupdict().get(k))
+                base = self.lines[i][0]
+                # a credited news agency: an author of kind organisation when nobody is named, and
+                # the original source; the outlet is the publication (extract/provenance.py decides)
+                self.wire = {"name": m.group(g), "agency": wires[m.group(g)], "start": base + m.start(g),
+                             "end": base + m.end(g)}
                 break
         series_re = re.compile(rf"{_BULLET}(?:{_alt(self.c['series_labels'])})\s*[:：]\s*(?P<v>[^。]{{1,40}})$")
         copy_re = re.compile(
@@ -574,33 +589,38 @@ def find_handles(text: str, urls: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def extract_metadata(doc: Document) -> dict[str, Any]:
-    """Metadata record of ``doc`` (see the module docstring)."""
+    """Metadata record of ``doc`` (see the module docstring); provenance decided by extract/provenance.py."""
+    from kansoku.extract.provenance import decide
+
     md = _Meta(doc)
     md.original_block()
     md.bylines()
     md.dates()
     md.outlet_and_series()
     title, title_span = md.title()
-    authors = md.authors
-    if doc.author:
-        name = doc.author.strip()
-        for lb in md.c["byline_labels"]:
-            if name.startswith(lb) and len(name) > len(lb) and re.match(r"[A-Za-z:：・\s]", name[len(lb)]):
-                name = name[len(lb) :].lstrip(":：・ ")
-                break
-        if plausible_name(name) and not any(a["name"] and norm_key(a["name"]) == norm_key(name) for a in authors):
-            k = doc.text.find(name)
-            authors.insert(0, {"name": name, "affiliation": None, "role": None,
-                               "start": k if k >= 0 else None, "end": k + len(name) if k >= 0 else None})
+    title_origin = doc.title_origin if doc.title else ("body" if title else None)
+    cands = list(doc.candidates)
+    # simple container fields of readers that do not list candidates (older callers, tests)
+    for field, value in (("title", doc.title), ("author", doc.author), ("outlet", doc.outlet),
+                         ("published", doc.published), ("url", doc.url)):
+        if value and not any(c.field == field for c in cands):
+            cands.append(Candidate(field, value, "record"))
+            if field == "title" and not doc.title_origin:
+                title_origin = "record"
+    body = {"authors": md.authors, "published": md.published, "updated": md.updated, "outlet": md.outlet,
+            "wire": md.wire, "original": md.original}
+    decided = decide(cands, body, doc.text, title, title_origin)
     urls = find_urls(doc.text)
     return {
         "title": title,
         "title_span": title_span,
-        "authors": authors,
-        "outlet": doc.outlet or md.outlet,
-        "published": _iso(doc.published) or md.published,
-        "updated": md.updated,
-        "original": md.original,
+        "authors": decided["authors"],
+        "outlet": decided["outlet"],
+        "published": decided["published"],
+        "updated": decided["updated"],
+        "original": decided["original"],
+        "url": decided["url"],
+        "field_sources": decided["field_sources"],
         "urls": urls,
         "handles": find_handles(doc.text, urls),
         "series": md.series,

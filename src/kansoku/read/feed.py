@@ -86,6 +86,7 @@ def _entry_to_doc(entry: Any, source: str, number: int, outlet: str | None) -> R
         published=_published(entry),
         author=_clean(entry.get("author")),
         outlet=outlet,
+        fmt="feed",
     )
 
 

@@ -1,10 +1,10 @@
-"""HTML → :class:`RawDoc`: article text via trafilatura, metadata from the page head.
+"""HTML → :class:`RawDoc`: article text via trafilatura, provenance candidates from the whole page.
 
 trafilatura does the main-content extraction; when it finds nothing (malformed or very short
 pages) the text of paragraphs and headings is taken directly. trafilatura turns the ideographic
-space U+3000 into an ASCII space (and drops paragraph indents); lines are restored from the page. The page's own ``<meta>`` tags fill
-what trafilatura leaves out (it drops many Japanese author names, and keeps only the date part of
-``article:published_time``).
+space U+3000 into an ASCII space (and drops paragraph indents); lines are restored from the page.
+Title, authors, outlet and dates are not decided here: ``read/pagemeta.py`` lists what JSON-LD, meta
+tags, headings and visible bylines offer, and ``extract/provenance.py`` decides.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from datetime import datetime
 import lxml.html
 from lxml import etree
 
-from kansoku.model import RawDoc
+from kansoku.model import Candidate, RawDoc
 from kansoku.read.encoding import decode_bytes
 from kansoku.read.errors import ReadFailure
+from kansoku.read.pagemeta import page_candidates
 
 __all__ = ["declared_charset", "html_to_text", "parse_html", "read_html_bytes"]
 
@@ -42,26 +43,9 @@ _DROP_TAGS = (
 _BLOCK_TAGS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "figcaption", "td", "th"}
 )
-_PUBLISHED_KEYS = (
-    "article:published_time",
-    "og:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "date",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "dc.date.issued",
-    "dc.date",
-    "dcterms.date",
-    "sailthru.date",
-    "cxenseparse:recs:publishtime",
-)
-_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "cxenseparse:author")
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v\xa0]+")
 _LAYOUT_TAGS = ("div", "section", "article", "main", "table", "tr", "ul", "ol", "dl", "center")
 _PRUNE_XPATH = ["//nav", "//*[@role='navigation']", "//*[@aria-hidden='true']"]
-_TITLE_SEPARATORS = (" | ", " ｜ ", "｜", " - ", " – ", " — ", "：", " : ")
 
 # trafilatura reports ordinary parsing trouble at WARNING/ERROR level; it is not ours to show.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -81,31 +65,26 @@ def read_html_bytes(data: bytes, source: str) -> RawDoc:
 
 
 def parse_html(html: str, source: str) -> RawDoc:
-    """Extract one article from a whole page; raise :class:`ReadFailure` when it holds no text."""
+    """Extract one article from a whole page; raise :class:`ReadFailure` when it holds no text.
+
+    The article text comes from trafilatura (block text as the fallback); every provenance value the
+    page offers is collected as a :class:`~kansoku.model.Candidate` (``read/pagemeta.py``) and decided
+    later, together with the body's bylines, by ``extract/provenance.py``.
+    """
     tree = _parse(html)
-    meta = _page_metadata(tree) if tree is not None else {}
+    candidates = page_candidates(tree) if tree is not None else []
     text, extracted = _trafilatura(html)
     if tree is not None:
         blocks = _block_text(tree)
         text = _restore_spacing(text, blocks) if text else blocks
     if not text:
         raise ReadFailure("no article text found in HTML")
+    if extracted.get("date"):
+        candidates.append(Candidate("published", extracted["date"], "html"))
+    if extracted.get("sitename"):
+        candidates.append(Candidate("site_name", extracted["sitename"], "html"))
 
-    outlet = extracted.get("sitename") or meta.get("outlet")
-    # og:title keeps the page's own spacing (trafilatura turns U+3000 into a space); <title>
-    # usually carries the site name, which trafilatura removes better than we do.
-    title = _strip_outlet(meta.get("og_title") or extracted.get("title") or meta.get("title"), outlet)
-    return RawDoc(
-        source=source,
-        text=text,
-        html=html,
-        title=title,
-        url=meta.get("url") or extracted.get("url"),
-        # a <meta> timestamp keeps time and offset; htmldate's date beats the first <time> on the page
-        published=meta.get("published") or extracted.get("date") or meta.get("time"),
-        author=extracted.get("author") or meta.get("author"),
-        outlet=outlet,
-    )
+    return RawDoc(source=source, text=text, html=html, candidates=candidates, fmt="html")
 
 
 def _restore_spacing(text: str, blocks: str) -> str:
@@ -212,61 +191,6 @@ def _copy(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 def _squash(text: str) -> str:
     """Collapse ASCII whitespace runs (markup indentation); U+3000 is Japanese text and stays."""
     return _ASCII_SPACE.sub(" ", text).strip(" ")
-
-
-def _page_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
-    metas: dict[str, str] = {}
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
-        value = (meta.get("content") or "").strip()
-        if key and value and key not in metas:
-            metas[key] = value
-
-    found: dict[str, str] = {}
-    if og_title := metas.get("og:title"):
-        found["og_title"] = og_title
-    if title := _first_text(tree, "title") or _first_text(tree, "h1"):
-        found["title"] = title
-    if outlet := metas.get("og:site_name") or metas.get("application-name"):
-        found["outlet"] = outlet
-    for key in _AUTHOR_KEYS:
-        value = metas.get(key)
-        if value and not value.startswith(("http://", "https://")):
-            found["author"] = value
-            break
-    published = next((metas[key] for key in _PUBLISHED_KEYS if key in metas), None)
-    if published and (iso := iso_datetime(published)):
-        found["published"] = iso
-    for time in tree.iter("time"):
-        if (stamp := time.get("datetime")) and (iso := iso_datetime(stamp)):
-            found["time"] = iso
-            break
-    for link in tree.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            found["url"] = link.get("href", "").strip()
-            break
-    else:
-        if url := metas.get("og:url"):
-            found["url"] = url
-    return found
-
-
-def _first_text(tree: lxml.html.HtmlElement, tag: str) -> str | None:
-    for element in tree.iter(tag):
-        text = _squash(element.text_content())
-        if text:
-            return text
-    return None
-
-
-def _strip_outlet(title: str | None, outlet: str | None) -> str | None:
-    if not title or not outlet:
-        return title
-    for separator in _TITLE_SEPARATORS:
-        suffix = separator + outlet
-        if title.endswith(suffix) and len(title) > len(suffix):
-            return title[: -len(suffix)].strip()
-    return title
 
 
 def iso_datetime(value: str) -> str | None:

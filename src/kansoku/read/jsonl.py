@@ -130,7 +130,7 @@ def record_to_doc(record: dict[str, Any], source: str, *, what: str = "record") 
 
     fields = {key: record[key].strip() or None for key in _OPTIONAL if isinstance(record.get(key), str)}
     if text and text.strip():
-        return RawDoc(source=source, text=text, html=html or None, **fields)
+        return RawDoc(source=source, text=text, html=html or None, fmt="jsonl", **fields)
     assert html is not None
     try:
         page = parse_html(html, source)
