@@ -666,8 +666,14 @@ def test_folder_is_walked_recursively_in_sorted_order(tmp_path: Path) -> None:
         "m/n/d.txt",
         "z.txt",
     ]
-    # images and PDFs are skipped silently; an unknown binary file is reported
-    assert_one_clean_error(errors, tmp_path / "m" / "blob.xyz")
+    # images are skipped with one warning line for the folder; an unknown binary file is reported
+    warnings = [e for e in errors if e.level == "warning"]
+    assert [(w.source, w.reason) for w in warnings] == [
+        (str(tmp_path), "skipped 1 file of unsupported formats (.png 1)")]
+    blob, pdf = sorted((e for e in errors if e.level == "error"), key=lambda e: e.source)
+    assert (blob.source, pdf.source) == (str(tmp_path / "m" / "blob.xyz"), str(tmp_path / "m" / "paper.pdf"))
+    assert blob.reason.startswith("unsupported format (binary data")
+    assert pdf.reason.startswith("damaged PDF")  # PDFs are read now; this one is a stub
 
 
 def test_explicit_image_or_hidden_file_is_always_tried(tmp_path: Path) -> None:
@@ -675,14 +681,15 @@ def test_explicit_image_or_hidden_file_is_always_tried(tmp_path: Path) -> None:
 
     docs, errors = collect([tmp_path / "photo.png", tmp_path / ".hidden.txt"])
 
-    assert assert_one_clean_error(errors, tmp_path / "photo.png").reason == "looks like a PNG image, not text"
+    assert assert_one_clean_error(errors, tmp_path / "photo.png").reason == "unsupported format (a PNG image)"
     assert [doc.text for doc in docs] == ["隠しファイル。"]
 
 
 def test_folder_without_readable_files(tmp_path: Path) -> None:
     (tmp_path / "img.jpg").write_bytes(b"\xff\xd8\xff\xe0")
     _, errors = collect([tmp_path])
-    assert assert_one_clean_error(errors, tmp_path).reason == "folder contains no files to read"
+    assert assert_one_clean_error(errors, tmp_path).reason == (
+        "folder contains no files to read (skipped 1 file of unsupported formats: .jpg 1)")
 
 
 def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:

@@ -64,10 +64,15 @@ class RawDoc:
 
 @dataclass(slots=True)
 class ReadError:
-    """An input that could not be read; ``reason`` is one human sentence, no traceback."""
+    """An input that could not be read; ``reason`` is one human sentence, no traceback.
+
+    ``level`` "warning" marks a notice that is not a failure (files of unsupported formats skipped in
+    a folder): it is printed, but does not make the run fail.
+    """
 
     source: str
     reason: str
+    level: str = "error"
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"

@@ -22,6 +22,7 @@ from kansoku.read.errors import ReadFailure, one_line
 from kansoku.read.feed import FEED_ROOTS, read_feed, xml_root
 from kansoku.read.html import parse_html, read_html_bytes
 from kansoku.read.jsonl import read_json, read_jsonl
+from kansoku.read.office import read_docx, read_pdf
 from kansoku.read.text import read_markdown, read_text
 
 __all__ = ["MAX_FILE_BYTES", "SUPPORTED_SUFFIXES", "ReadError", "ReadFailure", "RawDoc", "iter_documents"]
@@ -36,9 +37,22 @@ _JSONL = frozenset({".jsonl", ".ndjson"})
 _JSON = frozenset({".json"})
 _FEED = frozenset({".rss", ".atom", ".rdf"})
 _XML = frozenset({".xml"})
+_DOCX = frozenset({".docx"})
+_PDF = frozenset({".pdf"})
 
 #: Suffixes read by a dedicated reader; other files are tried as plain text.
-SUPPORTED_SUFFIXES: frozenset[str] = _TEXT | _MARKDOWN | _HTML | _JSONL | _JSON | _FEED | _XML
+SUPPORTED_SUFFIXES: frozenset[str] = _TEXT | _MARKDOWN | _HTML | _JSONL | _JSON | _FEED | _XML | _DOCX | _PDF
+
+# What to do with formats that are not read, said in the one-line error.
+_CONVERT_HINTS = {
+    ".doc": "old Word binary format; save it as .docx or PDF",
+    ".rtf": "Rich Text; save it as .docx or plain text",
+    ".odt": "OpenDocument text; save it as .docx or PDF",
+    ".pages": "Apple Pages; export it as .docx or PDF",
+    ".epub": "e-book; convert it to HTML or text",
+    ".xls": "spreadsheet", ".xlsx": "spreadsheet", ".ods": "spreadsheet", ".csv": "table; export the text column as JSONL",
+    ".ppt": "slides", ".pptx": "slides", ".odp": "slides",
+}
 
 # Inside folders these are skipped silently (a file named explicitly is always tried).
 _NOT_ARTICLES = frozenset(
@@ -47,8 +61,8 @@ _NOT_ARTICLES = frozenset(
         ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".ico", ".svg", ".heic", ".avif",
         # archives and compressed files
         ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".tar", ".lz4",
-        # office documents and PDFs (convert them to text first)
-        ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".epub", ".rtf",
+        # office formats that are not read (.docx and .pdf are)
+        ".doc", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".epub", ".rtf", ".pages",
         # audio and video
         ".mp3", ".mp4", ".m4a", ".wav", ".flac", ".ogg", ".mov", ".avi", ".mkv", ".webm",
         # fonts, code, binaries and data stores saved next to pages
@@ -84,14 +98,25 @@ def iter_documents(paths: Iterable[str | Path] | str | Path) -> Iterator[RawDoc 
 
 def _walk(folder: Path, seen: set[Path]) -> Iterator[RawDoc | ReadError]:
     found = False
-    for item in _walk_folder(folder, seen, set()):
+    skipped: dict[str, int] = {}
+    for item in _walk_folder(folder, seen, set(), skipped):
         found = True
         yield item
+    note = ""
+    if skipped:
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+        total = sum(skipped.values())
+        note = f"skipped {total} file{'s' if total != 1 else ''} of unsupported formats"
+        if found:
+            yield ReadError(str(folder), f"{note} ({kinds})", level="warning")
+        else:
+            note = f" ({note}: {kinds})"
     if not found:
-        yield ReadError(str(folder), "folder contains no files to read")
+        yield ReadError(str(folder), "folder contains no files to read" + note)
 
 
-def _walk_folder(folder: Path, seen: set[Path], visited: set[Path]) -> Iterator[RawDoc | ReadError]:
+def _walk_folder(folder: Path, seen: set[Path], visited: set[Path],
+                 skipped: dict[str, int]) -> Iterator[RawDoc | ReadError]:
     """Depth-first in name order, so ``a.txt``, ``m/b.txt``, ``z.txt`` come out in that order."""
     real = folder.resolve()
     if real in visited:  # a symbolic link back up the tree
@@ -113,9 +138,11 @@ def _walk_folder(folder: Path, seen: set[Path], visited: set[Path]) -> Iterator[
             is_dir = False
         if is_dir:
             if entry.name not in _SKIP_DIRS:
-                yield from _walk_folder(path, seen, visited)
+                yield from _walk_folder(path, seen, visited, skipped)
         elif path.suffix.lower() not in _NOT_ARTICLES:
             yield from _read_once(path, str(path), seen)
+        else:
+            skipped[path.suffix.lower()] = skipped.get(path.suffix.lower(), 0) + 1
 
 
 def _read_once(path: Path, source: str, seen: set[Path]) -> Iterator[RawDoc | ReadError]:
@@ -129,7 +156,10 @@ def _read_once(path: Path, source: str, seen: set[Path]) -> Iterator[RawDoc | Re
     try:
         yield from _read_file(path, source)
     except ReadFailure as failure:
-        yield ReadError(source, failure.reason)
+        reason = failure.reason
+        if reason.startswith("looks like ") and reason.endswith(", not text"):
+            reason = f"unsupported format ({reason.removeprefix('looks like ').removesuffix(', not text')})"
+        yield ReadError(source, reason)
     except OSError as err:
         yield ReadError(source, f"cannot read file: {_os_reason(err)}")
     except Exception as err:  # a reader bug must not end a batch of thousands of files
@@ -144,6 +174,17 @@ def _read_file(path: Path, source: str) -> Iterator[RawDoc | ReadError]:
         yield from read_jsonl(path, source)
         return
     data = _read_bytes(path)
+    if suffix in _PDF or data[:5] == b"%PDF-":
+        yield read_pdf(data, source)
+        return
+    if suffix in _DOCX or (data[:4] == b"PK\x03\x04" and b"word/" in data[:4096]):
+        yield read_docx(data, source)
+        return
+    if suffix in _NOT_ARTICLES or suffix in _CONVERT_HINTS:
+        hint = _CONVERT_HINTS.get(suffix)
+        binary = sniff_binary(data) if data else None
+        what = hint or (binary.removeprefix("looks like ").removesuffix(", not text") if binary else f"{suffix} file")
+        raise ReadFailure(f"unsupported format ({what})")
     if suffix in _TEXT:
         yield read_text(data, source)
     elif suffix in _MARKDOWN:
