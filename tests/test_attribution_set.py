@@ -1,7 +1,33 @@
 """The attribution test set (bench/data/attribution_cases.jsonl) is well formed.
 
 These tests check the DATA only, never the extractor: the file is the hand-labelled reference that
-``bench/claims_eval.py --set attribution`` scores the claim extractor against.
+``bench/claims_eval.py --set attribution`` scores the claim extractor against. The passages are written
+for the set (no real article is copied); dev items come first, test items were written last.
+
+Labelling conventions beyond the field definitions:
+
+- 〜によると / によれば / の話では / の調べでは / の分析では / の集計によると: ``reported`` with that source
+  as speaker, also when the sentence ends in という. A following sentence that only ends in という
+  (…という。) is ``hearsay`` and keeps the source of the sentence before it; with no source, null.
+- Xによると、Yは「…」と述べた is one ``quote`` by Y (the subject of the speech verb); 同紙は政府高官の話
+  として…と報じた is one claim by the paper. 朝鮮中央通信は、金総書記が…を視察したと報じた: the agency.
+- A quote inside a quote (「…『…』…」) and a 「term」 inside an indirect clause are not claims of their
+  own; the outer claim keeps its kind (quote / reported).
+- 「」 and 『』 around names, titles and terms (「遼寧」, 「ミンスク合意」, 報告書「…」, 『book』) are not
+  quotes. A document as subject (報告書は, 判決は, 白書は) speaks for its issuer when the issuer is named,
+  else under its own name (防衛白書).
+- Speech acts without a content clause (会談した, 結婚を発表した, 論じた, 懸念を表明した) are not
+  claims; with one (…と, …との考えを示した, …方針を示した, …ことを明らかにした, …と位置づけた) they are.
+- ``quote`` whenever the content is a direct 「」 quotation, whatever the cue (と抗議した, とのコメントを
+  出した, こう語った, 次のように述べた + block, と漏らした, と声を弾ませた, とはにかんだ).
+- Speakers: surname or shortest unambiguous name; institutions as written (ロシア国防省); unnamed people as
+  the phrase in the text (所属事務所, 防衛省の担当者, 被告の男); 首相 / 前首相 / 同相 / 同大統領 resolved to
+  the person; 同国外務省 to the country (フィリピン).
+- ``assertion``: one per author-voiced sentence with evaluative, epistemic or deontic modality (べきだ,
+  べきではない, なければならない, に違いない, 明らかだ, 言わざるを得ない, だろう, はずだ, 間違いない,
+  否定できない, ではないか, あってはならない, 責任がある); in op-ed passages a few unmarked evaluative
+  sentences are assertions too. Modality inside a quote or a reported clause is not an assertion, and
+  neutral narration (schedules, facts, 見通しだ, 予定だ) is no claim at all.
 """
 
 from __future__ import annotations
