@@ -47,10 +47,12 @@ def prepare(raw: RawDoc) -> Document:
         body = html_to_text(raw.html)
     text = clean_text(body or "")
     candidates = container_candidates(raw)
-    title, origin = decide_title(candidates)
+    title, origin = decide_title(candidates, text[:6000].split("\n", 40)[:40])
     title_span = None
     if title:
         t = clean_text(title).strip()
+        if raw.fmt == "html" and t:
+            text = _from_headline(text, t)
         if t and not text.startswith(t):
             text = t + "\n\n" + text
         title = t or None
@@ -69,6 +71,17 @@ def prepare(raw: RawDoc) -> Document:
         candidates=candidates,
         warnings=list(raw.warnings),
     )
+
+
+def _from_headline(text: str, title: str) -> str:
+    """A page's text from its headline on: lines before the headline (within the first 40) are the
+    site's navigation and sidebars, which the extractor sometimes keeps."""
+    lines = text.split("\n", 40)
+    key = "".join(title.split())
+    for k, line in enumerate(lines[:40]):
+        if k and "".join(line.split()) == key:
+            return "\n".join(lines[k:])
+    return text
 
 
 def container_candidates(raw: RawDoc) -> list[Candidate]:

@@ -330,8 +330,9 @@ def _prefix_of(text: str, nchars: int) -> str:
     return text
 
 
-def decide_title(cands: list[Candidate]) -> tuple[str | None, str | None]:
-    """(title, origin) from the candidates alone; (None, None) leaves it to the body."""
+def decide_title(cands: list[Candidate], lines: list[str] | None = None) -> tuple[str | None, str | None]:
+    """(title, origin) from the candidates and, for pages without headings, the text's first ``lines``;
+    (None, None) leaves it to the body."""
     for origin in _CONTAINER:
         if c := _first(cands, "title", [origin]):
             return c.value.strip(), origin
@@ -345,6 +346,9 @@ def decide_title(cands: list[Candidate]) -> tuple[str | None, str | None]:
         metas = [c for c in metas if c.kind != "microdata"] or metas
     cleaned = [(clean_title(c.value, sites, authors)[0], c) for c in metas]
     headings = [c for c in cands if c.field == "heading"]
+    if lines and metas:
+        # old layouts set the headline in <b> or <font>: the text's own short lines stand in for headings
+        headings += [Candidate("heading", ln.strip(), "body") for ln in lines[:40] if 6 <= len(ln.strip()) <= 150]
     best: tuple[int, str, str] | None = None
     for h in headings:
         hv = h.value.strip().lstrip(_DECORATION)

@@ -73,7 +73,7 @@ def parse_html(html: str, source: str) -> RawDoc:
     """
     tree = _parse(html)
     candidates = page_candidates(tree) if tree is not None else []
-    text, extracted = _trafilatura(html)
+    text, extracted = _trafilatura(_without_layout_tables(tree) if tree is not None else html)
     if tree is not None:
         blocks = _block_text(tree)
         text = _restore_spacing(text, blocks) if text else blocks
@@ -130,7 +130,40 @@ def _strip_xml_declaration(html: str) -> str:
     return html
 
 
-def _trafilatura(html: str) -> tuple[str, dict[str, str]]:
+_LAYOUT_CELL_CHARS = 200
+
+
+def _without_layout_tables(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | str:
+    """The page with layout tables turned into ``div``s, so that the extractor reads them as page blocks.
+
+    A table is for layout when it nests another table or a cell holds paragraphs (over 200 characters or
+    block elements); data tables are left alone. The tree is returned as it is when there is none.
+    """
+    layout = []
+    for table in tree.iter("table"):
+        cells = table.xpath("./tr/td|./tbody/tr/td|./tr/th|./tbody/tr/th")
+        if table.find(".//table") is not None or any(
+            len(c.text_content()) > _LAYOUT_CELL_CHARS or c.find(".//p") is not None or c.find(".//h1") is not None
+            or c.find(".//h2") is not None for c in cells
+        ):
+            layout.append(table)
+    if not layout:
+        return tree
+    copy = _copy(tree)
+    for table in list(copy.iter("table")):
+        cells = table.xpath("./tr/td|./tbody/tr/td|./tr/th|./tbody/tr/th")
+        if table.find(".//table") is not None or any(
+            len(c.text_content()) > _LAYOUT_CELL_CHARS or c.find(".//p") is not None or c.find(".//h1") is not None
+            or c.find(".//h2") is not None for c in cells
+        ):
+            for el in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
+                el.tag = "div"
+                for attr in ("width", "colspan", "rowspan", "valign", "align", "bgcolor"):
+                    el.attrib.pop(attr, None)
+    return copy
+
+
+def _trafilatura(html: str | lxml.html.HtmlElement) -> tuple[str, dict[str, str]]:
     import trafilatura
 
     try:
