@@ -122,6 +122,8 @@ def plausible_name(name: str) -> bool:
     labels = cues()["metadata"]["byline_labels"]
     if any(n.startswith(lb) and len(n) > len(lb) and re.match(r"[A-Za-z]", n[len(lb)]) for lb in labels):
         return False  # 文Ai News Team: a label glued to the name
+    if re.fullmatch(r"[ぁ-ゖァ-ヺー]{2,12}", n) and not re.search(r"(?:です|ます|した|ない|たい|ます)$", n):
+        return True  # a kana pen name (しまふくろう)
     hira = len(re.findall(r"[ぁ-ゖ]", n))
     if hira > 4 or re.search(r"(?:の|は|が|を|に|で|と|も)$", n) or re.search(r"[ぁ-ゖ](?:は|が|を)", n):
         return False

@@ -144,7 +144,7 @@ _LABEL = re.compile(
 _ROLE_WORDS = (r"(?:上級|特別|専門|客員)?(?:編集委員|論説委員|解説委員|論説主幹|編集長|副編集長|編集者|記者|特派員|支局長|総局長|"
                r"ニュース・?エディター|エディター|コラムニスト|コメンテーター|ジャーナリスト|ライター|アナリスト|"
                r"デスク|キャスター|主筆|研究員|教授|准教授|フェロー|[^\s・]{1,6}部(?:長)?)")
-_ROLE_NAME = re.compile(rf"^(?P<role>{_ROLE_WORDS})(?:\s*[・/／|｜:：]\s*|\s+)(?P<name>[^\s・/／|｜:：()（）]{{2,12}}"
+_ROLE_NAME = re.compile(rf"^(?P<role>[^\s・/／|｜:：]{{0,8}}?{_ROLE_WORDS})(?:\s*[・/／|｜:：]\s*|\s+)(?P<name>[^\s・/／|｜:：()（）]{{2,12}}"
                         r"(?:[ 　][^\s・/／|｜:：()（）]{1,8})?)$")
 _NAME_ROLE = re.compile(rf"^(?P<name>[^\s・()（）【】\[\]]{{2,10}}?)\s*(?:・\s*)?(?P<role>{_ROLE_WORDS}|記者|特派員)$")
 _NAME_AFFIL = re.compile(r"^(?P<name>[\u4E00-\u9FFF々]{2,6}|[\u30A0-\u30FF]{2,8}(?:・[\u30A0-\u30FF]{2,8})?)"
@@ -154,6 +154,9 @@ _BRACKET = re.compile(r"^[\[［【〔(（]\s*(?P<name>[^\]］】〕)）,，、/�
                       r"(?:[,，、/／]\s*(?P<org>[^\]］】〕)）]{1,30}))?\s*[\]］】〕)）]$")
 _WIRE_LINE = re.compile(r"[【\[(（][^】\])）]{0,12}?[=＝]?\s*(?P<w>共同|時事|ロイター|AFP時事|AFP|AP|新華社|聯合|"
                         r"ブルームバーグ|EPA時事|タス)\s*[】\])）]")
+# what follows a byline on the same line: a date, a published/updated label, a separator
+_TAIL = re.compile(r"\s+(?=(?:公開|更新|配信|掲載|投稿|最終更新|日付|Published|Updated|Posted)|(?:19|20)\d{2}\s*[年/.\-])"
+                   r"|\s*[|｜]\s*|\s{2,}")
 _LATIN_NAME = re.compile(r"^[A-Z][a-zA-Z'’.\-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zA-Z'’\-]+|de|van|von|der|da|bin|al)){1,3}$")
 
 
@@ -182,11 +185,11 @@ def parse_byline_lines(lines: list[tuple[str, str | None]]) -> list[dict[str, An
         if not line or len(line) > 90:
             continue
         if m := _LABEL.match(line):
-            rest = m.group("rest")
+            rest = _TAIL.split(m.group("rest"), 1)[0]
             for part in re.split(r"\s*(?:,|，|、|/|／| and | & |と(?=[^\s]{2,}$))\s*", rest):
                 name, title, _ = _clean_name(part)
-                if name and (_person_like(name) or _AI.search(name) or _TEAM.search(name)):
-                    add(name, title)
+                if name and not _COMPANY.search(name) and not _NOT_A_NAME.match(name):
+                    add(name, title)  # an explicit label: any plausible name (a pen name too)
             continue
         if m := _ROLE_NAME.match(line):
             if _person_like(m.group("name")):
@@ -345,7 +348,8 @@ def decide_title(cands: list[Candidate], lines: list[str] | None = None) -> tupl
     if any(c.kind != "microdata" for c in metas):
         metas = [c for c in metas if c.kind != "microdata"] or metas
     cleaned = [(clean_title(c.value, sites, authors)[0], c) for c in metas]
-    headings = [c for c in cands if c.field == "heading"]
+    sites |= {_norm(c.value) for c in cands if c.field == "heading" and c.kind == "site"}
+    headings = [c for c in cands if c.field == "heading" and c.kind != "site"]
     if lines and metas:
         # old layouts set the headline in <b> or <font>: the text's own short lines stand in for headings
         headings += [Candidate("heading", ln.strip(), "body") for ln in lines[:40] if 6 <= len(ln.strip()) <= 150]
@@ -372,8 +376,13 @@ def decide_title(cands: list[Candidate], lines: list[str] | None = None) -> tupl
         return best[1], best[2]
     for field, origin in (("title", "jsonld"), ("title", "meta"), ("page_title", "meta"), ("title", "html")):
         for clean, c in cleaned:
-            if c.field == field and c.origin == origin and clean:
+            if c.field == field and c.origin == origin and clean and _norm(clean) not in sites:
                 return clean, origin
+    # the metadata names only the site (a blog's <title>): the first heading that is not the site's name
+    for h in headings:
+        if h.origin != "body" and _norm(h.value) not in sites and len(h.value) >= 4 \
+                and not calendar_date(h.value) and not partial_date(h.value):
+            return h.value.strip().lstrip(_DECORATION), "body"
     return None, None
 
 
@@ -487,9 +496,8 @@ def decide(cands: list[Candidate], body: dict[str, Any], text: str, title: str |
             done = True
             break
     if not done:
-        for c in _all(cands, "site_name"):
-            if c.origin not in ("meta", "jsonld"):
-                continue
+        for c in [*(c for c in _all(cands, "site_name") if c.origin == "meta"),
+                  *(c for c in _all(cands, "site_name") if c.origin == "jsonld")]:
             value = c.value
             if _looks_like_domain(value):
                 try:
@@ -506,6 +514,9 @@ def decide(cands: list[Candidate], body: dict[str, Any], text: str, title: str |
         done = True
     if not done and host_outlet is not None and host_outlet.kind != "platform":
         done = take(host_outlet.ja if lang_ja else host_outlet.en, "host")
+    if not done:
+        site_heading = next((c.value for c in cands if c.field == "heading" and c.kind == "site"), None)
+        done = take(site_heading, "body") if site_heading else False
     if not done:
         done = take(_site_from_page_title(cands, title), "meta")
     if not done and body.get("outlet"):
@@ -591,6 +602,9 @@ def _decide_date(cands: list[Candidate], field: str, body_value: str | None) -> 
         month, day, weekday = partial[0]
         if done := complete_year(month, day, weekday, reference):
             return done, "body"
+    # a dated line the body itself labels (公開, 配信, a date-only line at the top) beats an extractor's guess
+    if body_value and not body_value.startswith("XXXX"):
+        return body_value, "body"
     if full:
         return full[0]
     if body_value:

@@ -73,7 +73,10 @@ def parse_html(html: str, source: str) -> RawDoc:
     """
     tree = _parse(html)
     candidates = page_candidates(tree) if tree is not None else []
-    text, extracted = _trafilatura(_without_layout_tables(tree) if tree is not None else html)
+    text, extracted = _trafilatura(html)
+    if tree is not None and _LAYOUT_ROW.search(text):
+        # a layout table came out as one table row per page region: read it again as blocks
+        text, extracted = _trafilatura(_without_layout_tables(tree))
     if tree is not None:
         blocks = _block_text(tree)
         text = _restore_spacing(text, blocks) if text else blocks
@@ -131,6 +134,7 @@ def _strip_xml_declaration(html: str) -> str:
 
 
 _LAYOUT_CELL_CHARS = 200
+_LAYOUT_ROW = re.compile(r"^\|[^\n]*[^|\n]{200}", re.MULTILINE)
 
 
 def _without_layout_tables(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | str:

@@ -74,6 +74,7 @@ def page_candidates(tree: lxml.html.HtmlElement) -> list[Candidate]:
     headline = _headings(tree, out)
     out.extend(_near_headline(tree, headline))
     out.extend(_byline_elements(tree))
+    out.extend(_labelled_lines(tree))
     lang = (tree.get("lang") or tree.get("xml:lang") or "").strip()
     if lang:
         out.append(Candidate("lang", lang, "meta"))
@@ -247,8 +248,9 @@ def _microdata(tree: lxml.html.HtmlElement) -> Iterator[Candidate]:
 
 
 # ---- visible headline, what surrounds it ------------------------------------------------------------------------
-def _visible_text(el: lxml.html.HtmlElement) -> str:
-    """Text of an element without ruby readings (<rt>, <rp>), scripts or styles."""
+def _visible_text(el: lxml.html.HtmlElement, sep: str = "") -> str:
+    """Text of an element without ruby readings (<rt>, <rp>), scripts or styles; ``sep`` goes between
+    child elements (a space keeps 'byline' and 'date' spans apart)."""
     parts: list[str] = []
 
     def walk(node: lxml.html.HtmlElement) -> None:
@@ -256,8 +258,8 @@ def _visible_text(el: lxml.html.HtmlElement) -> str:
             if node.tail:
                 parts.append(node.tail)
             return
-        if node.tag == "br":
-            parts.append(" ")
+        if node.tag == "br" or (sep and node is not el and node.tag not in ("a", "b", "strong", "em", "ruby", "rb")):
+            parts.append(sep or " ")
         if node.text:
             parts.append(node.text)
         for child in node:
@@ -283,6 +285,9 @@ def _headings(tree: lxml.html.HtmlElement, found: list[Candidate]) -> lxml.html.
         seen += 1
         if seen > 40:
             break
+        if _is_site_heading(el):
+            found.append(Candidate("heading", text, "html", "site"))
+            continue
         found.append(Candidate("heading", text, "html", el.tag))
         score = max((_overlap(text, t) for t in titles), default=0)
         if score > best_score:
@@ -291,6 +296,21 @@ def _headings(tree: lxml.html.HtmlElement, found: list[Candidate]) -> lxml.html.
         h1 = next((el for el in tree.iter("h1") if _visible_text(el) and not _in_chrome(el)), None)
         return h1
     return best
+
+
+def _is_site_heading(el: lxml.html.HtmlElement) -> bool:
+    """A heading that is the site's name: its only link goes to the site's home page, or it holds only a
+    logo image (the blog name in an <h1> on every page of a blog)."""
+    if el.tag not in ("h1", "h2"):
+        return False
+    links = el.findall(".//a")
+    if len(links) == 1:
+        href = (links[0].get("href") or "").strip()
+        path = re.sub(r"^(?:https?:)?//[^/]+", "", href)
+        if path in ("", "/", "./", "../", "index.html", "/index.html", "index.php", "/index.php"):
+            return True
+    text = _visible_text(el)
+    return not text and el.find(".//img") is not None
 
 
 def _in_chrome(el: lxml.html.HtmlElement) -> bool:
@@ -377,7 +397,7 @@ def _following_lines(tree: lxml.html.HtmlElement, start: lxml.html.HtmlElement, 
             continue  # not a leaf block
         if _in_chrome(el):
             continue
-        text = _visible_text(el)
+        text = _visible_text(el, " ")
         if not text:
             continue
         if len(text) > 120:
@@ -390,6 +410,29 @@ def _following_lines(tree: lxml.html.HtmlElement, start: lxml.html.HtmlElement, 
         if len(out) >= limit:
             break
     return out
+
+
+_LABELLED = re.compile(r"^[\s(（【\[]*(?:この記事を書いた人|書いた人|執筆者|筆者|著者|文|取材・文|記者|Written by|Author|By)"
+                       r"\s*[:：・=＝]", re.I)
+
+
+def _labelled_lines(tree: lxml.html.HtmlElement) -> Iterator[Candidate]:
+    """Short lines anywhere on the page that open with an explicit byline label (書いた人: …, 執筆者：…),
+    outside comment threads: profile boxes and footers of blogs carry the author there."""
+    n = 0
+    for el in tree.iter("p", "div", "span", "li", "dd", "address", "small", "td"):
+        if len(el) > 3:
+            continue
+        text = _visible_text(el, " ")
+        if not text or len(text) > 60 or not _LABELLED.match(text):
+            continue
+        if any(_NOT_BYLINE_ATTR.search(" ".join(filter(None, (a.get("class"), a.get("id")))))
+               for a in el.iterancestors() if isinstance(a.tag, str)):
+            continue
+        yield Candidate("byline", text, "byline")
+        n += 1
+        if n >= 6:
+            return
 
 
 def _byline_elements(tree: lxml.html.HtmlElement) -> Iterator[Candidate]:
