@@ -38,7 +38,8 @@ bench: $(STAMP)
 # score the dev articles against the hand-made gold in ../shared (skips when absent)
 score: $(STAMP)
 	@if [ -d ../shared/corpus/dev ]; then \
-	  $(BIN)/kansoku analyze ../shared/corpus/dev --quiet --out out/dev.jsonl; \
+	  $(BIN)/kansoku analyze ../shared/corpus/dev $$(cd ../shared/gold/dev && for g in topic-news-*.json; do \
+	    echo ../shared/eval/livedoor-news/text/topic-news/$${g%.json}.txt; done) --quiet --out out/dev.jsonl; \
 	  $(BIN)/python ../shared/score.py out/dev.jsonl --gold ../shared/gold/dev; \
 	else echo "../shared not present: nothing to score"; fi
 

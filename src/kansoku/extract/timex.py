@@ -515,8 +515,11 @@ def _jt_chunk_atoms(s: str, off: int, chunk: str) -> list[_Atom]:
         val = t.value or ""
         surface = s[a:b]
         before = s[a - 1] if a > 0 else ""
+        after = s[b] if b < len(s) else ""
         if before and (before.isascii() and (before.isalnum() or before in "-_/.")):
             continue  # U-23日本代表, IQ201, version strings
+        if after and after.isascii() and after.isalnum() and surface[-1:].isascii():
+            continue  # 『1Q84』, model names: a Latin/digit token that goes on is not a date
         if t.type == "DATE" and re.fullmatch(r"\d{1,2}-\d{1,2}", surface):
             continue  # addresses such as 1-18-2
         if t.type == "SET" and surface == "毎日" and re.match(r"新聞|\.?jp|放送", s[b : b + 3]):
