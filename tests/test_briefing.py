@@ -77,7 +77,11 @@ def test_briefing_data(written, recs):
     assert {deaths[0]["a"]["value"], deaths[0]["b"]["value"]} == {12, 30}
     labels = {s["label"] for s in data["overview"]["stories"]}
     assert any("クラマトルスク" in s for s in labels) and any("イスタンブール" in s for s in labels)
-    assert any(b["outlet"] == "北斗" and any(f["id"] == "multipolar_order" for f in b["frames"])
+    from kansoku.corpus import outlet_of
+
+    blog = next(r for r in recs if r["source"].endswith("04_blog_multipolar_summit.txt"))
+    assert outlet_of(blog) != "北斗"  # the blog's author is not its outlet
+    assert any(b["outlet"] == outlet_of(blog) and any(f["id"] == "multipolar_order" for f in b["frames"])
                for b in data["blind_spots"])
 
 

@@ -21,7 +21,11 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+#: label prefix of an article whose outlet is unknown (followed by its id)
+UNKNOWN_OUTLET = "不明"
+
 __all__ = [
+    "UNKNOWN_OUTLET",
     "as_list",
     "doc_date",
     "load_records_from_jsonl",
@@ -140,18 +144,19 @@ def origin_of(rec: dict) -> str | None:
 
 
 def outlet_of(rec: dict) -> str:
-    """Outlet label for grouping: metadata.outlet, else the credited wire, else author, else the source file."""
+    """Outlet label for grouping and display: ``metadata.outlet``, else the credited source of the story
+    (``original.outlet``: a wire agency, a provider), else ``不明:<id>`` — unique per document, so that
+    articles of unknown outlets are never counted as one source, and never an author or a file name."""
     md = rec.get("metadata") or {}
     if md.get("outlet"):
         return str(md["outlet"])
-    o = origin_of(rec)
+    original = (md.get("original") or {}).get("outlet")
+    if original:
+        return str(original)
+    o = origin_of(rec)  # records written before contract 1.2 carry the credit only in the text
     if o:
         return o
-    authors = md.get("authors") or []
-    if authors and authors[0].get("name"):
-        return str(authors[0]["name"])
-    src = str(rec.get("source") or rec.get("id") or "?")
-    return Path(src.split("#")[0]).stem + ("#" + src.split("#")[1] if "#" in src else "")
+    return f"{UNKNOWN_OUTLET}:{str(rec.get('id') or '?')[:6]}"
 
 
 def is_byline_entity(rec: dict, entity: dict) -> bool:

@@ -476,6 +476,56 @@ class _Meta:
                     self.updated = value
 
     # ---- outlet and series ---------------------------------------------------------------------------------
+    _DATELINE = re.compile(r"【(?P<head>[^=＝】]{1,30})[=＝](?P<right>[^】]{0,40})】")
+
+    def _agency_full(self, abbrev: str) -> str:
+        """東亜 → 東亜通信 when the text names the agency in full."""
+        m = re.search(re.escape(abbrev) + r"(?:通信社|通信|新聞社|新聞|時事)", self.text)
+        return m.group(0) if m else abbrev
+
+    def _dateline_agency(self) -> dict[str, Any] | None:
+        """【キーウ東亜=2025年8月16日】 → 東亜 (the agency after the place); 【ブリュッセル=ユーラシア・ウォッチ】 → the
+        name after = when it is no date and no person."""
+        for i in range(min(len(self.lines), 6)):
+            if i in self.original_lines:
+                continue
+            s, _ = self.lines[i]
+            m = self._DATELINE.match(self.line(i))
+            if not m:
+                continue
+            head, right = m.group("head").strip(), m.group("right").strip()
+            if right and not _DATE.search(right) and not re.search(r"\d", right):
+                if re.fullmatch(_KANJI_NAME, right) and self._person_like(right):
+                    return None  # 【ワシントン=山田太郎】: a correspondent, read as a byline
+                k = m.group(0).index(right, len(head) + 2)
+                return {"name": right, "agency": right, "start": s + k, "end": s + k + len(right)}
+            from kansoku.nlp.tokens import tokenize
+
+            cut = 0
+            for t in tokenize(head):
+                if t.proper_kind == "地名" or (cut == 0 and re.fullmatch(r"[ァ-ヺー・]{2,}", t.surface)):
+                    cut = t.end
+                else:
+                    break
+            abbrev = head[cut:].strip()
+            if cut == 0 or not abbrev or len(abbrev) > 10 or re.search(r"\d", abbrev):
+                return None
+            start = s + 1 + head.index(abbrev)
+            return {"name": abbrev, "agency": self._agency_full(abbrev), "start": start, "end": start + len(abbrev)}
+        return None
+
+    def _closing_credit(self) -> dict[str, Any] | None:
+        """(東亜通信配信) / （極東通信） closing the text: the agency that supplied the story."""
+        tail = self.text.rstrip()
+        m = re.search(r"[(（](?P<n>[^()（）\n、。,・をがはにでと]{2,20}?)(?P<k>配信|提供)?[)）]$", tail[-40:])
+        if not m:
+            return None
+        name = m.group("n").strip()
+        if not (m.group("k") or re.search(r"(?:通信|時事|通信社)$", name)):
+            return None
+        start = len(tail) - 40 + m.start("n") if len(tail) > 40 else m.start("n")
+        return {"name": name, "agency": name, "start": start, "end": start + len(name)}
+
     def outlet_and_series(self) -> None:
         wires = self.c["wire_credits"]
         walt = _alt(list(wires))
@@ -496,6 +546,8 @@ class _Meta:
                 self.wire = {"name": m.group(g), "agency": wires[m.group(g)], "start": base + m.start(g),
                              "end": base + m.end(g)}
                 break
+        if self.wire is None:
+            self.wire = self._dateline_agency() or self._closing_credit()
         series_re = re.compile(rf"{_BULLET}(?:{_alt(self.c['series_labels'])})\s*[:：]\s*(?P<v>[^。]{{1,40}})$")
         copy_re = re.compile(
             r"(?:©|Ⓒ|\([cC]\)|（[cCｃＣ]）|Copyright|COPYRIGHT)\s*(?:(?:©|\([cC]\))\s*)?(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s*)?"
