@@ -164,3 +164,13 @@ def test_ingest_prints_read_warnings(tmp_path):
     assert f"kansoku: repaired.txt: warning: {WARNING}" in lines
     assert "kansoku: broken.txt: not a text file" in lines
     assert "added 1, updated 0, unchanged 0, failed 1" in lines[-1]
+
+
+def test_missing_input_records_is_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from kansoku.cli import app
+
+    r = CliRunner().invoke(app, ["stories", "--input", str(tmp_path / "nope.jsonl")])
+    assert r.exit_code == 2
+    assert r.stderr == f"kansoku: --input {tmp_path / 'nope.jsonl'}: no such file or directory\n"

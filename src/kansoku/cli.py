@@ -86,7 +86,9 @@ def _collect(
                 records.append(r)
                 rep.item(r["source"])
         finally:
-            results.close()  # on Ctrl-C: stop the worker pool now, not at garbage collection
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # on Ctrl-C: stop the worker pool now, not at garbage collection
     return link_corpus(records), failures
 
 

@@ -112,9 +112,9 @@ def quiet_workers(workers: int | None) -> None:
     """Start multiprocessing's fork server with SIGINT ignored, so that the worker processes it forks ignore
     Ctrl-C: a terminal sends SIGINT to the whole process group, and only the main process should handle it
     (it stops the pool); otherwise every worker prints a KeyboardInterrupt traceback."""
-    if workers is not None and workers <= 1:
-        return
-    if os.name != "posix":
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4)  # the pipeline's default
+    if workers <= 1 or os.name != "posix":
         return
     from multiprocessing import forkserver
 

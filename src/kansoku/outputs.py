@@ -73,7 +73,8 @@ def _folder_problem(folder: Path) -> str | None:
         os.unlink(probe)
     with contextlib.suppress(OSError):
         vfs = os.statvfs(shown)
-        if vfs.f_blocks and vfs.f_bavail == 0 and (os.geteuid() != 0 or vfs.f_bfree == 0):
+        root = getattr(os, "geteuid", lambda: -1)() == 0  # root may use the reserved blocks
+        if vfs.f_blocks and vfs.f_bavail == 0 and (not root or vfs.f_bfree == 0):
             return f"no space left on the device of folder {shown}"
     return None
 
@@ -86,7 +87,7 @@ def _probe_special(path: Path, option: str, st: os.stat_result) -> None:
         raise TargetError(option, path, "is not a regular file")
     if stat.S_ISCHR(mode):
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+            fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0))
         except OSError as exc:
             raise TargetError(option, path, reason_of(exc)) from None
         try:

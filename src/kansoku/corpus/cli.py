@@ -18,7 +18,7 @@ import typer
 
 from kansoku.cliutil import EXIT_FAILED, EXIT_USAGE, DbOption, check_target, err
 from kansoku.corpus import load_records_from_jsonl, outlet_of
-from kansoku.outputs import TargetError, check_folder
+from kansoku.outputs import TargetError, check_folder, reason_of
 
 LoadRecords = Callable[[Path | None, list[Path] | None], list[dict]]
 
@@ -89,7 +89,10 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
             if inputs:
                 return load_records_from_jsonl(inputs)
             return (load_records or default_load_records)(db, inputs)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            err(f"--input {exc.filename}: {reason_of(exc)}" if exc.filename else reason_of(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        except ValueError as exc:
             err(str(exc))
             raise typer.Exit(EXIT_USAGE) from None
 
