@@ -97,3 +97,80 @@ def test_sample_corpus_validates_against_the_schema(tmp_path):
     assert len(recs) >= 10
     for rec in recs:
         assert validate_record(rec) == [], rec["source"]
+
+
+# --------------------------------------------------------------------------------------- read warnings
+
+WARNING = "12 bytes replaced while decoding as cp932"
+
+
+def _fake_reader(paths):  # type: ignore[no-untyped-def]
+    """One article read with repairs, one that could not be read."""
+    from kansoku.model import RawDoc, ReadError
+
+    yield RawDoc(source="repaired.txt", text=GOOD, warnings=[WARNING])
+    yield ReadError("broken.txt", "not a text file")
+
+
+def test_read_warnings_are_lines_not_failures(monkeypatch, capsys):
+    import kansoku.cli
+
+    monkeypatch.setattr(kansoku.cli, "_collect_raw", _fake_reader)
+    records, failures = kansoku.cli._collect([Path("ignored")], None, 1, quiet=True)
+    assert failures == 1  # the unreadable file only
+    assert [r["source"] for r in records] == ["repaired.txt"] and records[0]["warnings"] == [WARNING]
+    assert capsys.readouterr().err.splitlines() == [
+        f"kansoku: repaired.txt: warning: {WARNING}",
+        "kansoku: broken.txt: not a text file",
+    ]
+
+
+def test_read_warnings_go_above_the_progress_bar(monkeypatch):
+    import io
+
+    import kansoku.cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    monkeypatch.setattr(kansoku.cli, "_collect_raw", _fake_reader)
+    records, failures = kansoku.cli._collect([Path("ignored")], None, 1, quiet=False)
+    assert (len(records), failures) == (1, 1)
+    out = term.getvalue()
+    assert f"kansoku: repaired.txt: warning: {WARNING}" in out
+    assert "analyse" in out and "2/" in out  # the bar was drawn and counted both inputs
+
+
+def test_ingest_prints_read_warnings(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from kansoku.store.cli import register
+
+    app = typer.Typer()
+
+    @app.callback()
+    def _main() -> None:
+        pass
+
+    register(app, _fake_reader)
+    (tmp_path / "in.txt").write_text(GOOD, encoding="utf-8")
+    r = CliRunner().invoke(app, ["ingest", str(tmp_path / "in.txt"), "--db", str(tmp_path / "k.db"), "--workers", "1"])
+    assert r.exit_code == 1  # broken.txt failed; the warning is not a failure
+    lines = r.stderr.splitlines()
+    assert f"kansoku: repaired.txt: warning: {WARNING}" in lines
+    assert "kansoku: broken.txt: not a text file" in lines
+    assert "added 1, updated 0, unchanged 0, failed 1" in lines[-1]
+
+
+def test_missing_input_records_is_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from kansoku.cli import app
+
+    r = CliRunner().invoke(app, ["stories", "--input", str(tmp_path / "nope.jsonl")])
+    assert r.exit_code == 2
+    assert r.stderr == f"kansoku: --input {tmp_path / 'nope.jsonl'}: no such file or directory\n"

@@ -149,3 +149,32 @@ def test_env_default_db(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KANSOKU_DB", str(store))
     r = CliRunner().invoke(app, ["search", "露", "--format", "jsonl"])
     assert r.exit_code == 0 and "露外務省" in r.stdout
+
+
+# ------------------------------------------------------------------------------------ empty queries
+
+EMPTY_QUERIES = ["", "   ", "\u3000", '"', '""', "「」", "『』。、", "!?"]
+
+
+@pytest.mark.parametrize("query", EMPTY_QUERIES)
+def test_query_without_a_word_is_refused(store: Path, query: str) -> None:
+    from kansoku.store.search import EmptyQueryError
+
+    with pytest.raises(EmptyQueryError) as info:
+        search(store, query)
+    assert isinstance(info.value, ValueError)  # callers that catch ValueError (the web UI) see it too
+    assert str(info.value) == "search: the query is empty; give at least one word"
+
+
+def test_query_of_one_word_in_quotes_still_searches(store: Path) -> None:
+    assert titles(search(store, '"新米"')) == ["北海道で新米の収穫始まる"]
+
+
+@pytest.mark.parametrize("query", ["", "「」"])
+def test_cli_empty_query_is_one_usage_line(store: Path, query: str) -> None:
+    from kansoku.cli import app
+
+    r = CliRunner().invoke(app, ["search", query, "--db", str(store)])
+    assert r.exit_code == 2
+    assert r.stderr == "kansoku: search: the query is empty; give at least one word\n"
+    assert r.stdout == ""

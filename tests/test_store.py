@@ -322,10 +322,11 @@ def test_export_jsonl_csv_and_reload_records(tmp_path: Path) -> None:
 
     r = runner.invoke(app, ["export", "--db", str(db), "--format", "csv", "--out", str(tmp_path / "c")])
     assert r.exit_code == 0, r.output
+    # CSV starts with a UTF-8 byte order mark by default (Excel), then the header
     assert (
         (tmp_path / "c" / "quantities.csv")
         .read_text(encoding="utf-8")
-        .startswith("doc_id,idx,text,start,end")
+        .startswith("\ufeffdoc_id,idx,text,start,end")
     )
 
     # records load back into a fresh store without analysis, and only once

@@ -1,7 +1,9 @@
 """kansoku command line: ``kansoku analyze``, ``kansoku entities`` and ``kansoku validate``.
 
 Bad inputs never raise: each is reported as one line ``kansoku: SOURCE: reason`` on stderr and the run goes
-on.  Exit status: 0 when every input was analysed, 1 when some failed, 2 for usage errors.
+on; read warnings are lines ``kansoku: SOURCE: warning: TEXT`` and do not count as failures.  Output targets
+are checked before any analysis (:mod:`kansoku.outputs`) and written atomically.  Exit status: 0 when every
+input was analysed, 1 when some failed, 2 for usage errors and bad output targets, 130 after Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,9 +17,21 @@ from typing import Annotated
 import typer
 
 from kansoku import __version__
+from kansoku.cliutil import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    KansokuGroup,
+    check_target,
+    err,
+    progress,
+    quiet_workers,
+)
 from kansoku.model import ReadError
+from kansoku.outputs import TargetError, check_file, check_store, reason_of
 
 app = typer.Typer(
+    cls=KansokuGroup,
     add_completion=False,
     no_args_is_help=True,
     help="kansoku (観測): who claims what, on what source, from which angle, in Japanese news.",
@@ -44,54 +58,37 @@ def _main(
     pass
 
 
-def _err(msg: str) -> None:
-    print(f"kansoku: {msg}", file=sys.stderr, flush=True)
-
-
 def _collect(
     paths: list[Path], published_default: str | None, workers: int | None, quiet: bool, max_chars: int = 2_000_000
 ) -> tuple[list[dict], int]:
-    """Read and analyse every input; returns (records with corpus-wide ids, number of failures)."""
+    """Read and analyse every input; returns (records with corpus-wide ids, number of failures).
+
+    Each failed input is one line on stderr; each read warning a line ``SOURCE: warning: TEXT``.
+    """
     from kansoku.pipeline import Options, run
-    from kansoku.read import iter_documents
     from kansoku.resolve.corpus import link_corpus
 
-    for p in paths:
-        if not p.exists():
-            _err(f"{p}: no such file or directory")
-    existing = [p for p in paths if p.exists()]
-    failures = len(paths) - len(existing)
     records: list[dict] = []
-    show = not quiet and sys.stderr.isatty()
-    progress = None
-    task = None
-    if show:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        progress = Progress(
-            TextColumn("[bold]analyse"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TextColumn("{task.fields[last]}"), console=Console(stderr=True), transient=False,
+    failures = 0
+    quiet_workers(workers)
+    with progress("analyse", quiet) as rep:
+        results = run(
+            _collect_raw(paths), Options(published_default=published_default, max_chars=max_chars), workers=workers
         )
-        progress.start()
-        task = progress.add_task("analyse", total=None, last="")
-    try:
-        for r in run(
-            iter_documents(existing), Options(published_default=published_default, max_chars=max_chars), workers=workers
-        ):
-            if isinstance(r, ReadError):
-                failures += 1
-                if progress is not None:
-                    progress.console.print(f"kansoku: {r}", markup=False, highlight=False)
-                else:
-                    _err(str(r))
-            else:
+        try:
+            for r in results:
+                if isinstance(r, ReadError):
+                    failures += 1
+                    rep.error(r)
+                    rep.item(r.source)
+                    continue
+                rep.warnings(r["source"], r.get("warnings"))
                 records.append(r)
-            if progress is not None and task is not None:
-                progress.update(task, advance=1, last=Path(r.source).name[:40])
-    finally:
-        if progress is not None:
-            progress.stop()
+                rep.item(r["source"])
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # on Ctrl-C: stop the worker pool now, not at garbage collection
     return link_corpus(records), failures
 
 
@@ -110,8 +107,10 @@ def analyze(
 ) -> None:
     """Analyse ARTICLES into JSON Lines (one object per document) or a Markdown briefing."""
     if published_default is not None and not _is_date(published_default):
-        _err(f"--published-default: expected YYYY-MM-DD, got {published_default!r}")
-        raise typer.Exit(2)
+        err(f"--published-default: expected YYYY-MM-DD, got {published_default!r}")
+        raise typer.Exit(EXIT_USAGE)
+    if out is not None:
+        check_target(check_file, out, "--out")
     records, failures = _collect(articles, published_default, workers, quiet, max_chars)
     if format is Format.jsonl:
         payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
@@ -120,11 +119,30 @@ def analyze(
 
         payload = "\n---\n\n".join(render_markdown(r, lang=lang) for r in records)
     if out is None:
-        sys.stdout.write(payload)
+        _write_stdout(payload)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(payload, encoding="utf-8")
-    raise typer.Exit(1 if failures else 0)
+        from kansoku.outputs import write_text
+
+        try:
+            write_text(out, payload, "--out")
+        except TargetError as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+    raise typer.Exit(EXIT_FAILED if failures else EXIT_OK)
+
+
+def _write_stdout(payload: str) -> None:
+    """Write PAYLOAD to stdout; a full or failing stdout is one line and exit 2 (a closed pipe: Typer's 1)."""
+    import errno
+
+    try:
+        sys.stdout.write(payload)
+        sys.stdout.flush()
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise
+        err(f"stdout: {reason_of(exc)}")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @app.command()
@@ -159,7 +177,7 @@ def entities(
         table.add_row(e["name"], e.get("name_en") or "", e["type"], str(a["n"]), str(len(a["docs"])), sp,
                       ",".join(sorted(a["methods"])), e["id"])
     Console().print(table)
-    raise typer.Exit(1 if failures else 0)
+    raise typer.Exit(EXIT_FAILED if failures else EXIT_OK)
 
 
 @app.command()
@@ -172,7 +190,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="JSONL files produ
         try:
             lines = f.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            _err(f"{f}: {exc.strerror or exc}")
+            err(f"{f}: {reason_of(exc)}")
             bad += 1
             continue
         for n, line in enumerate(lines, 1):
@@ -183,9 +201,9 @@ def validate(files: Annotated[list[Path], typer.Argument(help="JSONL files produ
             except ValueError as exc:
                 problems = [f"not JSON ({exc})"]
             for p in problems[:3]:
-                _err(f"{f}:{n}: {p}")
+                err(f"{f}:{n}: {p}")
             bad += bool(problems)
-    raise typer.Exit(1 if bad else 0)
+    raise typer.Exit(EXIT_FAILED if bad else EXIT_OK)
 
 
 def _is_date(s: str) -> bool:
@@ -207,16 +225,16 @@ def _register_plugins() -> None:
     register_corpus(app, _load_records)
 
 
-def _load_records(db: str | None, inputs: list[Path] | None) -> list[dict]:
+def _load_records(db: Path | None, inputs: list[Path] | None) -> list[dict]:
     """Records for the corpus commands: from JSONL files when given, else from the store."""
+    from kansoku.cliutil import store_path
     from kansoku.corpus import load_records_from_jsonl
-    from kansoku.store.db import connect, default_db_path
+    from kansoku.store.db import connect
 
     if inputs:
         return load_records_from_jsonl(inputs)
-    path = Path(db) if db else default_db_path()
-    if not path.exists():
-        raise ValueError(f"{path}: no store here; run `kansoku ingest` first or pass --input FILE.jsonl")
+    path, option = store_path(db)
+    check_target(check_store, path, option, hint="or pass --input FILE.jsonl")
     con = connect(path, create=False)
     try:
         rows = con.execute("SELECT record_json FROM documents ORDER BY published, source").fetchall()
@@ -226,7 +244,7 @@ def _load_records(db: str | None, inputs: list[Path] | None) -> list[dict]:
 
 
 def _collect_raw(paths: list[Path]):  # type: ignore[no-untyped-def]
-    """Shared input expansion for commands that analyse files (ingest): yields RawDoc | ReadError."""
+    """Shared input expansion for commands that analyse files: yields RawDoc | ReadError."""
     from kansoku.read import iter_documents
 
     for p in paths:

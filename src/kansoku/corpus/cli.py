@@ -16,16 +16,15 @@ from typing import Annotated
 
 import typer
 
+from kansoku.cliutil import EXIT_FAILED, EXIT_USAGE, DbOption, check_target, err
 from kansoku.corpus import load_records_from_jsonl, outlet_of
+from kansoku.outputs import TargetError, check_folder, reason_of
 
-LoadRecords = Callable[[str | None, list[Path] | None], list[dict]]
+LoadRecords = Callable[[Path | None, list[Path] | None], list[dict]]
 
 InputOption = Annotated[
     list[Path] | None,
     typer.Option("--input", "-i", help="Records from JSON Lines written by `kansoku analyze` (repeatable)."),
-]
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLite store (default: $KANSOKU_DB or ./kansoku.db).", show_default=False)
 ]
 
 
@@ -37,15 +36,11 @@ class OutFormat(StrEnum):
 FormatOption = Annotated[OutFormat, typer.Option("--format", "-f", help="table (Rich) or json.")]
 
 
-def _err(msg: str) -> None:
-    print(f"kansoku: {msg}", file=sys.stderr, flush=True)
-
-
 def _json(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=lambda o: sorted(o)) + "\n")
 
 
-def default_load_records(db: str | None, inputs: list[Path] | None) -> list[dict]:
+def default_load_records(db: Path | None, inputs: list[Path] | None) -> list[dict]:
     """JSONL inputs only; the store is wired by the main CLI."""
     if inputs:
         return load_records_from_jsonl(inputs)
@@ -81,22 +76,25 @@ def _story_or_exit(records: list[dict], story_id: str) -> dict:
     """The story named by ``story_id`` (id or prefix), or a one-line error and exit 1."""
     s = _story(records, story_id)
     if s is None:
-        _err(f"no story {story_id!r}")
-        raise typer.Exit(1)
+        err(f"no story {story_id!r}")
+        raise typer.Exit(EXIT_FAILED)
     return s
 
 
 def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
     """Add the corpus commands to ``app``; ``load_records(db, inputs)`` supplies the records."""
 
-    def _load(db: str | None, inputs: list[Path] | None) -> list[dict]:
+    def _load(db: Path | None, inputs: list[Path] | None) -> list[dict]:
         try:
             if inputs:
                 return load_records_from_jsonl(inputs)
             return (load_records or default_load_records)(db, inputs)
-        except (OSError, ValueError) as exc:
-            _err(str(exc))
-            raise typer.Exit(2) from exc
+        except OSError as exc:
+            err(f"--input {exc.filename}: {reason_of(exc)}" if exc.filename else reason_of(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        except ValueError as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
 
     @app.command()
     def stories(
@@ -149,13 +147,13 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
             _print_story_comparison(res)
             return
         if not a or not b:
-            _err("give A and B, or --story ID")
-            raise typer.Exit(2)
+            err("compare: give A and B, or --story ID")
+            raise typer.Exit(EXIT_USAGE)
         ra, rb = select(recs, a), select(recs, b)
         for name, side in ((a, ra), (b, rb)):
             if not side:
-                _err(f"nothing matches {name!r}")
-                raise typer.Exit(1)
+                err(f"nothing matches {name!r}")
+                raise typer.Exit(EXIT_FAILED)
         res = compare(ra, rb)
         if format is OutFormat.json:
             _json(res)
@@ -202,8 +200,8 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         recs = _load(db, input)
         prof = entity_profile(recs, name)
         if prof is None:
-            _err(f"no entity matches {name!r}")
-            raise typer.Exit(1)
+            err(f"no entity matches {name!r}")
+            raise typer.Exit(EXIT_FAILED)
         if format is OutFormat.json:
             _json(prof)
             return
@@ -211,7 +209,9 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
 
     @app.command("report")
     def report_cmd(
-        out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+        out: Annotated[
+            Path, typer.Option("--out", "-o", help="Output folder (created if its parent folder exists).")
+        ],
         story: Annotated[str | None, typer.Option("--story", help="Only articles of this story.")] = None,
         query: Annotated[str | None, typer.Option("--query", "-q", help="Only articles mentioning this entity/text.")] = None,
         title: Annotated[str | None, typer.Option(help="Page title.")] = None,
@@ -223,6 +223,7 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         """Write a briefing: self-contained HTML page, Markdown with SVG charts, and the data as JSON."""
         from kansoku.report.briefing import write_briefing
 
+        check_target(check_folder, out, "--out")
         recs = _load(db, input)
         if story:
             s = _story_or_exit(recs, story)
@@ -232,9 +233,13 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
             recs = filter_query(recs, query)
             title = title or query
         if not recs:
-            _err("no articles to report on")
-            raise typer.Exit(1)
-        paths = write_briefing(recs, out, title=title, lang=lang)
+            err("no articles to report on")
+            raise typer.Exit(EXIT_FAILED)
+        try:
+            paths = write_briefing(recs, out, title=title, lang=lang)
+        except TargetError as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
         if format is OutFormat.json:
             _json({"written": [str(p) for p in paths], "articles": len(recs)})
             return

@@ -584,28 +584,36 @@ def write_briefing(
     records: Iterable[dict], out_dir: str | Path, title: str | None = None, lang: str = "ja", strict: bool = False
 ) -> list[Path]:
     """Write ``briefing.html`` (self-contained: inline CSS and SVG), ``briefing.md`` with its charts under
-    ``charts/``, and ``briefing.json`` (the data); returns the paths written."""
+    ``charts/``, and ``briefing.json`` (the data); returns the paths written.
+
+    Each file is written atomically (a temporary file renamed into place); a folder or file that cannot be
+    written raises :class:`kansoku.outputs.TargetError` naming ``--out``.
+    """
+    from kansoku.outputs import TargetError, reason_of, write_text
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     data = build_briefing(records, title=title, lang=lang)
     svgs = make_charts(data, strict=strict)
+    chart_dir = out / "charts"
+    for folder in (out, chart_dir) if svgs else (out,):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TargetError("--out", folder, reason_of(exc)) from None
     paths = []
     html_path = out / "briefing.html"
-    html_path.write_text(render_html(data, svgs), encoding="utf-8")
+    write_text(html_path, render_html(data, svgs))
     paths.append(html_path)
-    chart_dir = out / "charts"
     files: dict[str, str] = {}
-    if svgs:
-        chart_dir.mkdir(exist_ok=True)
-        for k, svg in svgs.items():
-            f = chart_dir / f"{k}.svg"
-            f.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + svg, encoding="utf-8")
-            files[k] = f"charts/{k}.svg"
+    for k, svg in svgs.items():
+        f = chart_dir / f"{k}.svg"
+        write_text(f, '<?xml version="1.0" encoding="utf-8"?>\n' + svg)
+        files[k] = f"charts/{k}.svg"
     md_path = out / "briefing.md"
-    md_path.write_text(render_markdown(data, files), encoding="utf-8")
+    write_text(md_path, render_markdown(data, files))
     paths.append(md_path)
     json_path = out / "briefing.json"
-    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=_default), encoding="utf-8")
+    write_text(json_path, json.dumps(data, ensure_ascii=False, indent=1, default=_default))
     paths.append(json_path)
     paths += [out / v for v in files.values()]
     return paths

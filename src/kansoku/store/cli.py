@@ -9,22 +9,29 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from kansoku.cliutil import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    DbOption,
+    Reporter,
+    check_target,
+    err,
+    progress,
+    quiet_workers,
+    store_path,
+)
 from kansoku.model import RawDoc, ReadError
+from kansoku.outputs import TargetError, check_folder, check_store
 
 CollectRaw = Callable[[list[Path]], Iterator[RawDoc | ReadError]]
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="SQLite store (default: $KANSOKU_DB or ./kansoku.db).", show_default=False),
-]
 
 
 class SearchFormat(StrEnum):
@@ -38,42 +45,12 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
 
 
-def _err(msg: str) -> None:
-    print(f"kansoku: {msg}", file=sys.stderr, flush=True)
-
-
-def _db(db: Path | None) -> Path:
-    from kansoku.store.db import default_db_path
-
-    return db if db is not None else default_db_path()
-
-
-@contextmanager
-def _progress(label: str, quiet: bool) -> Iterator[tuple[Callable[[ReadError], None], Callable[[str], None]]]:
-    """(on_error, on_item) callbacks: a Rich progress bar on stderr when it is a terminal, else plain lines."""
-    if quiet or not sys.stderr.isatty():
-        yield (lambda e: _err(str(e))), (lambda _s: None)
-        return
-    from rich.console import Console
-    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    progress = Progress(
-        SpinnerColumn(), TextColumn(f"[bold]{label}"), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.fields[last]}"), console=Console(stderr=True), transient=False,
-    )  # fmt: skip
-    task = progress.add_task(label, total=None, last="")
-    progress.start()
-
-    def on_error(e: ReadError) -> None:
-        progress.console.print(f"kansoku: {e}", markup=False, highlight=False)
-
-    def on_item(source: str) -> None:
-        progress.update(task, advance=1, last=Path(source).name[:40])
-
-    try:
-        yield on_error, on_item
-    finally:
-        progress.stop()
+def _with_warnings(items: Iterable[RawDoc | ReadError], rep: Reporter) -> Iterator[RawDoc | ReadError]:
+    """Pass ITEMS through, reporting each read warning of a RawDoc as it is read."""
+    for it in items:
+        if isinstance(it, RawDoc):
+            rep.warnings(it.source, it.warnings)
+        yield it
 
 
 def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
@@ -102,21 +79,23 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
         from kansoku.store.ingest import find_records_files, is_records_source
         from kansoku.store.ingest import ingest as run_ingest
 
-        target = _db(db)
+        target, option = store_path(db)
+        check_target(check_store, target, option, write=True)
         analyse, records_files = find_records_files(paths, records)
         skip = (lambda s: is_records_source(s)) if records_files else None
+        quiet_workers(workers)
         try:
-            with _progress("ingest", quiet) as (on_error, on_item):
+            with progress("ingest", quiet) as rep:
+                items = _with_warnings(collect_raw(analyse), rep) if analyse else iter(())
                 stats = run_ingest(
-                    target, collect_raw(analyse) if analyse else iter(()), workers=workers, batch_size=batch_size,
-                    published_default=published_default, records_files=records_files, skip_sources=skip,
-                    on_error=on_error, on_item=on_item,
+                    target, items, workers=workers, batch_size=batch_size, published_default=published_default,
+                    records_files=records_files, skip_sources=skip, on_error=rep.error, on_item=rep.item,
                 )  # fmt: skip
         except (RuntimeError, OSError, sqlite3.DatabaseError) as exc:
-            _err(f"{target}: {exc}")
-            raise typer.Exit(2) from None
-        _err(f"{target}: {stats.summary()}")
-        raise typer.Exit(1 if stats.failed else 0)
+            err(f"{option} {target}: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        err(f"{target}: {stats.summary()}")
+        raise typer.Exit(EXIT_FAILED if stats.failed else EXIT_OK)
 
     @app.command()
     def reanalyze(
@@ -131,18 +110,21 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
         """Re-run the analysis on stored texts analysed by another pipeline version."""
         from kansoku.store.ingest import reanalyze as run_reanalyze
 
-        target = _db(db)
+        target, option = store_path(db)
+        check_target(check_store, target, option)
+        check_target(check_store, target, option, write=True)
+        quiet_workers(workers)
         try:
-            with _progress("reanalyze", quiet) as (on_error, on_item):
+            with progress("reanalyze", quiet) as rep:
                 stats = run_reanalyze(
                     target, all_documents=all_documents, workers=workers, batch_size=batch_size,
-                    on_error=on_error, on_item=on_item,
+                    on_error=rep.error, on_item=rep.item,
                 )  # fmt: skip
-        except (FileNotFoundError, RuntimeError, sqlite3.DatabaseError) as exc:
-            _err(str(exc))
-            raise typer.Exit(2) from None
-        _err(f"{target}: {stats.summary()}")
-        raise typer.Exit(1 if stats.failed else 0)
+        except (OSError, RuntimeError, sqlite3.DatabaseError) as exc:
+            err(f"{option} {target}: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        err(f"{target}: {stats.summary()}")
+        raise typer.Exit(EXIT_FAILED if stats.failed else EXIT_OK)
 
     @app.command()
     def search(
@@ -167,21 +149,27 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
         ] = False,
     ) -> None:
         """Full-text search of the store (BM25), entity-aware, with filters."""
-        from kansoku.store.search import rich_markup
+        from kansoku.store.search import check_query, rich_markup
         from kansoku.store.search import search as run_search
 
-        target = _db(db)
+        target, option = store_path(db)
+        try:
+            check_query(query, entity, outlet, author, since, until, frame, stance, genre)
+        except ValueError as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        check_target(check_store, target, option)
         try:
             hits = run_search(
                 target, query, limit=limit, entity=entity, outlet=outlet, author=author, since=since, until=until,
                 frame=frame, stance=stance, genre=genre, expand=not exact, markers=format is SearchFormat.table,
             )  # fmt: skip
         except (ValueError, FileNotFoundError, RuntimeError) as exc:
-            _err(str(exc))
-            raise typer.Exit(2) from None
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
         except sqlite3.DatabaseError as exc:
-            _err(f"{target}: {exc}")
-            raise typer.Exit(2) from None
+            err(f"{option} {target}: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
         if format is SearchFormat.jsonl:
             keys = ("id", "source", "title", "published", "outlet", "genre", "score", "snippet")
             sys.stdout.write(
@@ -192,7 +180,8 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
         from rich.markup import escape
         from rich.table import Table
 
-        table = Table(title=f"{len(hits)} hit{'s' if len(hits) != 1 else ''} for {query!r}", show_lines=True)
+        title = f"{len(hits)} hit{'s' if len(hits) != 1 else ''} for {query!r}"
+        table = Table(title=escape(title), show_lines=True)
         for col in ("score", "published", "title / source", "snippet"):
             table.add_column(col)
         for h in hits:
@@ -206,20 +195,39 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
 
     @app.command()
     def export(
-        out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+        out: Annotated[
+            Path, typer.Option("--out", "-o", help="Output folder (created if its parent folder exists).")
+        ],
         db: DbOption = None,
         format: Annotated[
             ExportFormat, typer.Option("--format", "-f", help="File format.")
         ] = ExportFormat.jsonl,
+        bom: Annotated[
+            bool,
+            typer.Option(
+                "--bom/--no-bom", help="CSV: start each file with a UTF-8 byte order mark (for Excel)."
+            ),
+        ] = True,
     ) -> None:
-        """Write the store's tables (documents, entities, mentions, ...) to OUT as jsonl, csv or parquet."""
+        """Write the store's tables (documents, entities, mentions, ...) to OUT as jsonl, csv or parquet.
+
+        CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a line break)
+        get a leading single quote; numbers stay numbers."""
         from kansoku.store.export import ExportError
         from kansoku.store.export import export as run_export
 
-        target = _db(db)
+        target, option = store_path(db)
+        check_target(check_store, target, option)
+        check_target(check_folder, out, "--out")
         try:
-            written = run_export(target, out, format.value)
-        except (ExportError, FileNotFoundError, RuntimeError, sqlite3.DatabaseError) as exc:
-            _err(str(exc))
-            raise typer.Exit(2) from None
-        _err(f"{out}: " + ", ".join(f"{name} {n}" for name, n in written.items()))
+            written = run_export(target, out, format.value, bom=bom)
+        except TargetError as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        except (ExportError, FileNotFoundError, RuntimeError) as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        except sqlite3.DatabaseError as exc:
+            err(f"{option} {target}: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        err(f"{out}: " + ", ".join(f"{name} {n}" for name, n in written.items()))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,28 @@ class Term:
     @property
     def tok(self) -> list[str]:
         return [f for f in self.forms if len(f) < 3]
+
+
+class EmptyQueryError(ValueError):
+    """The query has no word to search for (empty, white space, or only quotes and punctuation) and no
+    filter narrows the search: it would list every document."""
+
+    def __init__(self) -> None:
+        super().__init__("search: the query is empty; give at least one word")
+
+
+def has_word(query: str | None) -> bool:
+    """True when QUERY contains a letter or a digit (not only spaces, quotes or punctuation)."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in query or "")
+
+
+def check_query(query: str | None, *filters: object) -> None:
+    """Raise :class:`EmptyQueryError` when QUERY has no word and none of FILTERS is set.
+
+    A query without a word but with a filter (``search("", entity="ルビオ")``) lists the filtered
+    documents, newest first."""
+    if not has_word(query) and not any(f for f in filters):
+        raise EmptyQueryError()
 
 
 # -------------------------------------------------------------------------------------- entity resolution
@@ -329,8 +352,11 @@ def search(
     markers: bool = False,
 ) -> list[dict]:
     """Search the store; hits best first as dicts (id, source, title, published, outlet, genre, score,
-    snippet with 【】 around matches; with ``markers`` the private-use HL_OPEN/HL_CLOSE instead).  Raises ValueError for a bad filter value, FileNotFoundError when
-    the store does not exist."""
+    snippet with 【】 around matches; with ``markers`` the private-use HL_OPEN/HL_CLOSE instead).
+
+    Raises :class:`EmptyQueryError` (a ValueError) for a query without any word and no filter, ValueError
+    for a bad filter value, FileNotFoundError when the store does not exist."""
+    check_query(query, entity, outlet, author, since, until, frame, stance, genre)
     own = con is None
     if con is None:
         con = db.connect(db_path, create=False)
