@@ -279,7 +279,14 @@ def _passthrough(b: tuple[list[RawDoc], Options] | ReadError) -> list[dict | Rea
 
 
 def _warm() -> None:
-    """Load tokenizer and data once per worker process, before the first batch."""
+    """Load tokenizer and data once per worker process, before the first batch.
+
+    Workers ignore Ctrl-C: the terminal sends it to the whole process group, and only the parent stops
+    the pool (so an interrupted run prints one line, not a traceback per worker).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from kansoku.nlp.ner import model
     from kansoku.nlp.tokens import tokenize
     from kansoku.resolve.gazetteer import default
