@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CITIES = ["ハルキウ", "ヘルソン", "ザポリージャ", "オデーサ", "ドニプロ", "スムイ", "リヴィウ", "キーウ"]
 ACTORS = ["ロシア軍", "ウクライナ軍", "欧州連合", "米国務省", "北大西洋条約機構"]
 
-TABLES = ("documents", "sources", "entities", *store_db.CHILD_TABLES, "fts_tri", "fts_tok")
+TABLES = (
+    "documents", "sources", "files", "entities", *store_db.CHILD_TABLES, *store_db.DERIVED_TABLES, "fts_tri", "fts_tok"
+)  # fmt: skip
 KEYS = {
     "documents": "id",
     "sources": "source",
@@ -38,6 +40,12 @@ KEYS = {
     "timex": "doc_id, idx",
     "fts_tri": "rowid",
     "fts_tok": "rowid",
+    "files": "path",
+    "doc_features": "n",
+    "doc_entities": "n, entity_id",
+    "entity_names": "entity_id, name",
+    "vocab": "term",
+    "lsh": "key, n",
 }
 
 
@@ -88,6 +96,11 @@ def assert_no_duplicates(db: Path) -> None:
             ).fetchone()[0]
             == 0
         )
+        # the rows derived for the corpus commands follow their documents (no stale band keys either)
+        assert con.execute("SELECT count(*) FROM documents WHERE n NOT IN (SELECT n FROM doc_features)").fetchone() == (0,)
+        for t in ("doc_features", "doc_entities", "lsh"):
+            stale = con.execute(f"SELECT count(*) FROM {t} WHERE n NOT IN (SELECT n FROM documents)").fetchone()[0]
+            assert stale == 0, t
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         con.close()
@@ -105,7 +118,7 @@ def test_schema_wal_foreign_keys_and_meta(tmp_path: Path) -> None:
     try:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert con.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
+        assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == store_db.STORE_SCHEMA_VERSION == "2"
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
         assert set(TABLES) | {"meta"} <= names
     finally:

@@ -86,10 +86,10 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
         quiet_workers(workers)
         try:
             with progress("ingest", quiet) as rep:
-                items = _with_warnings(collect_raw(analyse), rep) if analyse else iter(())
                 stats = run_ingest(
-                    target, items, workers=workers, batch_size=batch_size, published_default=published_default,
-                    records_files=records_files, skip_sources=skip, on_error=rep.error, on_item=rep.item,
+                    target, paths=analyse, read=lambda files: _with_warnings(collect_raw(files), rep), workers=workers,
+                    batch_size=batch_size, published_default=published_default, records_files=records_files,
+                    skip_sources=skip, on_error=rep.error, on_item=rep.item,
                 )  # fmt: skip
         except (RuntimeError, OSError, sqlite3.DatabaseError) as exc:
             err(f"{option} {target}: {exc}")

@@ -6,6 +6,12 @@ of the raw input, so that unchanged inputs are skipped without re-analysis.  Ful
 FTS5 tables sharing the document rowid: ``fts_tri`` (trigram tokenizer, external content = the document
 text, which begins with the title) and ``fts_tok`` (Sudachi tokens, unicode61 tokenizer) for 1-2 character
 terms that the trigram tokenizer cannot find.
+
+Schema 2 adds what the corpus commands read instead of whole records, derived from each record once when it
+is written (:mod:`kansoku.corpus.features`): ``doc_features`` (date, outlet label, main place, MinHash
+signature, noun-term and headline-term counts), ``doc_entities`` (entity salience per document),
+``entity_names``, ``vocab`` (term ids), ``lsh`` (MinHash band keys) and the sentence index of mentions and
+figures.  :class:`StoreWriter` writes a batch of records with one ``executemany`` per table.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from pathlib import Path
 from kansoku import SCHEMA_VERSION, __version__
 
 #: Version of the database layout (``meta.schema_version``); bump on incompatible changes.
-STORE_SCHEMA_VERSION = "1"
+STORE_SCHEMA_VERSION = "2"
 
 DEFAULT_DB = "kansoku.db"
 
@@ -63,6 +69,16 @@ CREATE TABLE IF NOT EXISTS sources (
 );
 CREATE INDEX IF NOT EXISTS sources_doc ON sources(doc_id);
 
+CREATE TABLE IF NOT EXISTS files (
+    path        TEXT PRIMARY KEY,
+    sha256      TEXT NOT NULL,
+    size        INTEGER,
+    mtime       REAL,
+    sources     INTEGER NOT NULL,
+    version     TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS entities (
     id          TEXT PRIMARY KEY,
     name        TEXT NOT NULL,
@@ -81,9 +97,10 @@ CREATE TABLE IF NOT EXISTS mentions (
     "end"     INTEGER NOT NULL,
     method    TEXT,
     vkey      TEXT,
-    PRIMARY KEY (doc_id, start, "end", entity_id)
+    sent      INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, sent, start, "end", entity_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id, doc_id, sent, text);
 CREATE INDEX IF NOT EXISTS mentions_text ON mentions(text);
 CREATE INDEX IF NOT EXISTS mentions_vkey ON mentions(vkey);
 
@@ -103,9 +120,11 @@ CREATE TABLE IF NOT EXISTS quantities (
     source_start     INTEGER,
     source_end       INTEGER,
     source_entity_id TEXT,
+    sent             INTEGER NOT NULL,
     PRIMARY KEY (doc_id, idx)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS quantities_unit ON quantities(unit);
+CREATE INDEX IF NOT EXISTS quantities_source ON quantities(source_entity_id) WHERE source_entity_id IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS claims (
     doc_id            TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -183,6 +202,54 @@ CREATE TABLE IF NOT EXISTS timex (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS timex_value ON timex(value);
 
+CREATE TABLE IF NOT EXISTS doc_features (
+    n       INTEGER PRIMARY KEY REFERENCES documents(n) ON DELETE CASCADE,
+    date    TEXT,
+    outlet  TEXT NOT NULL,
+    place   TEXT,
+    minhash BLOB,
+    terms   BLOB NOT NULL,
+    heads   BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS doc_features_date ON doc_features(date);
+CREATE INDEX IF NOT EXISTS doc_features_outlet ON doc_features(outlet);
+
+CREATE TABLE IF NOT EXISTS doc_entities (
+    n         INTEGER NOT NULL REFERENCES documents(n) ON DELETE CASCADE,
+    entity_id TEXT NOT NULL,
+    name      TEXT,
+    salience  REAL NOT NULL,
+    mentions  INTEGER NOT NULL,
+    in_record INTEGER NOT NULL,
+    PRIMARY KEY (n, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_entities_entity ON doc_entities(entity_id, in_record, mentions);
+
+CREATE TABLE IF NOT EXISTS entity_names (
+    entity_id TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    folded    TEXT NOT NULL,
+    vkey      TEXT,
+    last_vkey TEXT,
+    PRIMARY KEY (entity_id, name)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_names_folded ON entity_names(folded);
+CREATE INDEX IF NOT EXISTS entity_names_vkey ON entity_names(vkey);
+CREATE INDEX IF NOT EXISTS entity_names_last ON entity_names(last_vkey);
+
+CREATE TABLE IF NOT EXISTS vocab (
+    id   INTEGER PRIMARY KEY,
+    term TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE IF NOT EXISTS lsh (
+    key INTEGER NOT NULL,
+    n   INTEGER NOT NULL,
+    PRIMARY KEY (key, n)
+) WITHOUT ROWID;
+"""
+
+_FTS_SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_tri USING fts5(
     text, content='documents', content_rowid='n', tokenize='trigram'
 );
@@ -199,6 +266,22 @@ END;
 
 #: Child tables of a document, in export order.
 CHILD_TABLES = ("mentions", "quantities", "claims", "events", "frames", "stance", "timex")
+#: Tables derived from the records for the corpus commands (schema 2).
+DERIVED_TABLES = ("doc_features", "doc_entities", "entity_names", "vocab", "lsh")
+
+
+class StoreVersionError(RuntimeError):
+    """The store was written with another layout than this kansoku's (one-line message)."""
+
+
+def _statements(script: str) -> list[str]:
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return [x for x in out if x]
 
 
 def default_db_path() -> Path:
@@ -218,14 +301,18 @@ def pipeline_version() -> str:
     return f"{__version__}+s{SCHEMA_VERSION}+d{h.hexdigest()[:10]}"
 
 
-def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
-    """Open (and create or migrate) a store: WAL journal, foreign keys on, autocommit off via BEGIN."""
+def connect(path: str | Path, create: bool = True, upgrade: bool | None = None) -> sqlite3.Connection:
+    """Open (and create) a store: WAL journal, foreign keys on, autocommit off via BEGIN.
+
+    A store of an older layout is upgraded in place when ``upgrade`` (default: ``create``, i.e. for the
+    commands that write: ingest, reanalyze); otherwise :class:`StoreVersionError` says how to upgrade it.
+    """
     p = Path(path)
     if not create and not p.exists():
         raise FileNotFoundError(f"{p}: no such store (run `kansoku ingest` first)")
     if create and p.parent != Path(""):
         p.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(str(p), isolation_level=None, timeout=30.0)
+    con = sqlite3.connect(str(p), isolation_level=None, timeout=30.0, check_same_thread=False)
     con.row_factory = sqlite3.Row
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA foreign_keys=ON")
@@ -233,66 +320,112 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
     con.execute("PRAGMA busy_timeout=30000")
     con.execute("PRAGMA cache_size=-65536")
     con.execute("PRAGMA mmap_size=2147418112")  # read pages straight from the OS cache (64-bit hosts)
-    if create:
-        init_schema(con)
+    try:
+        init_schema(con, create=create, upgrade=create if upgrade is None else upgrade)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
-def init_schema(con: sqlite3.Connection) -> None:
-    row = None
+def memory_store() -> sqlite3.Connection:
+    """An in-memory store without the full-text indexes: what the corpus commands run on for records that
+    are not in a store (``--input FILE.jsonl``, the Python functions over lists of records)."""
+    con = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    con.row_factory = sqlite3.Row
+    con.execute("PRAGMA foreign_keys=ON")
+    for stmt in _statements(_SCHEMA):
+        con.execute(stmt)
+    con.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?), ('created_at', ?), ('fts', '0')",
+                (STORE_SCHEMA_VERSION, now()))  # fmt: skip
+    return con
+
+
+def schema_version(con: sqlite3.Connection) -> str | None:
     with contextlib.suppress(sqlite3.OperationalError):
         row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    if row is not None:
-        if row[0] != STORE_SCHEMA_VERSION:
-            raise RuntimeError(
-                f"store schema version {row[0]} is not supported (this kansoku writes {STORE_SCHEMA_VERSION})"
-            )
+        return row[0] if row else None
+    return None
+
+
+def init_schema(con: sqlite3.Connection, create: bool = True, upgrade: bool = True) -> None:
+    version = schema_version(con)
+    if version == STORE_SCHEMA_VERSION:
         return
-    con.executescript(_SCHEMA)  # every statement is IF NOT EXISTS: safe to repeat
-    con.execute(
-        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?), ('created_at', ?)",
-        (STORE_SCHEMA_VERSION, now()),
+    if version is None:
+        if not create:
+            has_tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if has_tables:
+                raise StoreVersionError("not a kansoku store (no schema version)")
+        con.executescript(_SCHEMA + _FTS_SCHEMA)  # every statement is IF NOT EXISTS: safe to repeat
+        con.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?), ('created_at', ?)",
+            (STORE_SCHEMA_VERSION, now()),
+        )
+        return
+    if version == "1":
+        if not upgrade:
+            raise StoreVersionError(
+                f"store schema version 1 was written by an older kansoku (this one reads {STORE_SCHEMA_VERSION}); "
+                "upgrade it in place with `kansoku reanalyze`"
+            )
+        migrate_1_to_2(con)
+        return
+    raise StoreVersionError(
+        f"store schema version {version} is not supported (this kansoku writes {STORE_SCHEMA_VERSION})"
     )
+
+
+def migrate_1_to_2(con: sqlite3.Connection, batch: int = 256) -> int:
+    """Schema 1 → 2 in one transaction: the tables derived from records are rebuilt from ``record_json``
+    (no re-analysis; ``sources``, raw-input hashes and document rows are kept).  Returns documents moved."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        con.execute("DROP TRIGGER IF EXISTS documents_ai")
+        con.execute("DROP TRIGGER IF EXISTS documents_ad")
+        con.execute("DROP TABLE IF EXISTS fts_tri")
+        con.execute("DROP TABLE IF EXISTS fts_tok")
+        for t in CHILD_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        for idx in ("documents_published", "documents_outlet", "documents_genre", "documents_version"):
+            con.execute(f"DROP INDEX IF EXISTS {idx}")
+        con.execute("ALTER TABLE documents RENAME TO documents_v1")
+        for stmt in _statements(_SCHEMA + _FTS_SCHEMA):
+            con.execute(stmt)
+        writer = StoreWriter(con)
+        moved = 0
+        last = 0
+        while True:
+            rows = con.execute(
+                "SELECT n, record_json, content_hash, pipeline_version, ingested_at FROM documents_v1 "
+                "WHERE n > ? ORDER BY n LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            writer.write([(json.loads(r[1]), r[2], r[3], None) for r in rows], keep=[(r[0], r[4]) for r in rows])
+            moved += len(rows)
+        con.execute("DROP TABLE documents_v1")
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (STORE_SCHEMA_VERSION,))
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    return moved
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-# ----------------------------------------------------------------------------------------------- tokens
-
-
 def token_string(text: str) -> str:
     """What the ``fts_tok`` column holds: Sudachi surfaces (mode C), then the mode-A parts of compounds
     (外務省 → 外務 省) and the normalised forms that differ from the surface, space-joined."""
-    from sudachipy import SplitMode
+    from kansoku.corpus.features import token_string as tokens
 
-    from kansoku.nlp.tokens import _tokenizer
-
-    tok, _ = _tokenizer()
-    surfaces: list[str] = []
-    extra: list[str] = []
-    pos = 0
-    step = 4000  # Sudachi refuses inputs above ~49 KB
-    while pos < len(text):
-        end = min(len(text), pos + step)
-        if end < len(text):
-            cut = max(text.rfind("\n", pos, end), text.rfind("。", pos, end))
-            if cut > pos:
-                end = cut + 1
-        for m in tok.tokenize(text[pos:end]):
-            s = m.surface()
-            if not s.strip():
-                continue
-            surfaces.append(s)
-            parts = m.split(SplitMode.A)
-            if len(parts) > 1:
-                extra.extend(p.surface() for p in parts)
-            nf = m.normalized_form()
-            if nf != s:
-                extra.append(nf)
-        pos = end
-    return " ".join(surfaces) + ("\n" + " ".join(extra) if extra else "")
+    return tokens(text)
 
 
 # ------------------------------------------------------------------------------------------ write / delete
@@ -319,6 +452,14 @@ def _num(v: object) -> float | None:
         return None
 
 
+@lru_cache(maxsize=65536)
+def variant_key(text: str) -> str:
+    from kansoku.resolve.variants import variant_key as vk
+
+    return vk(text)
+
+
+@lru_cache(maxsize=65536)
 def surname_key(name: str) -> str | None:
     """Transliteration key of a person's surname: the last part of a full name (アンドルー・ミクタ → key of
     ミクタ) or the whole of a bare name (ミクタ)."""
@@ -328,9 +469,200 @@ def surname_key(name: str) -> str | None:
     return key_of(parts[-1]) if parts else None
 
 
+def encode_terms(counts: dict[int, int]) -> bytes:
+    """Term counts as a blob: the sorted term ids (uint32) then their counts (uint16)."""
+    import numpy as np
+
+    ids = np.array(sorted(counts), dtype="<u4")
+    cs = np.array([min(counts[i], 65535) for i in ids.tolist()], dtype="<u2")
+    return ids.tobytes() + cs.tobytes()
+
+
+def decode_terms(blob: bytes):  # type: ignore[no-untyped-def]
+    """(term ids, counts) numpy arrays of an :func:`encode_terms` blob."""
+    import numpy as np
+
+    k = len(blob) // 6
+    return np.frombuffer(blob, dtype="<u4", count=k), np.frombuffer(blob, dtype="<u2", offset=4 * k, count=k)
+
+
 def delete_document(con: sqlite3.Connection, doc_id: str) -> None:
-    """Delete a document and (by cascade and trigger) its child rows and FTS rows; ``sources`` rows stay."""
-    con.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+    """Delete a document and (by cascade, triggers and its band keys) every row derived from it; ``sources``
+    rows stay."""
+    row = con.execute(
+        "SELECT d.n, f.minhash FROM documents d LEFT JOIN doc_features f ON f.n = d.n WHERE d.id = ?", (doc_id,)
+    ).fetchone()
+    if row is None:
+        return
+    if row[1] is not None:
+        from kansoku.corpus.minhash import band_keys, from_bytes
+
+        keys = band_keys(from_bytes(row[1]))[0].tolist()
+        con.executemany("DELETE FROM lsh WHERE key = ? AND n = ?", [(k, row[0]) for k in keys])
+    con.execute("DELETE FROM documents WHERE n = ?", (row[0],))
+
+
+class StoreWriter:
+    """Writes batches of records with one ``executemany`` per table; keeps the term-id cache of the
+    connection.  The caller holds the transaction (and calls :meth:`forget` after a rollback)."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self.fts = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'fts_tok'"
+        ).fetchone() is not None
+        self._term_ids: dict[str, int] = {}
+
+    def forget(self) -> None:
+        """Drop cached term ids (after a rollback they may name rows that were never committed)."""
+        self._term_ids.clear()
+
+    def term_ids(self, terms: set[str]) -> dict[str, int]:
+        cache = self._term_ids
+        missing = [t for t in terms if t not in cache]
+        if missing:
+            if len(cache) > 1_000_000:
+                cache.clear()
+            con = self.con
+            con.executemany("INSERT OR IGNORE INTO vocab(term) VALUES (?)", [(t,) for t in missing])
+            for i in range(0, len(missing), 500):
+                part = missing[i : i + 500]
+                marks = ",".join("?" * len(part))
+                cache.update((t, k) for k, t in con.execute(f"SELECT id, term FROM vocab WHERE term IN ({marks})", part))
+        return cache
+
+    def write(
+        self,
+        items: list[tuple[dict, str, str, object | None]],
+        keep: list[tuple[int, str]] | None = None,
+    ) -> None:
+        """Insert records ``(record, content_hash, version, features or None)``, replacing any stored
+        document with the same id.  ``keep``: (n, ingested_at) per item, to keep them (migration)."""
+        from kansoku.corpus.features import SentenceIndex, doc_features
+        from kansoku.corpus.minhash import band_keys, to_bytes
+
+        if not items:
+            return
+        con = self.con
+        ids = [rec["id"] for rec, *_ in items]
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for (doc_id,) in con.execute(f"SELECT id FROM documents WHERE id IN ({marks})", part).fetchall():
+                delete_document(con, doc_id)
+        base = con.execute("SELECT coalesce(max(n), 0) FROM documents").fetchone()[0]
+        feats = [f if f is not None else doc_features(rec) for rec, _h, _v, f in items]
+        vocab = self.term_ids({t for f in feats for t in (*f.terms, *f.heads)})  # type: ignore[attr-defined]
+        ts = now()
+        docs, toks, dfeat, dents, names, ents, lsh = [], [], [], [], [], [], []
+        mrows, qrows, crows, erows, frows, srows, trows = [], [], [], [], [], [], []
+        sigs = []
+        seen_docs: set[str] = set()
+        for k, ((rec, content_hash, version, _f), f) in enumerate(zip(items, feats, strict=True)):
+            doc_id = rec["id"]
+            if doc_id in seen_docs:
+                continue  # the same text twice in one batch: stored once
+            seen_docs.add(doc_id)
+            n, ingested = (keep[k] if keep else (base + k + 1, ts))
+            meta = rec.get("metadata") or {}
+            authors = "\n".join(a.get("name") or "" for a in meta.get("authors") or [] if a.get("name"))
+            docs.append((
+                n, doc_id, rec.get("source") or "", rec.get("title"), meta.get("outlet"),
+                meta.get("published") or None, authors or None, (rec.get("genre") or {}).get("label"),
+                rec["text"], _j(rec), content_hash, version, ingested,
+            ))  # fmt: skip
+            if self.fts:
+                toks.append((n, f.tok))  # type: ignore[attr-defined]
+            sig = f.signature  # type: ignore[attr-defined]
+            if sig is not None:
+                sigs.append((n, sig))
+            dfeat.append((
+                n, f.date, f.outlet, f.place, to_bytes(sig),  # type: ignore[attr-defined]
+                encode_terms({vocab[t]: c for t, c in f.terms.items()}),  # type: ignore[attr-defined]
+                encode_terms({vocab[t]: c for t, c in f.heads.items()}),  # type: ignore[attr-defined]
+            ))  # fmt: skip
+            for eid, (name, _typ, sal, cnt, in_rec) in f.entities.items():  # type: ignore[attr-defined]
+                dents.append((n, eid, name, sal, cnt, in_rec))
+            sent_of = SentenceIndex(rec.get("sentences") or [])
+            for e in rec.get("entities") or []:
+                ents.append((e["id"], e["name"], e.get("name_en"), e["type"],
+                             surname_key(e["name"]) if e["type"] == "PERSON" else None))  # fmt: skip
+                for nm in {e.get("name"), e.get("name_en")}:
+                    if nm:
+                        names.append((e["id"], nm, nm.casefold(), variant_key(nm),
+                                      variant_key(nm.split("・")[-1])))  # fmt: skip
+                methods = {r.get("mention"): r.get("method") for r in e.get("resolution") or []}
+                for i, m in enumerate(e.get("mentions") or []):
+                    mrows.append((doc_id, e["id"], m["text"], m["start"], m["end"], methods.get(i),
+                                  variant_key(m["text"]), sent_of(m["start"])))  # fmt: skip
+            qrows += [
+                (
+                    doc_id, i, q.get("text") or "", q.get("start"), q.get("end"), _num(q.get("value")),
+                    q.get("unit"), int(bool(q.get("approx"))), q.get("qualifier"), _num(q.get("range_to")),
+                    q.get("subject"), q.get("source"), *_span(q.get("source_span")), q.get("source_entity_id"),
+                    sent_of(q.get("start")),
+                )
+                for i, q in enumerate(rec.get("quantities") or [])
+            ]  # fmt: skip
+            crows += [
+                (
+                    doc_id, c.get("id", i), c.get("text") or "", c.get("start"), c.get("end"), c.get("speaker"),
+                    *_span(c.get("speaker_span")), c.get("speaker_entity_id"), c.get("cue"), c.get("kind"),
+                    *_span(c.get("content_span")),
+                )
+                for i, c in enumerate(rec.get("claims") or [])
+            ]  # fmt: skip
+            erows += [
+                (doc_id, i, ev.get("text") or "", ev.get("start"), ev.get("end"), ev.get("date"),
+                 _j(ev.get("entities") or []), _j(ev.get("claim_ids") or []))
+                for i, ev in enumerate(rec.get("events") or [])
+            ]  # fmt: skip
+            frows += [
+                (doc_id, fr["id"], fr.get("label"), fr.get("label_en"), fr.get("family"), _num(fr.get("score")),
+                 fr.get("voice"), *_span((fr.get("evidence") or [None])[0]), _j(fr.get("evidence") or []))
+                for fr in rec.get("frames") or []
+            ]  # fmt: skip
+            srows += [
+                (doc_id, i, st.get("target") or "", st.get("target_name"), _num(st.get("score")) or 0.0,
+                 st.get("mentions"), *_span((st.get("evidence") or [None])[0]), _j(st.get("evidence") or []),
+                 _j(st.get("drivers") or []))
+                for i, st in enumerate(rec.get("stance") or [])
+            ]  # fmt: skip
+            trows += [
+                (doc_id, i, t.get("text") or "", t.get("start"), t.get("end"), t.get("value"), t.get("type"),
+                 None if t.get("resolved") is None else int(bool(t.get("resolved"))),
+                 t.get("anchor") if not isinstance(t.get("anchor"), dict | list) else _j(t.get("anchor")),
+                 t.get("zone"))
+                for i, t in enumerate(rec.get("timex") or [])
+            ]  # fmt: skip
+        if sigs:
+            import numpy as np
+
+            keys = band_keys(np.stack([s for _, s in sigs]))
+            lsh = [(int(k), n) for (n, _), row in zip(sigs, keys.tolist(), strict=True) for k in row]
+        con.executemany(
+            "INSERT INTO documents(n, id, source, title, outlet, published, authors, genre, text, record_json, "
+            "content_hash, pipeline_version, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            docs,
+        )
+        if toks:
+            con.executemany("INSERT INTO fts_tok(rowid, tok) VALUES (?, ?)", toks)
+        con.executemany("INSERT INTO doc_features VALUES (?,?,?,?,?,?,?)", dfeat)
+        con.executemany("INSERT OR IGNORE INTO doc_entities VALUES (?,?,?,?,?,?)", dents)
+        con.executemany("INSERT OR IGNORE INTO lsh VALUES (?,?)", lsh)
+        con.executemany(
+            "INSERT INTO entities(id, name, name_en, type, surname_key) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET name_en = coalesce(entities.name_en, excluded.name_en)",
+            ents,
+        )
+        con.executemany("INSERT OR IGNORE INTO entity_names VALUES (?,?,?,?,?)", names)
+        con.executemany("INSERT OR IGNORE INTO mentions VALUES (?,?,?,?,?,?,?,?)", mrows)
+        con.executemany("INSERT INTO quantities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", qrows)
+        con.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", crows)
+        con.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?)", erows)
+        con.executemany("INSERT OR IGNORE INTO frames VALUES (?,?,?,?,?,?,?,?,?,?)", frows)
+        con.executemany("INSERT INTO stance VALUES (?,?,?,?,?,?,?,?,?,?)", srows)
+        con.executemany("INSERT INTO timex VALUES (?,?,?,?,?,?,?,?,?,?)", trows)
 
 
 def write_record(
@@ -338,121 +670,10 @@ def write_record(
     record: dict,
     content_hash: str,
     version: str,
-    tok: str | None = None,
+    features: object | None = None,
 ) -> None:
     """Insert one analysed record (replacing any document with the same id).  Caller holds a transaction."""
-    from kansoku.resolve.variants import variant_key
-
-    doc_id = record["id"]
-    delete_document(con, doc_id)
-    meta = record.get("metadata") or {}
-    authors = "\n".join(a.get("name") or "" for a in meta.get("authors") or [] if a.get("name"))
-    ts = now()
-    cur = con.execute(
-        "INSERT INTO documents(id, source, title, outlet, published, authors, genre, text, record_json, "
-        "content_hash, pipeline_version, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            doc_id,
-            record.get("source") or "",
-            record.get("title"),
-            meta.get("outlet"),
-            (meta.get("published") or None),
-            authors or None,
-            (record.get("genre") or {}).get("label"),
-            record["text"],
-            _j(record),
-            content_hash,
-            version,
-            ts,
-        ),
-    )
-    n = cur.lastrowid
-    con.execute(
-        "INSERT INTO fts_tok(rowid, tok) VALUES (?, ?)",
-        (n, tok if tok is not None else token_string(record["text"])),
-    )
-
-    ents = record.get("entities") or []
-    con.executemany(
-        "INSERT INTO entities(id, name, name_en, type, surname_key) VALUES (?,?,?,?,?) "
-        "ON CONFLICT(id) DO UPDATE SET name_en = coalesce(entities.name_en, excluded.name_en)",
-        [
-            (
-                e["id"],
-                e["name"],
-                e.get("name_en"),
-                e["type"],
-                surname_key(e["name"]) if e["type"] == "PERSON" else None,
-            )
-            for e in ents
-        ],
-    )
-    mrows = []
-    for e in ents:
-        methods = {r.get("mention"): r.get("method") for r in e.get("resolution") or []}
-        for i, m in enumerate(e.get("mentions") or []):
-            mrows.append(
-                (doc_id, e["id"], m["text"], m["start"], m["end"], methods.get(i), variant_key(m["text"]))
-            )
-    con.executemany("INSERT OR IGNORE INTO mentions VALUES (?,?,?,?,?,?,?)", mrows)
-
-    con.executemany(
-        "INSERT INTO quantities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                doc_id, i, q.get("text") or "", q.get("start"), q.get("end"), _num(q.get("value")), q.get("unit"),
-                int(bool(q.get("approx"))), q.get("qualifier"), _num(q.get("range_to")), q.get("subject"),
-                q.get("source"), *_span(q.get("source_span")), q.get("source_entity_id"),
-            )
-            for i, q in enumerate(record.get("quantities") or [])
-        ],
-    )  # fmt: skip
-    con.executemany(
-        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                doc_id, c.get("id", i), c.get("text") or "", c.get("start"), c.get("end"), c.get("speaker"),
-                *_span(c.get("speaker_span")), c.get("speaker_entity_id"), c.get("cue"), c.get("kind"),
-                *_span(c.get("content_span")),
-            )
-            for i, c in enumerate(record.get("claims") or [])
-        ],
-    )  # fmt: skip
-    con.executemany(
-        "INSERT INTO events VALUES (?,?,?,?,?,?,?,?)",
-        [
-            (doc_id, i, ev.get("text") or "", ev.get("start"), ev.get("end"), ev.get("date"),
-             _j(ev.get("entities") or []), _j(ev.get("claim_ids") or []))
-            for i, ev in enumerate(record.get("events") or [])
-        ],
-    )  # fmt: skip
-    con.executemany(
-        "INSERT OR IGNORE INTO frames VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [
-            (doc_id, f["id"], f.get("label"), f.get("label_en"), f.get("family"), _num(f.get("score")),
-             f.get("voice"), *_span((f.get("evidence") or [None])[0]), _j(f.get("evidence") or []))
-            for f in record.get("frames") or []
-        ],
-    )  # fmt: skip
-    con.executemany(
-        "INSERT INTO stance VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [
-            (doc_id, i, s.get("target") or "", s.get("target_name"), _num(s.get("score")) or 0.0,
-             s.get("mentions"), *_span((s.get("evidence") or [None])[0]), _j(s.get("evidence") or []),
-             _j(s.get("drivers") or []))
-            for i, s in enumerate(record.get("stance") or [])
-        ],
-    )  # fmt: skip
-    con.executemany(
-        "INSERT INTO timex VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [
-            (doc_id, i, t.get("text") or "", t.get("start"), t.get("end"), t.get("value"), t.get("type"),
-             None if t.get("resolved") is None else int(bool(t.get("resolved"))),
-             t.get("anchor") if not isinstance(t.get("anchor"), dict | list) else _j(t.get("anchor")),
-             t.get("zone"))
-            for i, t in enumerate(record.get("timex") or [])
-        ],
-    )  # fmt: skip
+    StoreWriter(con).write([(record, content_hash, version, features)])
 
 
 def set_source(

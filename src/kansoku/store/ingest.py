@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -147,7 +148,9 @@ def link_with_store(con: sqlite3.Connection, records: list[dict]) -> list[dict]:
     return records
 
 
-def relink_stored_surnames(con: sqlite3.Connection, records: list[dict], skip: set[str]) -> int:
+def relink_stored_surnames(
+    con: sqlite3.Connection, records: list[dict], skip: set[str], store: db.StoreWriter | None = None
+) -> int:
     """The other direction: fold bare surnames stored by earlier batches into full names this batch brought.
 
     Runs inside the batch's transaction; returns the number of stored documents rewritten.
@@ -188,8 +191,7 @@ def relink_stored_surnames(con: sqlite3.Connection, records: list[dict], skip: s
             link_with_store(con, [rec])
             if [e["id"] for e in rec.get("entities", [])] == before:
                 continue
-            tok = con.execute("SELECT tok FROM fts_tok WHERE rowid = ?", (row[0],)).fetchone()
-            db.write_record(con, rec, row[2], row[3], tok[0] if tok else None)
+            (store or db.StoreWriter(con)).write([(rec, row[2], row[3], None)])
             changed += 1
         con.execute(
             f"DELETE FROM entities WHERE id IN ({marks}) "
@@ -197,6 +199,107 @@ def relink_stored_surnames(con: sqlite3.Connection, records: list[dict], skip: s
             bare,
         )
     return changed
+
+
+# ------------------------------------------------------------------------------------------------ files
+
+
+@dataclass(slots=True)
+class _File:
+    """One input file on its way through ingest: its bytes' hash and how many of its items are pending."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime: float
+    sources: int = 0  # items read from it (analysed or unchanged)
+    pending: int = 0  # items sent to analysis whose record is not written yet
+    failed: bool = False
+    read: bool = False  # every item of the file has been read
+
+
+def walk_inputs(paths: Iterable[Path], skip_records: bool = False) -> Iterator[Path | ReadError]:
+    """The files ``kansoku.read.iter_documents`` would read for ``paths``, in the same order and with the
+    same notices (missing paths, empty folders, files of unsupported formats skipped in folders), without
+    reading them.  ``skip_records``: leave out ``*.records.jsonl`` files found in folders."""
+    from kansoku.read import _NOT_ARTICLES, _SKIP_DIRS
+
+    seen: set[Path] = set()
+
+    def once(path: Path) -> Iterator[Path]:
+        try:
+            real = path.resolve()
+        except OSError:
+            real = path
+        if real not in seen:
+            seen.add(real)
+            yield path
+
+    def walk_folder(folder: Path, visited: set[Path], skipped: dict[str, int]) -> Iterator[Path | ReadError]:
+        real = folder.resolve()
+        if real in visited:
+            return
+        visited.add(real)
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            yield ReadError(str(folder), f"cannot list folder: {(exc.strerror or type(exc).__name__).lower()}")
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.name not in _SKIP_DIRS:
+                    yield from walk_folder(path, visited, skipped)
+            elif path.suffix.lower() not in _NOT_ARTICLES:
+                if not (skip_records and entry.name.endswith(RECORDS_SUFFIX)):
+                    yield from once(path)
+            else:
+                skipped[path.suffix.lower()] = skipped.get(path.suffix.lower(), 0) + 1
+
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = False
+            skipped: dict[str, int] = {}
+            for item in walk_folder(path, set(), skipped):
+                found = True
+                yield item
+            note = ""
+            if skipped:
+                kinds = ", ".join(f"{k} {n}" for k, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+                total = sum(skipped.values())
+                note = f"skipped {total} file{'s' if total != 1 else ''} of unsupported formats"
+                if found:
+                    yield ReadError(str(path), f"{note} ({kinds})", level="warning")
+                else:
+                    note = f" ({note}: {kinds})"
+            if not found:
+                yield ReadError(str(path), "folder contains no files to read" + note)
+        elif not path.exists():
+            kind = "broken symbolic link" if path.is_symlink() else "no such file or directory"
+            yield ReadError(str(given), kind)
+        else:
+            yield from once(path)
+
+
+def _file_hash(path: Path) -> tuple[str, int, float] | None:
+    """(SHA-256 of the bytes, size, mtime) of a file, or None when it cannot be read (the reader says why)."""
+    try:
+        st = path.stat()
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest(), st.st_size, st.st_mtime
 
 
 # ------------------------------------------------------------------------------------------------ writer
@@ -212,42 +315,74 @@ class _Pending:
     size: int | None
     version: str
     replaces: str | None = None  # reanalyze: the document id this record replaces
+    file: _File | None = None
 
 
 class _Writer:
-    def __init__(self, con: sqlite3.Connection, stats: IngestStats, batch_size: int) -> None:
+    """Collects analysed records and writes them one transaction per batch, with their sources (and the
+    ``files`` rows of inputs whose every item is written)."""
+
+    def __init__(self, con: sqlite3.Connection, stats: IngestStats, batch_size: int, version: str) -> None:
         self.con = con
         self.stats = stats
+        self.version = version
         self.batch_size = max(1, batch_size)
         self.batch: list[tuple[dict, _Pending]] = []
+        self.files: list[_File] = []
+        self.store = db.StoreWriter(con)
 
     def add(self, record: dict, pending: _Pending) -> None:
         self.batch.append((record, pending))
         if len(self.batch) >= self.batch_size:
             self.flush()
 
-    def flush(self) -> None:
-        if not self.batch:
+    def file_done(self, f: _File) -> None:
+        """Record ``f`` as ingested with the next batch: its items are in that transaction or earlier ones."""
+        if f.failed:
             return
+        self.files.append(f)
+        if not self.batch and len(self.files) >= max(256, self.batch_size):
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch and not self.files:
+            return
+        from kansoku.corpus.features import doc_features
+
         batch, self.batch = self.batch, []
-        link_with_store(self.con, [r for r, _ in batch])
-        # tokenise outside the transaction so that the write lock is held briefly
-        toks = [db.token_string(r["text"]) for r, _ in batch]
+        files, self.files = self.files, []
+        records = [r for r, _ in batch]
+        link_with_store(self.con, records)
+        # tokenise and derive outside the transaction so that the write lock is held briefly
+        feats = [doc_features(r) for r in records]
         con = self.con
         con.execute("BEGIN IMMEDIATE")
         try:
+            stored: dict[str, str] = {}
+            ids = list({r["id"] for r in records})
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                marks = ",".join("?" * len(part))
+                stored.update(
+                    (r[0], r[1])
+                    for r in con.execute(f"SELECT id, pipeline_version FROM documents WHERE id IN ({marks})", part)
+                )
             written: dict[str, str] = {}
-            for (rec, p), tok in zip(batch, toks, strict=True):
+            to_write = []
+            for (rec, p), f in zip(batch, feats, strict=True):
                 doc_id = rec["id"]
-                row = con.execute("SELECT pipeline_version FROM documents WHERE id = ?", (doc_id,)).fetchone()
-                if (row is None or row[0] != p.version or p.replaces == doc_id) and doc_id not in written:
-                    db.write_record(con, rec, _text_hash(rec["text"]), p.version, tok)
+                if (stored.get(doc_id) != p.version or p.replaces == doc_id) and doc_id not in written:
+                    to_write.append((rec, _text_hash(rec["text"]), p.version, f))
                     written[doc_id] = p.source
+            self.store.write(to_write)
+            orphans: list[str] = []
+            for rec, p in batch:
+                doc_id = rec["id"]
                 if p.replaces is not None:
                     # reanalyze: every source of the old document now points at the new one
                     if p.replaces != doc_id:
                         con.execute("UPDATE sources SET doc_id = ? WHERE doc_id = ?", (doc_id, p.replaces))
-                        db.drop_if_orphan(con, p.replaces)
+                        orphans.append(p.replaces)
                     self.stats.updated += 1
                     continue
                 old = db.set_source(con, p.source, doc_id, p.content_hash, p.mtime, p.size)
@@ -256,12 +391,21 @@ class _Writer:
                 else:
                     self.stats.updated += 1
                     if old != doc_id:
-                        db.drop_if_orphan(con, old)
-            self.stats.relinked += relink_stored_surnames(con, [r for r, _ in batch], set(written))
+                        orphans.append(old)
+            for old in dict.fromkeys(orphans):  # once every source of the batch points where it should
+                db.drop_if_orphan(con, old)
+            self.stats.relinked += relink_stored_surnames(con, records, set(written), self.store)
+            con.executemany(
+                "INSERT INTO files(path, sha256, size, mtime, sources, version, ingested_at) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, size=excluded.size, mtime=excluded.mtime, "
+                "sources=excluded.sources, version=excluded.version, ingested_at=excluded.ingested_at",
+                [(f.path, f.sha256, f.size, f.mtime, f.sources, self.version, db.now()) for f in files],
+            )
             con.execute("COMMIT")
         except BaseException:
             if con.in_transaction:
                 con.execute("ROLLBACK")
+            self.store.forget()
             raise
 
 
@@ -272,10 +416,25 @@ def _text_hash(text: str) -> str:
 # ------------------------------------------------------------------------------------------------ ingest
 
 
+def _lazy_run(items: Iterator[RawDoc | ReadError], options: object, workers: int | None) -> Iterator:
+    """``pipeline.run`` started only when the first input needs analysis: re-ingesting an unchanged
+    corpus starts no worker process and loads no model (read errors before it are passed through)."""
+    for it in items:
+        if isinstance(it, ReadError):
+            yield it
+            continue
+        from kansoku.pipeline import run
+
+        yield from run(itertools.chain([it], items), options, workers=workers)  # type: ignore[arg-type]
+        return
+
+
 def ingest(
     db_path: str | Path,
-    items: Iterable[RawDoc | ReadError],
+    items: Iterable[RawDoc | ReadError] = (),
     *,
+    paths: Iterable[Path] | None = None,
+    read: Callable[[list[Path]], Iterable[RawDoc | ReadError]] | None = None,
     workers: int | None = None,
     batch_size: int = 32,
     published_default: str | None = None,
@@ -285,26 +444,49 @@ def ingest(
     on_error: OnError | None = None,
     on_item: OnItem | None = None,
 ) -> IngestStats:
-    """Analyse ``items`` and store them; then load ``records_files`` (exported records, no analysis)."""
-    from kansoku.pipeline import Options, run
+    """Analyse ``items`` (or the files under ``paths``) and store them; then load ``records_files``
+    (exported records, no analysis).
+
+    With ``paths``, each file's bytes are hashed first: a file whose hash and pipeline version match its
+    ``files`` row is skipped without being parsed; the others are read with ``read`` (default
+    :func:`kansoku.read.iter_documents`) and checked item by item as before.
+    """
+    from kansoku.pipeline import Options
 
     t0 = time.perf_counter()
     stats = IngestStats()
     con = db.connect(db_path)
     version = db.pipeline_version()
-    writer = _Writer(con, stats, batch_size)
+    writer = _Writer(con, stats, batch_size, version)
     stat_of = _StatCache()
     queue: deque[_Pending | None] = deque()
+    pending_files: list[_File] = []  # files read, not yet handed to the writer (in reading order)
+    records_list = list(records_files)
 
     def fail(err: ReadError) -> None:
-        stats.failed += 1
-        stats.failures.append(str(err))
+        if err.level != "warning":
+            stats.failed += 1
+            stats.failures.append(str(err))
         if on_error:
             on_error(err)
-        if on_item:
+        if on_item and err.level != "warning":
             on_item(err.source)
 
-    def todo() -> Iterator[RawDoc | ReadError]:
+    def check(it: RawDoc, file: _File | None) -> _Pending | None:
+        """The pending item to analyse, or None when the stored copy is current (counted unchanged)."""
+        h = raw_hash(it)
+        row = _stored(con, it.source)
+        if row is not None and row[1] == h and row[2] == version:
+            stats.unchanged += 1
+            if on_item:
+                on_item(it.source)
+            return None
+        if file is not None:
+            return _Pending(it.source, h, file.mtime, file.size, version, file=file)
+        mtime, size = stat_of(it.source)
+        return _Pending(it.source, h, mtime, size, version)
+
+    def from_items() -> Iterator[RawDoc | ReadError]:
         for it in items:
             if isinstance(it, ReadError):
                 queue.append(None)
@@ -312,40 +494,86 @@ def ingest(
                 continue
             if skip_sources is not None and skip_sources(it.source):
                 continue
-            h = raw_hash(it)
-            row = _stored(con, it.source)
-            if row is not None and row[1] == h and row[2] == version:
-                stats.unchanged += 1
-                if on_item:
-                    on_item(it.source)
+            p = check(it, None)
+            if p is not None:
+                queue.append(p)
+                yield it
+
+    def from_paths() -> Iterator[RawDoc | ReadError]:
+        from kansoku.read import iter_documents
+
+        reader = read or (lambda ps: iter_documents(ps))
+        for entry in walk_inputs(paths or (), skip_records=bool(records_list)):
+            if isinstance(entry, ReadError):
+                queue.append(None)
+                yield entry
                 continue
-            mtime, size = stat_of(it.source)
-            queue.append(_Pending(it.source, h, mtime, size, version))
-            yield it
+            hashed = _file_hash(entry)
+            f = _File(str(entry), *hashed) if hashed else None
+            if f is not None:
+                row = con.execute("SELECT sha256, version, sources FROM files WHERE path = ?", (f.path,)).fetchone()
+                if row is not None and row[0] == f.sha256 and row[1] == version:
+                    stats.unchanged += row[2]
+                    if on_item:
+                        for _ in range(row[2]):
+                            on_item(f.path)
+                    continue
+            for it in reader([entry]):
+                if isinstance(it, ReadError):
+                    if f is not None and it.level != "warning":
+                        f.failed = True
+                    queue.append(None)
+                    yield it
+                    continue
+                if skip_sources is not None and skip_sources(it.source):
+                    continue
+                if f is not None:
+                    f.sources += 1
+                p = check(it, f)
+                if p is not None:
+                    if f is not None:
+                        f.pending += 1
+                    queue.append(p)
+                    yield it
+            if f is not None:
+                f.read = True
+                pending_files.append(f)
+                release_files()
+
+    def release_files() -> None:
+        while pending_files and pending_files[0].read and pending_files[0].pending == 0:
+            writer.file_done(pending_files.pop(0))
 
     try:
         opts = Options(published_default=published_default, max_chars=max_chars)
-        for r in run(todo(), opts, workers=workers):
+        todo = from_paths() if paths is not None else from_items()
+        for r in _lazy_run(todo, opts, workers):
             pending = queue.popleft() if queue else None
             if isinstance(r, ReadError):
+                if pending is not None and pending.file is not None:
+                    pending.file.failed = True
+                    pending.file.pending -= 1
                 fail(r)
+                release_files()
                 continue
             if pending is None or pending.source != r.get("source"):  # defensive: never mis-attribute
                 mtime, size = stat_of(r["source"])
                 pending = _Pending(r["source"], _text_hash(r["text"]), mtime, size, version)
             writer.add(r, pending)
+            if pending.file is not None:
+                pending.file.pending -= 1
+                release_files()
             if on_item:
                 on_item(r["source"])
+        release_files()
         writer.flush()
-        for f in records_files:
+        for f in records_list:
             _load_records(con, writer, stats, Path(f), fail, on_item)
         writer.flush()
     finally:
         con.close()
     stats.seconds = time.perf_counter() - t0
     return stats
-
-
 def _load_records(
     con: sqlite3.Connection,
     writer: _Writer,
@@ -407,9 +635,9 @@ def reanalyze(
 
     t0 = time.perf_counter()
     stats = IngestStats()
-    con = db.connect(db_path, create=False)
+    con = db.connect(db_path, create=False, upgrade=True)
     version = db.pipeline_version()
-    writer = _Writer(con, stats, batch_size)
+    writer = _Writer(con, stats, batch_size, version)
     queue: deque[_Pending] = deque()
 
     def todo() -> Iterator[RawDoc]:
