@@ -1,8 +1,8 @@
 """Corpus commands for the kansoku CLI: ``stories``, ``compare``, ``timeline``, ``entity``, ``report``.
 
-:func:`register` adds them to the Typer app.  Records come from ``load_records(db, inputs)`` (the store,
-wired by :mod:`kansoku.cli`) or, with ``--input FILE.jsonl``, from JSON Lines written by
-``kansoku analyze``.  Every command prints a Rich table and has ``--format json`` for machines.
+:func:`register` adds them to the Typer app.  They run on a store (:class:`kansoku.corpus.base.Corpus`):
+the ``--db`` store as it is, or, with ``--input FILE.jsonl``, the records written by ``kansoku analyze``
+loaded into an in-memory store first.  Every command prints a Rich table and has ``--format json``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import Annotated
 
 import typer
 
-from kansoku.cliutil import EXIT_FAILED, EXIT_USAGE, DbOption, check_target, err
-from kansoku.corpus import load_records_from_jsonl, outlet_of
-from kansoku.outputs import TargetError, check_folder, reason_of
+from kansoku.cliutil import EXIT_FAILED, EXIT_USAGE, DbOption, check_target, err, store_path
+from kansoku.corpus import load_records_from_jsonl
+from kansoku.corpus.base import Corpus, as_corpus
+from kansoku.outputs import TargetError, check_folder, check_store, reason_of
 
 LoadRecords = Callable[[Path | None, list[Path] | None], list[dict]]
 
@@ -34,67 +35,98 @@ class OutFormat(StrEnum):
 
 
 FormatOption = Annotated[OutFormat, typer.Option("--format", "-f", help="table (Rich) or json.")]
+LimitOption = Annotated[int, typer.Option("--limit", "-n", help="Show at most this many items per list.", min=1)]
 
 
 def _json(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=lambda o: sorted(o)) + "\n")
 
 
-def default_load_records(db: Path | None, inputs: list[Path] | None) -> list[dict]:
-    """JSONL inputs only; the store is wired by the main CLI."""
-    if inputs:
-        return load_records_from_jsonl(inputs)
-    raise typer.BadParameter("give --input FILE.jsonl (records written by `kansoku analyze`)", param_hint="--input")
+def open_corpus(db: Path | None, inputs: list[Path] | None) -> Corpus:
+    """The corpus of a command: ``--input`` JSONL records in memory, else the ``--db`` store (one-line errors,
+    exit 2)."""
+    from kansoku.store.db import StoreVersionError
+
+    try:
+        if inputs:
+            return Corpus.from_records(load_records_from_jsonl(inputs))
+        path, option = store_path(db)
+        check_target(check_store, path, option, hint="or pass --input FILE.jsonl")
+        try:
+            return Corpus.open(path)
+        except (StoreVersionError, FileNotFoundError) as exc:
+            err(f"{option} {path}: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+    except OSError as exc:
+        err(f"--input {exc.filename}: {reason_of(exc)}" if exc.filename else reason_of(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    except ValueError as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
 
 
-def select(records: list[dict], key: str) -> list[dict]:
-    """Records named by ``key``: a document id (or a prefix of ≥ 4 characters), a source path or file name,
-    or an outlet."""
-    hits = [r for r in records if r["id"] == key]
+def select_ids(c: Corpus, key: str) -> list[str]:
+    """Documents named by ``key``: a document id (or a prefix of ≥ 4 characters), a source path or file name,
+    or an outlet; in the canonical order."""
+    from kansoku.corpus.base import DOC_ORDER
+
+    def ids(where: str, *args: object) -> list[str]:
+        return [r[0] for r in c.con.execute(
+            f"SELECT d.id FROM documents d JOIN doc_features f ON f.n = d.n WHERE {where} ORDER BY {DOC_ORDER}", args
+        )]  # fmt: skip
+
+    hits = ids("d.id = ?", key)
     if not hits and len(key) >= 4:
-        hits = [r for r in records if r["id"].startswith(key)]
+        hits = ids("substr(d.id, 1, ?) = ?", len(key), key)
     if not hits:
-        hits = [r for r in records if str(r.get("source", "")) == key or str(r.get("source", "")).endswith("/" + key)]
+        hits = ids("d.source = ? OR substr(d.source, -?) = ?", key, len(key) + 1, "/" + key)
     if not hits:
-        hits = [r for r in records if Path(str(r.get("source", "")).split("#")[0]).name.startswith(key)
-                and ("#" not in key or str(r.get("source", "")).endswith(key.split("/")[-1]))]
+        want = key.split("/")[-1]
+        hits = [r for r, src in ((r, s) for r, s in c.con.execute(
+            f"SELECT d.id, d.source FROM documents d JOIN doc_features f ON f.n = d.n ORDER BY {DOC_ORDER}"
+        )) if Path(str(src).split("#")[0]).name.startswith(key) and ("#" not in key or str(src).endswith(want))]  # fmt: skip
     if not hits:
-        hits = [r for r in records if outlet_of(r) == key]
+        hits = ids("f.outlet = ?", key)
     return hits
 
 
-def _story(records: list[dict], story_id: str) -> dict | None:
+def select(records: Corpus | list[dict], key: str) -> list[dict]:
+    """Records named by ``key`` (see :func:`select_ids`)."""
+    c = as_corpus(records)
+    return c.records(select_ids(c, key))
+
+
+def find_story(c: Corpus, story_id: str) -> dict | None:
+    """The story with this id (or id prefix) among all stories of the corpus (``min_size=1``)."""
     from kansoku.corpus.stories import cluster_stories
 
-    for s in cluster_stories(records, min_size=1):
+    for s in cluster_stories(c, min_size=1):
         if s["id"] == story_id or s["id"].startswith(story_id):
             return s
     return None
 
 
-def _story_or_exit(records: list[dict], story_id: str) -> dict:
+def _story_or_exit(c: Corpus, story_id: str) -> dict:
     """The story named by ``story_id`` (id or prefix), or a one-line error and exit 1."""
-    s = _story(records, story_id)
+    s = find_story(c, story_id)
     if s is None:
         err(f"no story {story_id!r}")
         raise typer.Exit(EXIT_FAILED)
     return s
 
 
-def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
-    """Add the corpus commands to ``app``; ``load_records(db, inputs)`` supplies the records."""
+def _outlets(c: Corpus, doc_ids: list[str]) -> dict[str, str]:
+    import json as _json
 
-    def _load(db: Path | None, inputs: list[Path] | None) -> list[dict]:
-        try:
-            if inputs:
-                return load_records_from_jsonl(inputs)
-            return (load_records or default_load_records)(db, inputs)
-        except OSError as exc:
-            err(f"--input {exc.filename}: {reason_of(exc)}" if exc.filename else reason_of(exc))
-            raise typer.Exit(EXIT_USAGE) from None
-        except ValueError as exc:
-            err(str(exc))
-            raise typer.Exit(EXIT_USAGE) from None
+    return dict(c.con.execute(
+        "SELECT d.id, f.outlet FROM documents d JOIN doc_features f ON f.n = d.n "
+        "WHERE d.id IN (SELECT value FROM json_each(?))", (_json.dumps(doc_ids),)
+    ).fetchall())  # fmt: skip
+
+
+def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
+    """Add the corpus commands to ``app``.  ``load_records`` is not used any more (the commands open the
+    store themselves, see :func:`open_corpus`); it is accepted so that older callers keep working."""
 
     @app.command()
     def stories(
@@ -107,20 +139,20 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         """Cluster articles into event-level stories across outlets (near-duplicates grouped)."""
         from kansoku.corpus.stories import cluster_stories
 
-        recs = _load(db, input)
-        res = cluster_stories(recs, window_days=window_days, min_size=min_size)
-        if format is OutFormat.json:
-            _json(res)
-            return
+        with open_corpus(db, input) as c:
+            res = cluster_stories(c, window_days=window_days, min_size=min_size)
+            if format is OutFormat.json:
+                _json(res)
+                return
+            outlet = _outlets(c, [d for s in res for d in s["doc_ids"]])
         from rich.console import Console
         from rich.table import Table
 
-        by_id = {r["id"]: r for r in recs}
         t = Table(title=f"stories ({len(res)})")
         for col in ("id", "label", "articles", "first", "last", "outlets", "near-duplicates"):
             t.add_column(col)
         for s in res:
-            outs = sorted({outlet_of(by_id[d]) for d in s["doc_ids"]})
+            outs = sorted({outlet[d] for d in s["doc_ids"]})
             t.add_row(s["id"], s["label"], str(len(s["doc_ids"])), s["first"] or "", s["last"] or "",
                       ", ".join(outs), "; ".join(" = ".join(g) for g in s["near_duplicates"]))
         Console().print(t)
@@ -137,19 +169,20 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         """Compare two articles/outlets (A B) or the outlets of a story (--story ID)."""
         from kansoku.corpus.compare import compare, compare_story
 
-        recs = _load(db, input)
-        if story:
-            s = _story_or_exit(recs, story)
-            res = compare_story(s, recs)
-            if format is OutFormat.json:
-                _json(res)
-                return
-            _print_story_comparison(res)
-            return
-        if not a or not b:
+        if not story and (not a or not b):
             err("compare: give A and B, or --story ID")
             raise typer.Exit(EXIT_USAGE)
-        ra, rb = select(recs, a), select(recs, b)
+        with open_corpus(db, input) as c:
+            if story:
+                s = _story_or_exit(c, story)
+                res = compare_story(s, c.records(s["doc_ids"]))
+                if format is OutFormat.json:
+                    _json(res)
+                    return
+                _print_story_comparison(res)
+                return
+            assert a is not None and b is not None
+            ra, rb = c.records(select_ids(c, a)), c.records(select_ids(c, b))
         for name, side in ((a, ra), (b, rb)):
             if not side:
                 err(f"nothing matches {name!r}")
@@ -167,13 +200,14 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         input: InputOption = None,
         db: DbOption = None,
         format: FormatOption = OutFormat.table,
+        limit: Annotated[int | None, typer.Option("--limit", "-n", help="Show the first N events.", min=1)] = None,
     ) -> None:
         """Events merged across articles, by date, with independent-source counts."""
         from kansoku.corpus.timeline import timeline
 
-        recs = _load(db, input)
-        st = _story_or_exit(recs, story) if story else None
-        res = timeline(recs, entity=entity, story=st)
+        with open_corpus(db, input) as c:
+            st = _story_or_exit(c, story) if story else None
+            res = timeline(c, entity=entity, story=st, limit=limit)
         if format is OutFormat.json:
             _json(res)
             return
@@ -193,12 +227,13 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         input: InputOption = None,
         db: DbOption = None,
         format: FormatOption = OutFormat.table,
+        limit: LimitOption = 50,
     ) -> None:
         """Everything the corpus says about one entity."""
         from kansoku.corpus.entity import entity_profile
 
-        recs = _load(db, input)
-        prof = entity_profile(recs, name)
+        with open_corpus(db, input) as c:
+            prof = entity_profile(c, name, max_items=limit)
         if prof is None:
             err(f"no entity matches {name!r}")
             raise typer.Exit(EXIT_FAILED)
@@ -224,14 +259,20 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         from kansoku.report.briefing import write_briefing
 
         check_target(check_folder, out, "--out")
-        recs = _load(db, input)
-        if story:
-            s = _story_or_exit(recs, story)
-            recs = [r for r in recs if r["id"] in set(s["doc_ids"])]
-            title = title or s["label"]
-        if query:
-            recs = filter_query(recs, query)
-            title = title or query
+        with open_corpus(db, input) as c:
+            ids: list[str] | None = None
+            if story:
+                s = _story_or_exit(c, story)
+                ids = s["doc_ids"]
+                title = title or s["label"]
+            if query:
+                if ids is None:
+                    ids = filter_query_ids(c, query)
+                else:
+                    with c.subset(ids) as sub:
+                        ids = filter_query_ids(sub, query)
+                title = title or query
+            recs = c.records(ids)
         if not recs:
             err("no articles to report on")
             raise typer.Exit(EXIT_FAILED)
@@ -247,14 +288,20 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
             print(p)
 
 
+def filter_query_ids(c: Corpus, query: str) -> list[str]:
+    """Documents mentioning the entity the query resolves to, else containing the query text."""
+    from kansoku.corpus.entity import entity_docs, resolve_entity
+
+    eid = resolve_entity(c, query)
+    if eid:
+        return [d[1] for d in entity_docs(c, eid)]
+    return [r[0] for r in c.con.execute("SELECT id FROM documents WHERE instr(text, ?) > 0", (query,))]
+
+
 def filter_query(recs: list[dict], query: str) -> list[dict]:
     """Articles mentioning the entity the query resolves to, else containing the query text."""
-    from kansoku.corpus.entity import resolve_entity
-
-    eid = resolve_entity(recs, query)
-    if eid:
-        return [r for r in recs if any(e["id"] == eid for e in r.get("entities") or [])]
-    return [r for r in recs if query in (r.get("text") or "")]
+    c = as_corpus(recs)
+    return c.records(filter_query_ids(c, query))
 
 
 def _print_comparison(res: dict, a: str, b: str) -> None:

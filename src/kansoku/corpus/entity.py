@@ -3,20 +3,18 @@
 :func:`resolve_entity` maps a query (an id, a canonical name in Japanese or English, a surface as written,
 a gazetteer alias, a transliteration variant such as ポクロウシク for ポクロフスク, or a name with a title
 such as ゼレンシキー大統領) to the entity id used in the records.
+
+Both read only the rows of the entity (indexes on ``doc_entities``, ``mentions``, ``entity_names``,
+``claims``), never whole records, except the few records whose figures are shown.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import json
 from collections.abc import Iterable
 
-from kansoku.corpus import as_list, outlet_of, sentence_index
-
-
-def _variant_key(s: str) -> str:
-    from kansoku.resolve.variants import variant_key
-
-    return variant_key(s)
+from kansoku.corpus.base import DOC_ORDER, Corpus, as_corpus
+from kansoku.store.db import variant_key as _variant_key
 
 
 def _strip_title(s: str) -> str:
@@ -28,140 +26,223 @@ def _strip_title(s: str) -> str:
         return s
 
 
-def resolve_entity(records: Iterable[dict], query: str) -> str | None:
+def _counts(c: Corpus, ids: Iterable[str]) -> dict[str, int]:
+    """Mentions per entity id over the corpus, for the ids present in it."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    return {
+        r[0]: r[1]
+        for r in c.con.execute(
+            "SELECT entity_id, sum(mentions) FROM doc_entities WHERE in_record = 1 "
+            "AND entity_id IN (SELECT value FROM json_each(?)) GROUP BY entity_id",
+            (json.dumps(ids),),
+        )
+    }
+
+
+def _best(c: Corpus, ids: Iterable[str]) -> str | None:
+    counts = _counts(c, ids)
+    return max(counts, key=lambda i: (counts[i], i)) if counts else None
+
+
+def resolve_entity(records: Corpus | Iterable[dict], query: str) -> str | None:
     """Entity id for ``query`` in these records, or None.
 
     Tried in order: id, canonical name / English name, mention surface, gazetteer alias, transliteration
     variant key (of the query and of the query without a title); ties go to the most-mentioned entity.
     """
-    recs = as_list(records)
+    c = as_corpus(records)
+    con = c.con
     q = (query or "").strip()
     if not q:
         return None
-    count: Counter[str] = Counter()
-    names: dict[str, set[str]] = defaultdict(set)
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in recs:
-        for e in r.get("entities") or []:
-            count[e["id"]] += len(e.get("mentions") or [])
-            names[e["id"]].update(n for n in (e.get("name"), e.get("name_en")) if n)
-            for m in e.get("mentions") or []:
-                surfaces[m["text"]][e["id"]] += 1
-    if q in count:
+    if con.execute("SELECT 1 FROM doc_entities WHERE entity_id = ? AND in_record = 1 LIMIT 1", (q,)).fetchone():
         return q
-
-    def best(ids: Iterable[str]) -> str | None:
-        ids = [i for i in ids if i in count]
-        return max(ids, key=lambda i: (count[i], i)) if ids else None
-
-    qf = q.casefold()
-    hit = best(i for i, ns in names.items() if any(n.casefold() == qf for n in ns))
+    hit = _best(c, (r[0] for r in con.execute("SELECT entity_id FROM entity_names WHERE folded = ?", (q.casefold(),))))
     if hit:
         return hit
-    if q in surfaces:
-        return best(surfaces[q])
+    surf = [r[0] for r in con.execute("SELECT DISTINCT entity_id FROM mentions WHERE text = ?", (q,))]
+    if surf:
+        return _best(c, surf)
     try:
         from kansoku.resolve.gazetteer import default
 
         gaz = default()
-        hit = best([i for i, _how in gaz.lookup(q)] + sorted(gaz.lookup_variant(q)))
+        hit = _best(c, [i for i, _how in gaz.lookup(q)] + sorted(gaz.lookup_variant(q)))
         if hit:
             return hit
     except Exception:  # noqa: BLE001 - gazetteer optional
         pass
     for cand in dict.fromkeys([q, _strip_title(q)]):
         k = _variant_key(cand)
-        hits = [i for i, ns in names.items() if any(_variant_key(n) == k for n in ns)]
-        hits += [i for s, ids in surfaces.items() if _variant_key(s) == k for i in ids]
-        hit = best(hits)
+        hits = [r[0] for r in con.execute("SELECT entity_id FROM entity_names WHERE vkey = ?", (k,))]
+        hits += [r[0] for r in con.execute("SELECT DISTINCT entity_id FROM mentions WHERE vkey = ?", (k,))]
+        hit = _best(c, hits)
         if hit:
             return hit
         # a surname or short form: the only person/thing whose name ends with it
-        ends = {i for i, ns in names.items() if any(_variant_key(n.split("・")[-1]) == k for n in ns)}
+        ends = _counts(c, (r[0] for r in con.execute("SELECT entity_id FROM entity_names WHERE last_vkey = ?", (k,))))
         if len(ends) == 1:
             return next(iter(ends))
     return None
 
 
-def entity_profile(records: Iterable[dict], name_or_id: str, max_items: int = 50) -> dict | None:
+def entity_docs(c: Corpus, eid: str) -> list[tuple[int, str, str]]:
+    """(n, id, outlet) of the documents naming the entity, in the canonical order (date, id)."""
+    return [
+        (r[0], r[1], r[2])
+        for r in c.con.execute(
+            "SELECT d.n, d.id, f.outlet FROM doc_entities x JOIN documents d ON d.n = x.n "
+            f"JOIN doc_features f ON f.n = x.n WHERE x.entity_id = ? AND x.in_record = 1 ORDER BY {DOC_ORDER}",
+            (eid,),
+        )
+    ]
+
+
+_CLAIM_COLS = (
+    "d.id, f.outlet, c.claim_id, c.speaker, c.speaker_entity_id, c.kind, c.cue, c.text, c.start, c.\"end\""
+)
+
+
+def _claim_row(r: tuple) -> dict:
+    keys = ("doc_id", "outlet", "id", "speaker", "speaker_entity_id", "kind", "cue", "text", "start", "end")
+    return dict(zip(keys, r, strict=True))
+
+
+def _chunked(docs: list[tuple[int, str, str]], size: int = 256) -> Iterable[list[tuple[int, str, str]]]:
+    for i in range(0, len(docs), size):
+        yield docs[i : i + size]
+
+
+def entity_profile(records: Corpus | Iterable[dict], name_or_id: str, max_items: int = 50) -> dict | None:
     """Everything the corpus says about one entity (None when the query resolves to nothing).
 
     ``{"query", "id", "name", "name_en", "type", "mentions", "docs", "variants": [{text, count}],
     "mentions_by_source": [{doc_id, source, outlet, title, count, first}], "co_occurring": [{id, name, type,
-    sentences, docs}], "claims_by": [...], "claims_about": [...], "quantities": [...]}``
+    sentences, docs}], "claims_by": [...], "claims_about": [...], "quantities": [...]}``.  Lists hold at
+    most ``max_items`` entries (sources by mentions, co-occurring entities by shared sentences, claims and
+    figures in date order); ``mentions`` and ``docs`` are the totals.
     """
-    recs = as_list(records)
-    eid = resolve_entity(recs, name_or_id)
+    c = as_corpus(records)
+    con = c.con
+    eid = resolve_entity(c, name_or_id)
     if eid is None:
         return None
-    variants: Counter[str] = Counter()
-    by_source = []
-    co_sent: Counter[str] = Counter()
-    co_docs: Counter[str] = Counter()
-    co_names: dict[str, tuple[str, str]] = {}
-    claims_by, claims_about, quantities = [], [], []
-    meta = None
-    for r in recs:
-        ents = r.get("entities") or []
-        me = next((e for e in ents if e["id"] == eid), None)
-        if me is None:
-            for c in r.get("claims") or []:
-                if c.get("speaker_entity_id") == eid:
-                    claims_by.append(_claim_row(r, c))
-            continue
-        meta = meta or me
-        ms = me.get("mentions") or []
-        variants.update(m["text"] for m in ms)
-        by_source.append({"doc_id": r["id"], "source": r.get("source"), "outlet": outlet_of(r),
-                          "title": r.get("title"), "count": len(ms), "first": min(m["start"] for m in ms) if ms else None})
-        sents = {sentence_index(r, m["start"]) for m in ms}
-        spans = [(m["start"], m["end"]) for m in ms]
-        for e in ents:
-            if e["id"] == eid:
-                continue
-            co_names[e["id"]] = (e.get("name") or e["id"], e.get("type") or "")
-            shared = {sentence_index(r, m["start"]) for m in e.get("mentions") or []} & sents
-            co_sent[e["id"]] += len(shared)
-            co_docs[e["id"]] += 1
-        for c in r.get("claims") or []:
-            if c.get("speaker_entity_id") == eid:
-                claims_by.append(_claim_row(r, c))
-                continue
-            cs = c.get("content_span") or {"start": c["start"], "end": c["end"]}
-            if any(cs["start"] <= s and e <= cs["end"] for s, e in spans):
-                claims_about.append(_claim_row(r, c))
-        for q in r.get("quantities") or []:
-            si = sentence_index(r, q["start"])
-            subj = q.get("subject") or ""
-            if q.get("source_entity_id") == eid or si in sents or any(v in subj for v in variants):
-                role = "source" if q.get("source_entity_id") == eid else "context"
-                quantities.append({"doc_id": r["id"], "outlet": outlet_of(r), "role": role,
-                                   **{k: q.get(k) for k in ("text", "start", "end", "value", "unit", "qualifier",
-                                                            "subject", "source")}})
-    if meta is None:
+    docs = entity_docs(c, eid)
+    if not docs:
         return None
-    co = [{"id": i, "name": co_names[i][0], "type": co_names[i][1], "sentences": co_sent[i], "docs": co_docs[i]}
-          for i in co_docs]
-    co.sort(key=lambda x: (-x["sentences"], -x["docs"], x["id"]))
-    by_source.sort(key=lambda x: (-x["count"], x["doc_id"]))
+    meta = c.entity_names([eid]).get(eid, (eid, "", None))
+    variants = [
+        {"text": r[0], "count": r[1]}
+        for r in con.execute(
+            "SELECT text, count(*) AS k FROM mentions WHERE entity_id = ? GROUP BY text ORDER BY k DESC, text", (eid,)
+        )
+    ]
+    per_doc = {
+        r[0]: (r[1], r[2])
+        for r in con.execute(
+            "SELECT doc_id, count(*), min(start) FROM mentions WHERE entity_id = ? GROUP BY doc_id", (eid,)
+        )
+    }
+    ranked = sorted(docs, key=lambda d: (-per_doc.get(d[1], (0, None))[0], d[1]))[:max_items]
+    info = {
+        r[0]: (r[1], r[2])
+        for r in con.execute(
+            "SELECT id, source, title FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([d[1] for d in ranked]),),
+        )
+    }
+    by_source = [
+        {"doc_id": d[1], "source": info[d[1]][0], "outlet": d[2], "title": info[d[1]][1],
+         "count": per_doc.get(d[1], (0, None))[0], "first": per_doc.get(d[1], (0, None))[1]}
+        for d in ranked
+    ]  # fmt: skip
+
+    co_docs = dict(
+        con.execute(
+            "SELECT o.entity_id, count(*) FROM doc_entities x JOIN doc_entities o ON o.n = x.n "
+            "WHERE x.entity_id = ?1 AND x.in_record = 1 AND o.in_record = 1 AND o.entity_id != ?1 "
+            "GROUP BY o.entity_id",
+            (eid,),
+        ).fetchall()
+    )
+    co_sent = dict(
+        con.execute(
+            "WITH xs AS (SELECT DISTINCT doc_id, sent FROM mentions WHERE entity_id = ?1) "
+            "SELECT entity_id, count(*) FROM (SELECT DISTINCT m.entity_id, m.doc_id, m.sent FROM xs "
+            "JOIN mentions m ON m.doc_id = xs.doc_id AND m.sent = xs.sent WHERE m.entity_id != ?1) GROUP BY entity_id",
+            (eid,),
+        ).fetchall()
+    )
+    top = sorted(co_docs, key=lambda i: (-co_sent.get(i, 0), -co_docs[i], i))[:max_items]
+    names = c.entity_names(top)
+    co = [{"id": i, "name": names.get(i, (i, ""))[0], "type": names.get(i, (i, ""))[1] or "",
+           "sentences": co_sent.get(i, 0), "docs": co_docs[i]} for i in top]  # fmt: skip
+
+    claims_by = [
+        _claim_row(r)
+        for r in con.execute(
+            f"SELECT {_CLAIM_COLS} FROM claims c JOIN documents d ON d.id = c.doc_id JOIN doc_features f ON f.n = d.n "
+            f"WHERE c.speaker_entity_id = ? ORDER BY {DOC_ORDER}, c.claim_id LIMIT ?",
+            (eid, max_items),
+        )
+    ]
+    claims_about: list[dict] = []
+    for chunk in _chunked(docs):
+        if len(claims_about) >= max_items:
+            break
+        claims_about += [
+            _claim_row(r)
+            for r in con.execute(
+                f"SELECT {_CLAIM_COLS} FROM claims c JOIN documents d ON d.id = c.doc_id "
+                "JOIN doc_features f ON f.n = d.n WHERE d.n IN (SELECT value FROM json_each(?2)) "
+                "AND (c.speaker_entity_id IS NULL OR c.speaker_entity_id != ?1) AND EXISTS (SELECT 1 FROM mentions m "
+                "WHERE m.entity_id = ?1 AND m.doc_id = c.doc_id AND m.start >= coalesce(c.content_start, c.start) "
+                f"AND m.\"end\" <= coalesce(c.content_end, c.\"end\")) ORDER BY {DOC_ORDER}, c.claim_id",
+                (eid, json.dumps([d[0] for d in chunk])),
+            )
+        ]
+    claims_about = claims_about[:max_items]
+
+    texts = json.dumps([v["text"] for v in variants], ensure_ascii=False)
+    picked: list[tuple[str, int, int]] = []
+    for chunk in _chunked(docs):
+        if len(picked) >= max_items:
+            break
+        picked += [
+            (r[0], r[1], r[2])
+            for r in con.execute(
+                "SELECT q.doc_id, q.idx, coalesce(q.source_entity_id = ?1, 0) FROM quantities q "
+                "JOIN documents d ON d.id = q.doc_id JOIN doc_features f ON f.n = d.n "
+                "WHERE d.n IN (SELECT value FROM json_each(?2)) AND (q.source_entity_id = ?1 "
+                "OR EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = ?1 AND m.doc_id = q.doc_id AND m.sent = q.sent) "
+                "OR EXISTS (SELECT 1 FROM json_each(?3) v WHERE instr(coalesce(q.subject, ''), v.value) > 0)) "
+                f"ORDER BY {DOC_ORDER}, q.idx",
+                (eid, json.dumps([d[0] for d in chunk]), texts),
+            )
+        ]
+    picked = picked[:max_items]
+    outlet_of_doc = {d[1]: d[2] for d in docs}
+    recs = {r["id"]: r for r in c.records({p[0] for p in picked})}
+    quantities = []
+    for doc_id, i, is_source in picked:
+        q = recs[doc_id]["quantities"][i]
+        quantities.append({"doc_id": doc_id, "outlet": outlet_of_doc[doc_id], "role": "source" if is_source else "context",
+                           **{k: q.get(k) for k in ("text", "start", "end", "value", "unit", "qualifier", "subject",
+                                                    "source")}})  # fmt: skip
     return {
         "query": name_or_id,
         "id": eid,
-        "name": meta.get("name"),
-        "name_en": meta.get("name_en"),
-        "type": meta.get("type"),
-        "mentions": sum(variants.values()),
-        "docs": len(by_source),
-        "variants": [{"text": t, "count": n} for t, n in sorted(variants.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "name": meta[0],
+        "name_en": meta[2],
+        "type": meta[1],
+        "mentions": sum(v["count"] for v in variants),
+        "docs": len(docs),
+        "variants": variants,
         "mentions_by_source": by_source,
-        "co_occurring": co[:max_items],
-        "claims_by": claims_by[:max_items],
-        "claims_about": claims_about[:max_items],
-        "quantities": quantities[:max_items],
+        "co_occurring": co,
+        "claims_by": claims_by,
+        "claims_about": claims_about,
+        "quantities": quantities,
     }
-
-
-def _claim_row(r: dict, c: dict) -> dict:
-    return {"doc_id": r["id"], "outlet": outlet_of(r), "id": c.get("id"), "speaker": c.get("speaker"),
-            "speaker_entity_id": c.get("speaker_entity_id"), "kind": c.get("kind"), "cue": c.get("cue"),
-            "text": c["text"], "start": c["start"], "end": c["end"]}

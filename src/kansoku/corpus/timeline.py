@@ -6,20 +6,28 @@ when that is possible.  Two events merge when they fall on the same day and thei
 (character-bigram Dice ≥ 0.5, or ≥ 0.25 with overlapping entities).  ``independent_sources`` counts
 distinct origins: a near-duplicate copy counts with its original, and articles of one outlet count once.
 Metadata lines (公開日:, 更新日:, 出典:) are not events.
+
+Over a store, ``entity`` reads only the events of the documents that name the entity, and the
+near-duplicate groups of those documents are found through the stored LSH band keys.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
-from kansoku.corpus import as_list, dice, doc_date, outlet_of
+import numpy as np
+
+from kansoku.corpus import UNKNOWN_OUTLET
+from kansoku.corpus.base import DOC_ORDER, Corpus, as_corpus
 
 _META_LINE = re.compile(r"^\s*(公開日|更新日|投稿日|配信日|掲載日|出典|執筆者|文)\s*[:：]")
 _DATELINE_ONLY = re.compile(r"^【[^】]*】$")
 _DATE_ONLY = re.compile(r"^\s*\d{4}年\s*\d{1,2}月\s*\d{1,2}日\s*[\d:：]*\s*(配信|更新|公開|掲載)?\s*$")
 TEXT_SIM = 0.5
 TEXT_SIM_WITH_ENTITIES = 0.25
+DUP_THRESHOLD = 0.8
 
 
 def complete_date(value: str | None, anchor: str | None) -> tuple[str, bool]:
@@ -45,98 +53,191 @@ def day_of(value: str) -> str:
     return value.split("T", 1)[0]
 
 
-def _independence(recs: list[dict]) -> dict[str, str]:
-    """doc id → origin key: the outlet of the original for near-duplicate copies, else the outlet."""
-    from kansoku.corpus.stories import near_duplicates
+def origins(c: Corpus, ns: list[int] | None = None, threshold: float = DUP_THRESHOLD) -> dict[str, str]:
+    """Document id → origin key: the outlet of the first (lowest id) document of its near-duplicate group,
+    else its own outlet.  For ``ns`` (document rowids) only, the groups are followed through the stored
+    LSH band keys (each document's candidates, confirmed by their signatures, transitively)."""
+    from kansoku.corpus.minhash import band_keys, from_bytes
+    from kansoku.corpus.stories import dup_groups
 
-    by_id = {r["id"]: r for r in recs}
-    key = {r["id"]: outlet_of(r) for r in recs}
-    for g in near_duplicates(recs):
-        root = outlet_of(by_id[g[0]])
-        for d in g:
-            key[d] = root
+    con = c.con
+    if ns is None:
+        rows = con.execute(
+            "SELECT d.id, f.outlet, f.minhash FROM documents d JOIN doc_features f ON f.n = d.n ORDER BY d.id"
+        ).fetchall()
+        outlet = {r[0]: r[1] for r in rows}
+        with_sig = [r for r in rows if r[2] is not None]
+        sigs = np.stack([from_bytes(r[2]) for r in with_sig]) if with_sig else np.zeros((0, 128), dtype=np.uint32)
+        key = dict(outlet)
+        for g in dup_groups([r[0] for r in with_sig], sigs, threshold):
+            for d in g:
+                key[d] = outlet[g[0]]
+        return key
+    need = int(np.ceil(threshold * 128 - 1e-9))
+    info: dict[int, tuple[str, str, np.ndarray | None]] = {}
+
+    def load(nums: list[int]) -> None:
+        todo = [x for x in nums if x not in info]
+        for i in range(0, len(todo), 500):
+            part = todo[i : i + 500]
+            for n, doc_id, outlet, blob in con.execute(
+                "SELECT d.n, d.id, f.outlet, f.minhash FROM documents d JOIN doc_features f ON f.n = d.n "
+                "WHERE d.n IN (SELECT value FROM json_each(?))",
+                (json.dumps(part),),
+            ):
+                info[n] = (doc_id, outlet, from_bytes(blob))
+
+    load(ns)
+    group: dict[int, int] = {}  # n → group number
+    members: dict[int, list[int]] = {}
+    for start in ns:
+        if start in group or info[start][2] is None:
+            continue
+        gid = len(members)
+        members[gid] = [start]
+        group[start] = gid
+        frontier = [start]
+        while frontier:
+            nxt = []
+            for x in frontier:
+                keys = band_keys(info[x][2], threshold)[0].tolist()
+                cand = [r[0] for r in con.execute(
+                    "SELECT DISTINCT n FROM lsh WHERE key IN (SELECT value FROM json_each(?))", (json.dumps(keys),)
+                ) if r[0] != x and r[0] not in group]  # fmt: skip
+                load(cand)
+                for y in cand:
+                    sig = info[y][2]
+                    if sig is not None and int(np.count_nonzero(sig == info[x][2])) >= need and y not in group:
+                        group[y] = gid
+                        members[gid].append(y)
+                        nxt.append(y)
+            frontier = nxt
+    key: dict[str, str] = {}
+    for n in ns:
+        doc_id, outlet, _ = info[n]
+        gid = group.get(n)
+        if gid is None or len(members[gid]) < 2:
+            key[doc_id] = outlet
+        else:
+            root = min(members[gid], key=lambda m: info[m][0])
+            key[doc_id] = info[root][1]
     return key
 
 
-def _story_records(recs: list[dict], story: dict | str | None) -> list[dict]:
+def _story_corpus(c: Corpus, story: dict | str | None) -> Corpus | None:
     if story is None:
-        return recs
+        return c
     if isinstance(story, str):
         from kansoku.corpus.stories import cluster_stories
 
-        found = next((s for s in cluster_stories(recs, min_size=1) if s["id"] == story), None)
+        found = next((s for s in cluster_stories(c, min_size=1) if s["id"] == story), None)
         if found is None:
-            return []
+            return None
         story = found
-    ids = set(story["doc_ids"])
-    return [r for r in recs if r["id"] in ids]
+    return c.subset(story["doc_ids"])
+
+
+def _bigrams(s: str) -> frozenset[str]:
+    return frozenset(s[i : i + 2] for i in range(max(1, len(s) - 1)))
+
+
+def _dice(ga: frozenset[str], gb: frozenset[str]) -> float:
+    if not ga or not gb:
+        return 0.0
+    return 2 * len(ga & gb) / (len(ga) + len(gb))
 
 
 def timeline(
-    records: Iterable[dict], entity: str | None = None, story: dict | str | None = None
-) -> list[dict]:
+    records: Corpus | Iterable[dict], entity: str | None = None, story: dict | str | None = None,
+    limit: int | None = None,
+) -> list[dict]:  # fmt: skip
     """Merged events sorted by date; unresolved dates (``XXXX-…``) last, grouped by their value.
 
     Each item: ``{"date", "text", "doc_ids", "sources", "independent_sources", "entities", "entity_names",
     "claims", "evidence", "date_inferred"}``.  ``entity`` (id, name or spelling) keeps events that
-    involve it; ``story`` (a story dict or its id) restricts to that story's articles.
+    involve it; ``story`` (a story dict or its id) restricts to that story's articles; ``limit`` keeps the
+    first events.
     """
-    recs = _story_records(as_list(records), story)
-    if not recs:
+    c = _story_corpus(as_corpus(records), story)
+    if c is None:
         return []
+    con = c.con
     eid = None
+    docs_sql = "SELECT d.n, d.id, f.date, f.outlet FROM documents d JOIN doc_features f ON f.n = d.n"
+    args: tuple = ()
     if entity:
         from kansoku.corpus.entity import resolve_entity
 
-        eid = resolve_entity(recs, entity)
+        eid = resolve_entity(c, entity)
         if eid is None:
             return []
-    origin = _independence(recs)
-    names: dict[str, str] = {}
+        docs_sql += " WHERE d.n IN (SELECT n FROM doc_entities WHERE entity_id = ?)"
+        args = (eid,)
+    docs = con.execute(docs_sql + f" ORDER BY {DOC_ORDER}", args).fetchall()
+    if not docs:
+        return []
+    rank = {r[1]: k for k, r in enumerate(docs)}
+    num = {r[1]: r[0] for r in docs}
+    anchor = {r[1]: r[2] for r in docs}
+    outlet = {r[1]: r[3] for r in docs}
     raw = []
-    for r in sorted(recs, key=lambda r: (doc_date(r) or "9999", r["id"])):
-        for e in r.get("entities") or []:
-            names.setdefault(e["id"], e.get("name") or e["id"])
-        anchor = doc_date(r)
-        for ev in r.get("events") or []:
-            text = (ev.get("text") or "").strip()
-            if not text or _META_LINE.match(text) or _DATELINE_ONLY.match(text) or _DATE_ONLY.match(text):
-                continue
-            ents = set(ev.get("entities") or [])
-            if eid and eid not in ents:
-                continue
-            date, inferred = complete_date(ev.get("date"), anchor)
-            raw.append({"date": date, "day": day_of(date), "text": _strip_dateline(text), "ents": ents, "rec": r,
-                        "ev": ev, "inferred": inferred})
+    ev_sql = "SELECT doc_id, idx, text, start, \"end\", date, entities, claim_ids FROM events"
+    if eid is not None:
+        rows = []
+        nums = [r[0] for r in docs]
+        for i in range(0, len(nums), 500):
+            rows += con.execute(
+                ev_sql + " WHERE doc_id IN (SELECT id FROM documents WHERE n IN (SELECT value FROM json_each(?))) "
+                "AND instr(entities, ?) > 0",
+                (json.dumps(nums[i : i + 500]), json.dumps(eid, ensure_ascii=False)),
+            ).fetchall()
+    else:
+        rows = con.execute(ev_sql).fetchall()
+    rows.sort(key=lambda r: (rank[r[0]], r[1]))
+    for doc_id, _idx, text, start, end, date, ents_json, claim_ids in rows:
+        text = (text or "").strip()
+        if not text or _META_LINE.match(text) or _DATELINE_ONLY.match(text) or _DATE_ONLY.match(text):
+            continue
+        ents = set(json.loads(ents_json))
+        if eid and eid not in ents:
+            continue
+        value, inferred = complete_date(date, anchor[doc_id])
+        t = _strip_dateline(text)
+        raw.append({"date": value, "day": day_of(value), "text": t, "grams": _bigrams(t), "ents": ents,
+                    "doc": doc_id, "start": start, "end": end, "claims": json.loads(claim_ids), "inferred": inferred})
+    if not raw:
+        return []
+    origin = origins(c, None if eid is None else sorted({num[x["doc"]] for x in raw}))
+    by_day: dict[str, list[dict]] = {}
     merged: list[dict] = []
     for x in raw:
         target = None
-        for m in merged:
-            if m["day"] != x["day"]:
-                continue
-            s = max(dice(x["text"], t) for t in m["texts"])
+        for m in by_day.get(x["day"], ()):
+            s = max(_dice(x["grams"], g) for g in m["grams"])
             overlap = bool(x["ents"] & m["ents"])
             if s >= TEXT_SIM or (overlap and s >= TEXT_SIM_WITH_ENTITIES):
                 target = m
                 break
         if target is None:
-            target = {"day": x["day"], "date": x["date"], "texts": [], "text": x["text"], "ents": set(),
+            target = {"day": x["day"], "date": x["date"], "grams": [], "text": x["text"], "ents": set(),
                       "docs": [], "origins": [], "outlets": [], "claims": [], "evidence": [], "inferred": x["inferred"]}
             merged.append(target)
-        r, ev = x["rec"], x["ev"]
+            by_day.setdefault(x["day"], []).append(target)
+        doc_id = x["doc"]
         if "T" in x["date"] and "T" not in target["date"]:
             target["date"] = x["date"]
-        target["texts"].append(x["text"])
+        target["grams"].append(x["grams"])
         target["ents"] |= x["ents"]
         target["inferred"] = target["inferred"] and x["inferred"]
-        if r["id"] not in target["docs"]:
-            target["docs"].append(r["id"])
-        for lst, val in ((target["origins"], origin[r["id"]]), (target["outlets"], outlet_of(r))):
+        if doc_id not in target["docs"]:
+            target["docs"].append(doc_id)
+        for lst, val in ((target["origins"], origin.get(doc_id, outlet[doc_id])), (target["outlets"], outlet[doc_id])):
             if val not in lst:
                 lst.append(val)
-        target["claims"] += [{"doc_id": r["id"], "claim_id": c} for c in ev.get("claim_ids") or []]
-        target["evidence"].append({"doc_id": r["id"], "start": ev["start"], "end": ev["end"]})
+        target["claims"] += [{"doc_id": doc_id, "claim_id": k} for k in x["claims"]]
+        target["evidence"].append({"doc_id": doc_id, "start": x["start"], "end": x["end"]})
 
+    names = {i: v[0] for i, v in c.entity_names({e for m in merged for e in m["ents"]}).items()}
     out = [{
         "date": m["date"],
         "text": m["text"],
@@ -150,7 +251,7 @@ def timeline(
         "date_inferred": m["inferred"],
     } for m in merged]
     out.sort(key=_sort_key)
-    return out
+    return out[:limit] if limit is not None else out
 
 
 def _strip_dateline(text: str) -> str:
@@ -165,3 +266,6 @@ def _sort_key(e: dict) -> tuple:
     d = e["date"]
     unresolved = d.startswith("X") or not re.match(r"\d{4}", d)
     return (unresolved, d, -e["independent_sources"], e["doc_ids"][0])
+
+
+__all__ = ["UNKNOWN_OUTLET", "complete_date", "day_of", "origins", "timeline"]

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kansoku.corpus import as_list, dice, doc_date, entity_weight, is_byline_entity, outlet_of, sentence_index
+from kansoku.corpus.base import Corpus
 from kansoku.corpus.compare import compare, compare_story, figures, outlet_groups
 from kansoku.corpus.stories import cluster_stories, near_duplicates, shingle_jaccard
 from kansoku.corpus.timeline import timeline
@@ -138,10 +139,10 @@ def _strip_dateline(t: str) -> str:
     return t2 or t
 
 
-def _origins(recs: list[dict]) -> dict[str, str]:
+def _origins(recs: list[dict], dups: list[list[str]] | None = None) -> dict[str, str]:
     key = {r["id"]: outlet_of(r) for r in recs}
     by_id = {r["id"]: r for r in recs}
-    for g in near_duplicates(recs):
+    for g in near_duplicates(recs) if dups is None else dups:
         for d in g:
             key[d] = outlet_of(by_id[g[0]])
     return key
@@ -299,9 +300,10 @@ def build_briefing(records: Iterable[dict], title: str | None = None, lang: str 
     """Everything the briefing shows, as JSON-ready data."""
     recs = sorted(as_list(records), key=lambda r: (doc_date(r) or "9999", r["id"]))
     lab = _labels(lang)
-    stories = cluster_stories(recs, min_size=2) if len(recs) > 1 else []
-    dups = near_duplicates(recs)
-    origin = _origins(recs)
+    corpus = Corpus.from_records(recs)  # stories, near-duplicates and timeline share one in-memory store
+    stories = cluster_stories(corpus, min_size=2) if len(recs) > 1 else []
+    dups = near_duplicates(corpus)
+    origin = _origins(recs, dups)
     dates = sorted(d for r in recs if (d := doc_date(r)))
     outlets = Counter(outlet_of(r) for r in recs)
 
@@ -369,7 +371,7 @@ def build_briefing(records: Iterable[dict], title: str | None = None, lang: str 
         "frames": sorted(frames.values(), key=lambda f: -max(f["outlets"].values())),
         "stance": sorted(stance.values(), key=lambda s: -len(s["outlets"])),
         "network": {"nodes": nodes, "edges": [{"a": a, "b": b, "weight": w} for (a, b), w in sorted(edges.items())]},
-        "timeline": timeline(recs),
+        "timeline": timeline(corpus),
     }
 
 

@@ -470,11 +470,11 @@ def surname_key(name: str) -> str | None:
 
 
 def encode_terms(counts: dict[int, int]) -> bytes:
-    """Term counts as a blob: the sorted term ids (uint32) then their counts (uint16)."""
+    """Term counts as a blob: the term ids (uint32, in first-occurrence order) then their counts (uint16)."""
     import numpy as np
 
-    ids = np.array(sorted(counts), dtype="<u4")
-    cs = np.array([min(counts[i], 65535) for i in ids.tolist()], dtype="<u2")
+    ids = np.fromiter(counts, dtype="<u4", count=len(counts))
+    cs = np.fromiter((min(c, 65535) for c in counts.values()), dtype="<u2", count=len(counts))
     return ids.tobytes() + cs.tobytes()
 
 
@@ -569,7 +569,7 @@ class StoreWriter:
             docs.append((
                 n, doc_id, rec.get("source") or "", rec.get("title"), meta.get("outlet"),
                 meta.get("published") or None, authors or None, (rec.get("genre") or {}).get("label"),
-                rec["text"], _j(rec), content_hash, version, ingested,
+                rec.get("text") or "", _j(rec), content_hash, version, ingested,
             ))  # fmt: skip
             if self.fts:
                 toks.append((n, f.tok))  # type: ignore[attr-defined]
