@@ -391,3 +391,171 @@ def test_cli_tables_entity_timeline_report(cli, tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "briefing.html").exists()
     assert json.loads(res.stdout)["articles"] >= 3
+
+
+# ------------------------------------------------------------------------------------- store vs JSONL
+
+
+@pytest.fixture(scope="module")
+def both(recs, tmp_path_factory):
+    """The sample records as JSONL and as a store (loaded with `kansoku ingest --records`, no analysis)."""
+    from typer.testing import CliRunner
+
+    from kansoku.cli import app
+
+    d = tmp_path_factory.mktemp("both")
+    jsonl = d / "records.jsonl"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    db = d / "k.db"
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", str(jsonl), "--records", "--db", str(db), "--quiet"])
+    assert res.exit_code == 0, res.output
+
+    def run(*args: str) -> tuple[object, object]:
+        a = runner.invoke(app, [*args, "--db", str(db), "--format", "json"])
+        b = runner.invoke(app, [*args, "--input", str(jsonl), "--format", "json"])
+        assert a.exit_code == 0 and b.exit_code == 0, (a.output, b.output)
+        return json.loads(a.stdout), json.loads(b.stdout)
+
+    return run
+
+
+def test_store_and_jsonl_give_the_same_stories(both, stories):
+    from_store, from_jsonl = both("stories", "--min-size", "1")
+    assert from_store == from_jsonl
+    assert [s for s in from_store if s["size"] >= 2] == stories  # and the same as the Python function
+
+
+@pytest.mark.parametrize("args", [("timeline",), ("timeline", "--entity", "ゼレンスキー"), ("timeline", "--entity", "露")])
+def test_store_and_jsonl_give_the_same_timeline(both, recs, args):
+    from_store, from_jsonl = both(*args)
+    assert from_store == from_jsonl and from_store
+    entity = args[2] if len(args) > 2 else None
+    assert from_store == timeline(recs, entity=entity)
+
+
+@pytest.mark.parametrize("name", ["ポクロウシク", "ゼレンスキー", "露", "gpe:kramatorsk", "NATO"])
+def test_store_and_jsonl_give_the_same_entity_profile(both, recs, name):
+    from_store, from_jsonl = both("entity", name)
+    assert from_store == from_jsonl
+    assert from_store == entity_profile(recs, name)
+
+
+def test_story_timeline_and_compare_by_id_on_the_store(both, stories, by_key):
+    kram = next(s for s in stories if by_key["03_wire_kramatorsk_kyokuto_sjis.txt"]["id"] in s["doc_ids"])
+    from_store, from_jsonl = both("timeline", "--story", kram["id"][:8])
+    assert from_store == from_jsonl and all(set(e["doc_ids"]) <= set(kram["doc_ids"]) for e in from_store)
+    from_store, from_jsonl = both("compare", "--story", kram["id"])
+    assert from_store == from_jsonl
+    assert {(c["a"]["value"], c["b"]["value"]) for c in from_store["conflicts"]} == {(12, 30)}
+
+
+def test_entity_lists_are_paged(both):
+    from_store, _ = both("entity", "露", "--limit", "1")
+    assert from_store["docs"] > 1 and len(from_store["mentions_by_source"]) == 1
+    assert len(from_store["co_occurring"]) == 1
+
+
+# ------------------------------------------------------------------------------------- scalable pieces
+
+
+def _old_average_link(sim, clusters, threshold):
+    """The O(k³) reference: argmax over the whole masked matrix at every merge."""
+    import numpy as np
+
+    s = np.asarray(sim, dtype=float)
+    k = len(clusters)
+    c = np.array([[s[np.ix_(a, b)].mean() for b in clusters] for a in clusters])
+    np.fill_diagonal(c, -np.inf)
+    size = np.array([len(a) for a in clusters], dtype=float)
+    alive = np.ones(k, dtype=bool)
+    members = [list(a) for a in clusters]
+    while alive.sum() > 1:
+        masked = np.where(alive[:, None] & alive[None, :], c, -np.inf)
+        x, y = divmod(int(np.argmax(masked)), k)
+        if masked[x, y] <= threshold + 1e-12:
+            break
+        x, y = min(x, y), max(x, y)
+        new = (size[x] * c[x] + size[y] * c[y]) / (size[x] + size[y])
+        c[x, :] = new
+        c[:, x] = new
+        c[x, x] = -np.inf
+        size[x] += size[y]
+        alive[y] = False
+        members[x] = sorted(members[x] + members[y])
+    return [members[i] for i in range(k) if alive[i]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_average_link_matches_the_full_scan(seed):
+    import numpy as np
+
+    from kansoku.corpus.stories import _average_link, _sparse_average_link
+
+    rng = np.random.default_rng(seed)
+    n = 60
+    s = rng.choice([0.0, 0.1, 0.2, 0.3, 0.5, 0.8], size=(n, n))  # few values: many ties
+    s = np.triu(s, 1)
+    s = s + s.T
+    np.fill_diagonal(s, 1.0)
+    clusters = [[0, 1, 2], [3, 4]] + [[i] for i in range(5, n)]
+    want = _old_average_link(s, clusters, 0.19)
+    assert _average_link(s, clusters, 0.19) == want
+    pairs = {(i, j): s[i, j] for i in range(n) for j in range(i + 1, n) if s[i, j] > 0}
+    got = _sparse_average_link(pairs, clusters, 0.19)
+    assert sorted(got) == sorted(want)
+
+
+def test_candidate_pairs_find_every_pair_above_the_threshold():
+    import numpy as np
+
+    from kansoku.corpus.stories import _candidate_pairs, _pair_dots
+
+    rng = np.random.default_rng(3)
+    n, nf = 300, 400
+    rows = []
+    for _ in range(n):
+        f = rng.choice(nf, size=rng.integers(1, 40), replace=False, p=np.linspace(2, 0.1, nf) / np.linspace(2, 0.1, nf).sum())
+        v = rng.random(len(f)) ** 2
+        rows.append((f, v / np.linalg.norm(v)))
+    indptr = np.cumsum([0] + [len(f) for f, _ in rows])
+    indices = np.concatenate([f for f, _ in rows]).astype(np.int64)
+    data = np.concatenate([v for _, v in rows])
+    days = rng.integers(0, 60, n)
+    days[:20] = -1  # undated
+    dense = np.zeros((n, nf))
+    dense[np.repeat(np.arange(n), np.diff(indptr)), indices] = data
+    full = dense @ dense.T
+    for threshold in (0.1, 0.19, 0.4):
+        pi, pj, lower, upper = _candidate_pairs(indptr, indices, data, days, 7, threshold)
+        found = set(zip(pi.tolist(), pj.tolist(), strict=True))
+        assert len(found) == len(pi)  # each pair once, i < j
+        assert all(i < j for i, j in found)
+        exact = full[pi, pj]
+        assert np.all(lower <= exact + 1e-12) and np.all(exact <= upper + 1e-12)
+        assert np.allclose(_pair_dots(pi, pj, indptr, indices, data), exact)
+        for i in range(n):
+            for j in range(i + 1, n):
+                near = days[i] < 0 or days[j] < 0 or abs(days[i] - days[j]) <= 7
+                if full[i, j] > threshold and near:
+                    assert (i, j) in found, (threshold, i, j, full[i, j])
+                if not near:
+                    assert (i, j) not in found
+
+
+def test_minhash_estimates_jaccard_and_is_stable():
+    import numpy as np
+
+    from kansoku.corpus.minhash import band_keys, jaccard, signature
+    from kansoku.corpus.stories import shingle_jaccard
+
+    a = "".join(f"ウクライナ東部で{i}日、ロシア軍の無人機{i * 3}機が飛来したと当局者は述べた。" for i in range(1, 40))
+    b = a.replace("当局者", "関係者", 5)
+    assert abs(jaccard(signature(a), signature(b)) - shingle_jaccard(a, b)) < 0.1
+    assert jaccard(signature(a), signature(a + " ")) == 1.0  # white space is not part of the shingles
+    assert signature("") is None
+    # stored signatures and band keys must not change without a store schema change
+    sig = signature("ロシアとウクライナの停戦協議")
+    assert sig[:4].tolist() == [17632534, 176075092, 554652994, 209727786]
+    assert band_keys(sig)[0, :2].tolist() == [7270732280628027256, 7025171569607087876]
+    assert np.array_equal(band_keys(np.stack([sig, sig]))[1], band_keys(sig)[0])

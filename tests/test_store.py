@@ -376,3 +376,100 @@ def test_search_usage_errors(tmp_path: Path, bad: str) -> None:
     store_db.connect(db).close()
     r = run_cli("search", "停戦", "--db", db, bad)
     assert r.returncode == 2 and r.stderr.startswith("kansoku: --stance")
+
+
+# ------------------------------------------------------------------------ re-ingest without parsing
+
+
+def test_unchanged_files_are_skipped_before_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = write_corpus(tmp_path / "in", 5)
+    db = tmp_path / "k.db"
+    read: list[str] = []
+
+    def reader(files: list[Path]):  # type: ignore[no-untyped-def]
+        read.extend(str(f) for f in files)
+        return iter_documents(files)
+
+    first = ingest(db, paths=[tmp_path / "in"], read=reader, workers=1)
+    assert (first.added, first.unchanged, first.failed) == (5, 0, 0) and len(read) == 5
+    read.clear()
+    import kansoku.pipeline
+
+    def no_analysis(*a: object, **k: object) -> None:
+        raise AssertionError("an unchanged corpus must not start the analysis")
+
+    monkeypatch.setattr(kansoku.pipeline, "run", no_analysis)
+    again = ingest(db, paths=[tmp_path / "in"], read=reader, workers=1)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 5) and read == []
+    monkeypatch.undo()
+    paths[2].write_text("リヴィウで会談\n\nポーランドとウクライナの外相は20日、リヴィウで会談した。\n", encoding="utf-8")
+    changed = ingest(db, paths=[tmp_path / "in"], read=reader, workers=1)
+    assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 4) and read == [str(paths[2])]
+    assert_no_duplicates(db)
+
+
+def test_a_file_with_a_failed_item_is_read_again(tmp_path: Path) -> None:
+    src = tmp_path / "feed.jsonl"
+    src.write_text(
+        json.dumps({"text": "キーウで15日、攻撃があった。", "title": "攻撃"}, ensure_ascii=False) + "\n{broken\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "k.db"
+    read: list[str] = []
+
+    def reader(files: list[Path]):  # type: ignore[no-untyped-def]
+        read.extend(str(f) for f in files)
+        return iter_documents(files)
+
+    first = ingest(db, paths=[src], read=reader, workers=1)
+    assert (first.added, first.failed) == (1, 1)
+    again = ingest(db, paths=[src], read=reader, workers=1)
+    assert (again.added, again.unchanged, again.failed) == (0, 1, 1) and read == [str(src), str(src)]
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM files").fetchone()[0] == 0
+    con.close()
+
+
+def test_walk_finds_what_the_reader_reads(tmp_path: Path) -> None:
+    from kansoku.store.ingest import walk_inputs
+
+    write_corpus(tmp_path / "in" / "sub", 2)
+    (tmp_path / "in" / ".hidden.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "in" / "logo.png").write_bytes(b"\x89PNG")
+    (tmp_path / "empty").mkdir()
+    given = [tmp_path / "in", tmp_path / "in" / "sub" / "a000.txt", tmp_path / "empty", tmp_path / "nope.txt"]
+    walked = [str(x) if isinstance(x, Path) else (x.source, x.reason, x.level) for x in walk_inputs(given)]
+    read = [
+        x.source if not hasattr(x, "reason") else (x.source, x.reason, x.level) for x in iter_documents(given)
+    ]
+    assert walked == read
+
+
+# ------------------------------------------------------------------------------------ schema 1 → 2
+
+
+def test_schema_1_store_is_refused_by_readers_and_upgraded_by_reanalyze(tmp_path: Path) -> None:
+    from kansoku.cli import app
+
+    db = tmp_path / "old.db"
+    con = sqlite3.connect(db)
+    con.executescript((ROOT / "tests" / "data" / "store_v1.sql").read_text(encoding="utf-8"))
+    con.close()
+    runner = CliRunner()
+    for args in (["search", "キーウ"], ["entity", "キーウ"], ["stories"]):
+        r = runner.invoke(app, [*args, "--db", str(db)])
+        assert r.exit_code == 2, (args, r.output)
+        assert r.output.strip() == (
+            f"kansoku: {db}: store schema version 1 was written by an older kansoku (this one reads 2); "
+            "upgrade it in place with `kansoku reanalyze`"
+        )
+    r = runner.invoke(app, ["reanalyze", "--db", str(db), "--workers", "1", "--quiet"])
+    assert r.exit_code == 0, r.output
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert con.execute("SELECT count(*) FROM doc_features").fetchone()[0] == 2
+    con.close()
+    assert_no_duplicates(db)
+    assert [h["title"] for h in search(db, "キーウ")] == ["キーウで15日に攻撃"]
+    r = runner.invoke(app, ["entity", "ポクロウシク", "--db", str(db), "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["id"] == "gpe:pokrovsk"

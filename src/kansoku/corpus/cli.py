@@ -54,7 +54,10 @@ def open_corpus(db: Path | None, inputs: list[Path] | None) -> Corpus:
         check_target(check_store, path, option, hint="or pass --input FILE.jsonl")
         try:
             return Corpus.open(path)
-        except (StoreVersionError, FileNotFoundError) as exc:
+        except StoreVersionError as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        except FileNotFoundError as exc:
             err(f"{option} {path}: {exc}")
             raise typer.Exit(EXIT_USAGE) from None
     except OSError as exc:

@@ -123,16 +123,25 @@ def lsh_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
     return params
 
 
+@lru_cache(maxsize=4)
+def _band_mult(r: int) -> np.ndarray:
+    rng = np.random.default_rng(0x6C7368)  # fixed: stored band keys must not change between runs
+    return rng.integers(0, 1 << 63, r, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+
+
 def band_keys(sigs: np.ndarray, threshold: float = 0.8) -> np.ndarray:
-    """LSH band keys of signatures: shape (n, bands), int64 (non-negative 63-bit hashes)."""
+    """LSH band keys of signatures: shape (n, bands), int64 (non-negative 63-bit hashes).
+
+    Band *i* of a signature hashes to ``fmix(sum_j v_j * m_j + i) mod 2**63`` with fixed odd 64-bit
+    multipliers ``m_j``: a linear (universal) hash of the band's values, finalised once."""
     sigs = np.atleast_2d(np.asarray(sigs, dtype=np.uint32))
     b, r = lsh_params(threshold, sigs.shape[1])
+    mult = _band_mult(r)
     out = np.empty((sigs.shape[0], b), dtype=np.int64)
     with np.errstate(over="ignore"):
         for i in range(b):
-            h = np.full(sigs.shape[0], np.uint64(i + 1) * _M2, dtype=np.uint64)
-            for j in range(i * r, (i + 1) * r):
-                h = _fmix(h * _P + sigs[:, j].astype(np.uint64))
+            block = sigs[:, i * r : (i + 1) * r].astype(np.uint64) * mult
+            h = _fmix(block.sum(axis=1, dtype=np.uint64) + np.uint64(i + 1))
             out[:, i] = (h & _MASK63).astype(np.int64)
     return out
 

@@ -260,15 +260,27 @@ def _matrix(docs: _Docs) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
 # ------------------------------------------------------------------------------------------ pair finding
 
 
-def _penalised(i: np.ndarray, j: np.ndarray, docs: _Docs) -> np.ndarray:
-    """True for pairs whose main places differ and neither names the other's place."""
-    out = np.zeros(len(i), dtype=bool)
-    pl = docs.places
-    for k, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
-        pa, pb = pl[a], pl[b]
-        if pa and pb and pa != pb and pa not in docs.mentioned[b] and pb not in docs.mentioned[a]:
-            out[k] = True
-    return out
+class _Places:
+    """Main places as integer codes, and which documents mention which of those places."""
+
+    def __init__(self, docs: _Docs) -> None:
+        codes: dict[str, int] = {}
+        self.code = np.array([codes.setdefault(p, len(codes)) if p else -1 for p in docs.places], dtype=np.int64)
+        self.k = max(1, len(codes))
+        keys = [i * self.k + codes[e] for i, m in enumerate(docs.mentioned) for e in m if e in codes]
+        self.mentions = np.unique(np.array(keys, dtype=np.int64))
+
+    def penalised(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """True for pairs whose main places differ and neither names the other's place."""
+        pi, pj = self.code[i], self.code[j]
+        cand = (pi >= 0) & (pj >= 0) & (pi != pj)
+        out = np.zeros(len(i), dtype=bool)
+        if cand.any():
+            a, b = i[cand], j[cand]
+            j_names_i = np.isin(b * self.k + pi[cand], self.mentions)
+            i_names_j = np.isin(a * self.k + pj[cand], self.mentions)
+            out[cand] = ~j_names_i & ~i_names_j
+        return out
 
 
 def _candidate_pairs(
@@ -389,37 +401,77 @@ def _candidate_pairs(
     return pi, pj, lo_s, lo_s + rest_norm[pi] * rest_norm[pj]
 
 
+def _pair_dots(
+    pi: np.ndarray, pj: np.ndarray, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray
+) -> np.ndarray:
+    """Exact dot products of the document pairs (pi[k], pj[k]): each entry of the shorter row is looked up
+    in the other row (vectorised through one sorted array of (document, feature) keys)."""
+    out = np.zeros(len(pi))
+    if not len(pi):
+        return out
+    n = len(indptr) - 1
+    nnz = np.diff(indptr)
+    doc = np.repeat(np.arange(n, dtype=np.int64), nnz)
+    nf = int(indices.max()) + 1 if len(indices) else 1
+    keys = doc * nf + indices
+    order = np.argsort(keys, kind="stable")
+    skeys, sdata = keys[order], data[order]
+    short = np.where(nnz[pi] <= nnz[pj], pi, pj)
+    other = np.where(nnz[pi] <= nnz[pj], pj, pi)
+    counts = nnz[short]
+    step = max(1, 4_000_000 // max(1, int(counts.mean()) if len(counts) else 1))
+    for s0 in range(0, len(pi), step):
+        c = counts[s0 : s0 + step]
+        tot = int(c.sum())
+        if not tot:
+            continue
+        pair = np.repeat(np.arange(len(c)), c)
+        pos = np.repeat(indptr[short[s0 : s0 + step]], c) + (np.arange(tot) - np.repeat(np.cumsum(c) - c, c))
+        want = other[s0 : s0 + step][pair] * nf + indices[pos]
+        at = np.minimum(np.searchsorted(skeys, want), len(skeys) - 1)
+        hit = skeys[at] == want
+        out[s0 : s0 + step] = np.bincount(pair[hit], weights=data[pos[hit]] * sdata[at[hit]], minlength=len(c))
+    return out
+
+
 def _dense_sims(members: list[int], indptr: np.ndarray, indices: np.ndarray, data: np.ndarray) -> np.ndarray:
-    """Exact dot products between the given documents (features shared by two of them or more only)."""
-    rows = [(indices[indptr[i] : indptr[i + 1]], data[indptr[i] : indptr[i + 1]]) for i in members]
-    cnt = Counter(int(t) for r, _ in rows for t in r.tolist())
-    shared = {t: k for k, t in enumerate(sorted(t for t, c in cnt.items() if c > 1))}
-    m = np.zeros((len(members), max(1, len(shared))))
-    for k, (r, v) in enumerate(rows):
-        for t, x in zip(r.tolist(), v.tolist(), strict=True):
-            col = shared.get(t)
-            if col is not None:
-                m[k, col] = x
-    g = m @ m.T
+    """Exact dot products between the given documents, as a dense matrix (diagonal 1)."""
+    mem = np.asarray(members, dtype=np.int64)
+    nnz = np.diff(indptr)[mem]
+    rows = np.repeat(np.arange(len(mem)), nnz)
+    pos = np.repeat(indptr[mem], nnz) + (np.arange(int(nnz.sum())) - np.repeat(np.cumsum(nnz) - nnz, nnz))
+    feats = indices[pos]
+    uniq, inv, cnt = np.unique(feats, return_inverse=True, return_counts=True)
+    shared = cnt[inv.reshape(-1)] > 1  # features of one member only add nothing off the diagonal
+    cols = np.cumsum(cnt > 1) - 1
+    g = np.zeros((len(mem), len(mem)))
+    r, col, v = rows[shared], cols[inv.reshape(-1)[shared]], data[pos[shared]]
+    width = int(cols[-1]) + 1 if len(cols) and shared.any() else 0
+    for c0 in range(0, width, 4096):  # bounded memory: feature blocks of 4096 columns
+        sel = (col >= c0) & (col < c0 + 4096)
+        m = np.zeros((len(mem), min(4096, width - c0)))
+        m[r[sel], col[sel] - c0] = v[sel]
+        g += m @ m.T
     np.fill_diagonal(g, 1.0)
     return g
 
 
-def _rules(sim: np.ndarray, members: list[int], docs: _Docs, window: int | None) -> np.ndarray:
+def _rules(sim: np.ndarray, members: list[int], days: np.ndarray, places: _Places, window: int | None) -> np.ndarray:
     """The date window and the different-places penalty applied to a dense block of similarities."""
-    k = len(members)
-    for x in range(k):
-        i = members[x]
-        for y in range(x + 1, k):
-            j = members[y]
-            di, dj = docs.dates[i], docs.dates[j]
-            if window is not None and di and dj and abs((di - dj).days) > window:
-                sim[x, y] = sim[y, x] = 0.0
-                continue
-            pi, pj = docs.places[i], docs.places[j]
-            if pi and pj and pi != pj and pi not in docs.mentioned[j] and pj not in docs.mentioned[i]:
-                sim[x, y] *= PLACE_PENALTY
-                sim[y, x] = sim[x, y]
+    mem = np.asarray(members, dtype=np.int64)
+    k = len(mem)
+    ii, jj = np.triu_indices(k, 1)
+    a, b = mem[ii], mem[jj]
+    if window is not None:
+        da, db = days[a], days[b]
+        far = (da >= 0) & (db >= 0) & (np.abs(da - db) > window)
+    else:
+        far = np.zeros(len(a), dtype=bool)
+    pen = places.penalised(a, b) & ~far
+    vals = sim[ii, jj]
+    vals = np.where(far, 0.0, np.where(pen, vals * PLACE_PENALTY, vals))
+    sim[ii, jj] = vals
+    sim[jj, ii] = vals
     return sim
 
 
@@ -428,7 +480,9 @@ def _rules(sim: np.ndarray, members: list[int], docs: _Docs, window: int | None)
 
 def _average_link(sim: np.ndarray, clusters: list[list[int]], threshold: float) -> list[list[int]]:
     """Average-link agglomeration from the given initial clusters (Lance–Williams updates on a numpy
-    matrix); merges the most similar pair while its average similarity exceeds ``threshold``."""
+    matrix); merges the most similar pair while its average similarity exceeds ``threshold``.  Ties go to
+    the pair with the lowest (first, second) cluster position.  Each row keeps its best partner, so a
+    merge costs O(k) instead of a scan of the whole matrix."""
     s = np.asarray(sim, dtype=float)
     k = len(clusters)
     if k < 2:
@@ -436,22 +490,32 @@ def _average_link(sim: np.ndarray, clusters: list[list[int]], threshold: float) 
     c = np.array([[s[np.ix_(a, b)].mean() for b in clusters] for a in clusters])
     np.fill_diagonal(c, -np.inf)
     size = np.array([len(a) for a in clusters], dtype=float)
-    alive = np.ones(k, dtype=bool)
     members = [list(a) for a in clusters]
-    while alive.sum() > 1:
-        masked = np.where(alive[:, None] & alive[None, :], c, -np.inf)
-        flat = int(np.argmax(masked))  # first maximum: deterministic for a fixed input order
-        x, y = divmod(flat, k)
-        if masked[x, y] <= threshold + 1e-12:
+    alive = np.ones(k, dtype=bool)
+    best_col = np.argmax(c, axis=1)
+    best_val = c[np.arange(k), best_col]
+    while True:
+        x = int(np.argmax(best_val))  # the lowest row holding the maximum ...
+        y = int(best_col[x])  # ... and its lowest column: the first maximum of the matrix
+        if not best_val[x] > threshold + 1e-12:
             break
-        x, y = min(x, y), max(x, y)
         new = (size[x] * c[x] + size[y] * c[y]) / (size[x] + size[y])
         c[x, :] = new
         c[:, x] = new
         c[x, x] = -np.inf
+        c[y, :] = -np.inf
+        c[:, y] = -np.inf
         size[x] += size[y]
         alive[y] = False
+        best_val[y] = -np.inf
         members[x] = sorted(members[x] + members[y])
+        stale = np.flatnonzero(alive & ((best_col == x) | (best_col == y)))
+        better = alive & ((new > best_val) | ((new == best_val) & (x < best_col)))
+        best_val[better] = new[better]
+        best_col[better] = x
+        for r in set(stale.tolist()) | {x}:
+            best_col[r] = int(np.argmax(c[r]))
+            best_val[r] = c[r, best_col[r]]
     return [members[i] for i in range(k) if alive[i]]
 
 
@@ -525,12 +589,13 @@ def cluster_stories(
     days = np.array([(d - epoch).days if d else -1 for d in docs.dates], dtype=np.int64)
     pi, pj, lower, upper = _candidate_pairs(indptr, indices, data, days, window_days, threshold)
     # the different-places rule halves a pair; a pair links when its similarity exceeds the threshold
-    factor = np.where(_penalised(pi, pj, docs), PLACE_PENALTY, 1.0)
+    places = _Places(docs)
+    factor = np.where(places.penalised(pi, pj), PLACE_PENALTY, 1.0)
     sure = lower * factor > threshold + 1e-12
     maybe = ~sure & (upper * factor > threshold + 1e-12)
     exact = lower.copy()
-    for k in np.flatnonzero(maybe).tolist():  # the rest-rest part may decide: compute these exactly
-        exact[k] = _dense_sims([int(pi[k]), int(pj[k])], indptr, indices, data)[0, 1]
+    amb = np.flatnonzero(maybe)  # the rest-rest part may decide: compute these exactly
+    exact[amb] = _pair_dots(pi[amb], pj[amb], indptr, indices, data)
     link = sure | (maybe & (exact * factor > threshold + 1e-12))
 
     uf = _UnionFind(n)
@@ -548,7 +613,7 @@ def cluster_stories(
         vals = exact * factor
         for a, b, v in zip(pi.tolist(), pj.tolist(), vals.tolist(), strict=True):
             r = uf.find(a)
-            if r in big and v > 0:
+            if r in big and v > 0 and uf.find(b) == r:
                 known[r][(a, b)] = v
 
     dup_of = {idx[g[0]]: [idx[d] for d in g] for g in dups}
@@ -567,7 +632,7 @@ def cluster_stories(
                 sim, local = None, {}
             else:
                 local = {d: k for k, d in enumerate(members)}
-                sim = _rules(_dense_sims(members, indptr, indices, data), members, docs, window_days)
+                sim = _rules(_dense_sims(members, indptr, indices, data), members, days, places, window_days)
                 linked = _average_link(sim, [[local[d] for d in cl] for cl in clusters], threshold)
                 clusters = [[members[k] for k in cl] for cl in linked]
         for cl in clusters:

@@ -76,50 +76,63 @@ def origins(c: Corpus, ns: list[int] | None = None, threshold: float = DUP_THRES
     need = int(np.ceil(threshold * 128 - 1e-9))
     info: dict[int, tuple[str, str, np.ndarray | None]] = {}
 
-    def load(nums: list[int]) -> None:
+    def load(nums: Iterable[int]) -> None:
         todo = [x for x in nums if x not in info]
         for i in range(0, len(todo), 500):
-            part = todo[i : i + 500]
             for n, doc_id, outlet, blob in con.execute(
                 "SELECT d.n, d.id, f.outlet, f.minhash FROM documents d JOIN doc_features f ON f.n = d.n "
                 "WHERE d.n IN (SELECT value FROM json_each(?))",
-                (json.dumps(part),),
+                (json.dumps(todo[i : i + 500]),),
             ):
                 info[n] = (doc_id, outlet, from_bytes(blob))
 
     load(ns)
-    group: dict[int, int] = {}  # n → group number
-    members: dict[int, list[int]] = {}
-    for start in ns:
-        if start in group or info[start][2] is None:
-            continue
-        gid = len(members)
-        members[gid] = [start]
-        group[start] = gid
-        frontier = [start]
-        while frontier:
-            nxt = []
-            for x in frontier:
-                keys = band_keys(info[x][2], threshold)[0].tolist()
-                cand = [r[0] for r in con.execute(
-                    "SELECT DISTINCT n FROM lsh WHERE key IN (SELECT value FROM json_each(?))", (json.dumps(keys),)
-                ) if r[0] != x and r[0] not in group]  # fmt: skip
-                load(cand)
-                for y in cand:
-                    sig = info[y][2]
-                    if sig is not None and int(np.count_nonzero(sig == info[x][2])) >= need and y not in group:
-                        group[y] = gid
-                        members[gid].append(y)
-                        nxt.append(y)
-            frontier = nxt
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    seen = set(ns)
+    frontier = [x for x in ns if info[x][2] is not None]
+    while frontier:  # breadth-first over confirmed LSH candidates: the transitive closure of each group
+        keys = band_keys(np.stack([info[x][2] for x in frontier]), threshold)
+        owner: dict[int, list[int]] = {}
+        for x, row in zip(frontier, keys.tolist(), strict=True):
+            for k in row:
+                owner.setdefault(k, []).append(x)
+        found: list[tuple[int, int]] = []
+        flat = list(owner)
+        for i in range(0, len(flat), 5000):
+            for k, y in con.execute(
+                "SELECT key, n FROM lsh WHERE key IN (SELECT value FROM json_each(?))", (json.dumps(flat[i : i + 5000]),)
+            ):
+                found += [(x, y) for x in owner[k] if x != y]
+        load({y for _, y in found})
+        nxt = []
+        for x, y in set(found):
+            sy = info[y][2]
+            if sy is not None and find(x) != find(y) and int(np.count_nonzero(sy == info[x][2])) >= need:
+                rx, ry = find(x), find(y)
+                parent[max(rx, ry)] = min(rx, ry)
+                if y not in seen:
+                    seen.add(y)
+                    nxt.append(y)
+        frontier = nxt
+    groups: dict[int, list[int]] = {}
+    for x in parent:
+        groups.setdefault(find(x), []).append(x)
     key: dict[str, str] = {}
     for n in ns:
         doc_id, outlet, _ = info[n]
-        gid = group.get(n)
-        if gid is None or len(members[gid]) < 2:
+        g = groups.get(find(n)) if n in parent else None
+        if not g or len(g) < 2:
             key[doc_id] = outlet
         else:
-            root = min(members[gid], key=lambda m: info[m][0])
+            root = min(g, key=lambda m: info[m][0])
             key[doc_id] = info[root][1]
     return key
 
@@ -213,20 +226,18 @@ def timeline(
     for x in raw:
         target = None
         for m in by_day.get(x["day"], ()):
-            s = max(_dice(x["grams"], g) for g in m["grams"])
-            overlap = bool(x["ents"] & m["ents"])
-            if s >= TEXT_SIM or (overlap and s >= TEXT_SIM_WITH_ENTITIES):
+            if _similar(x, m):
                 target = m
                 break
         if target is None:
-            target = {"day": x["day"], "date": x["date"], "grams": [], "text": x["text"], "ents": set(),
+            target = {"day": x["day"], "date": x["date"], "grams": {}, "text": x["text"], "ents": set(),
                       "docs": [], "origins": [], "outlets": [], "claims": [], "evidence": [], "inferred": x["inferred"]}
             merged.append(target)
             by_day.setdefault(x["day"], []).append(target)
         doc_id = x["doc"]
         if "T" in x["date"] and "T" not in target["date"]:
             target["date"] = x["date"]
-        target["grams"].append(x["grams"])
+        target["grams"].setdefault(x["text"], x["grams"])
         target["ents"] |= x["ents"]
         target["inferred"] = target["inferred"] and x["inferred"]
         if doc_id not in target["docs"]:
@@ -252,6 +263,20 @@ def timeline(
     } for m in merged]
     out.sort(key=_sort_key)
     return out[:limit] if limit is not None else out
+
+
+def _similar(x: dict, m: dict) -> bool:
+    """Whether event ``x`` joins merged event ``m``: its best Dice against m's sentences is ≥ TEXT_SIM, or
+    ≥ TEXT_SIM_WITH_ENTITIES when they share an entity (the best is only needed below TEXT_SIM)."""
+    if x["text"] in m["grams"]:
+        return True
+    best = 0.0
+    for g in m["grams"].values():
+        s = _dice(x["grams"], g)
+        if s >= TEXT_SIM:
+            return True
+        best = max(best, s)
+    return best >= TEXT_SIM_WITH_ENTITIES and bool(x["ents"] & m["ents"])
 
 
 def _strip_dateline(text: str) -> str:

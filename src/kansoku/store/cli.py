@@ -30,6 +30,7 @@ from kansoku.cliutil import (
 )
 from kansoku.model import RawDoc, ReadError
 from kansoku.outputs import TargetError, check_folder, check_store
+from kansoku.store.db import StoreVersionError
 
 CollectRaw = Callable[[list[Path]], Iterator[RawDoc | ReadError]]
 
@@ -91,6 +92,9 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
                     batch_size=batch_size, published_default=published_default, records_files=records_files,
                     skip_sources=skip, on_error=rep.error, on_item=rep.item,
                 )  # fmt: skip
+        except StoreVersionError as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
         except (RuntimeError, OSError, sqlite3.DatabaseError) as exc:
             err(f"{option} {target}: {exc}")
             raise typer.Exit(EXIT_USAGE) from None
@@ -120,6 +124,9 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
                     target, all_documents=all_documents, workers=workers, batch_size=batch_size,
                     on_error=rep.error, on_item=rep.item,
                 )  # fmt: skip
+        except StoreVersionError as exc:
+            err(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
         except (OSError, RuntimeError, sqlite3.DatabaseError) as exc:
             err(f"{option} {target}: {exc}")
             raise typer.Exit(EXIT_USAGE) from None

@@ -322,6 +322,9 @@ def connect(path: str | Path, create: bool = True, upgrade: bool | None = None) 
     con.execute("PRAGMA mmap_size=2147418112")  # read pages straight from the OS cache (64-bit hosts)
     try:
         init_schema(con, create=create, upgrade=create if upgrade is None else upgrade)
+    except StoreVersionError as exc:
+        con.close()
+        raise StoreVersionError(f"{p}: {exc}") from None
     except BaseException:
         con.close()
         raise
