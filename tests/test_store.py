@@ -473,3 +473,26 @@ def test_schema_1_store_is_refused_by_readers_and_upgraded_by_reanalyze(tmp_path
     assert [h["title"] for h in search(db, "キーウ")] == ["キーウで15日に攻撃"]
     r = runner.invoke(app, ["entity", "ポクロウシク", "--db", str(db), "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["id"] == "gpe:pokrovsk"
+
+
+def test_stories_are_cached_in_the_store_until_it_changes(tmp_path: Path) -> None:
+    from kansoku.corpus.base import Corpus
+    from kansoku.corpus.stories import cluster_stories
+
+    write_corpus(tmp_path / "in", 4)
+    db = tmp_path / "k.db"
+    ingest(db, paths=[tmp_path / "in"], workers=1)
+    with Corpus.open(db) as c:
+        first = cluster_stories(c, min_size=1)
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM story_cache").fetchone()[0] == 1
+    con.execute("UPDATE story_cache SET result = '[\"cached\"]'")
+    con.commit()
+    con.close()
+    with Corpus.open(db) as c:
+        assert cluster_stories(c, min_size=1) == ["cached"]  # served from the cache
+    (tmp_path / "in" / "new.txt").write_text(article(99), encoding="utf-8")
+    ingest(db, paths=[tmp_path / "in"], workers=1)
+    with Corpus.open(db) as c:
+        again = cluster_stories(c, min_size=1)
+    assert sum(s["size"] for s in again) == sum(s["size"] for s in first) + 1

@@ -25,17 +25,17 @@ DOC_ORDER = "coalesce(f.date, '9999'), d.id"
 class Corpus:
     """A corpus view over a store connection (a file, or in memory)."""
 
-    def __init__(self, con: sqlite3.Connection, owned: bool = True) -> None:
+    def __init__(self, con: sqlite3.Connection, owned: bool = True, persistent: bool = False) -> None:
         self.con = con
         self.owned = owned
-        self._cache: dict[str, object] = {}
+        self.persistent = persistent  # a store file: results may be cached in it
 
     # ------------------------------------------------------------------------------------------ building
 
     @classmethod
     def open(cls, path: str | Path) -> Corpus:
         """A store file (read only use); :class:`kansoku.store.db.StoreVersionError` for older layouts."""
-        return cls(db.connect(path, create=False, upgrade=False))
+        return cls(db.connect(path, create=False, upgrade=False), persistent=True)
 
     @classmethod
     def from_records(cls, records: Iterable[dict]) -> Corpus:

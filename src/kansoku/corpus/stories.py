@@ -18,10 +18,13 @@ signatures, noun-term counts, entity salience, dates and places.  Nothing is re-
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
+import json
 import math
 import re
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,11 +32,12 @@ from datetime import date
 
 import numpy as np
 
+from kansoku import __version__
 from kansoku.corpus import entity_weight, to_date
 from kansoku.corpus.base import Corpus, as_corpus
 from kansoku.corpus.features import LEAD_BOOST, noun_terms  # noqa: F401 - re-exported
 from kansoku.corpus.minhash import NUM_PERM, SHINGLE, band_keys, candidate_pairs, from_bytes  # noqa: F401
-from kansoku.store.db import decode_terms
+from kansoku.store.db import decode_terms, revision
 
 _WS = re.compile(r"\s+")
 
@@ -41,6 +45,8 @@ W_ENT, W_LEX, W_HEAD = 0.4, 0.35, 0.25
 PLACE_PENALTY = 0.5
 #: components up to this many clusters are linked on a dense matrix; larger ones on their sparse pairs
 DENSE_LINK_MAX = 600
+#: version of the clustering: results cached in a store by another version are recomputed
+STORIES_VERSION = "2"
 
 
 def _shingles(text: str, k: int = SHINGLE) -> set[str]:
@@ -165,6 +171,8 @@ class _Docs:
     names: list[dict[str, str]]
     ent_idf: dict[str, float] = field(default_factory=dict)
     term_idf: np.ndarray | None = None
+    types: dict[str, str] = field(default_factory=dict)  # entity id → type (labels), loaded once
+    words: dict[int, str] = field(default_factory=dict)  # term id → term (labels), loaded as needed
 
 
 def _load(c: Corpus) -> _Docs:
@@ -478,6 +486,20 @@ def _rules(sim: np.ndarray, members: list[int], days: np.ndarray, places: _Place
 # ------------------------------------------------------------------------------------------------ linkage
 
 
+def _initial_means(s: np.ndarray, clusters: list[list[int]]) -> np.ndarray:
+    """Mean similarity between every two initial clusters (``c[x, y]`` = mean of the block
+    ``s[clusters[x]][:, clusters[y]]``): single documents by indexing, the few clusters of several
+    documents (near-duplicate groups) block by block."""
+    first = [a[0] for a in clusters]
+    c = s[np.ix_(first, first)].copy()
+    for x, a in enumerate(clusters):
+        if len(a) > 1:
+            for y, b in enumerate(clusters):
+                c[x, y] = s[np.ix_(a, b)].mean()
+                c[y, x] = s[np.ix_(b, a)].mean()
+    return c
+
+
 def _average_link(sim: np.ndarray, clusters: list[list[int]], threshold: float) -> list[list[int]]:
     """Average-link agglomeration from the given initial clusters (Lance–Williams updates on a numpy
     matrix); merges the most similar pair while its average similarity exceeds ``threshold``.  Ties go to
@@ -487,7 +509,7 @@ def _average_link(sim: np.ndarray, clusters: list[list[int]], threshold: float) 
     k = len(clusters)
     if k < 2:
         return clusters
-    c = np.array([[s[np.ix_(a, b)].mean() for b in clusters] for a in clusters])
+    c = _initial_means(s, clusters)
     np.fill_diagonal(c, -np.inf)
     size = np.array([len(a) for a in clusters], dtype=float)
     members = [list(a) for a in clusters]
@@ -572,9 +594,37 @@ def cluster_stories(
     """Event-level story clusters (average-link agglomerative), largest first.
 
     Returns ``[{"id", "label", "doc_ids", "sources", "near_duplicates", "first", "last", "size", "cohesion"}]``;
-    clusters smaller than ``min_size`` are dropped (``min_size=1`` keeps every document).
+    clusters smaller than ``min_size`` are dropped (``min_size=1`` keeps every document).  On a store file
+    the result is kept in the store (``story_cache``) until its documents change.
     """
     c = as_corpus(records)
+    if not c.persistent:
+        return _cluster(c, window_days, threshold, min_size, dup_threshold)
+    key = json.dumps([__version__, STORIES_VERSION, window_days, threshold, min_size, dup_threshold])
+    c.con.execute("BEGIN")  # one snapshot of the store for the revision and every read
+    try:
+        state = revision(c.con)
+        try:
+            row = c.con.execute("SELECT result FROM story_cache WHERE params = ? AND state = ?", (key, state)).fetchone()
+        except sqlite3.OperationalError:  # no cache table yet
+            row = None
+        res = json.loads(row[0]) if row else _cluster(c, window_days, threshold, min_size, dup_threshold)
+    finally:
+        c.con.execute("COMMIT")
+    if not row:
+        with contextlib.suppress(sqlite3.Error):  # a read-only or busy store: not cached, that is all
+            c.con.execute(
+                "CREATE TABLE IF NOT EXISTS story_cache (params TEXT PRIMARY KEY, state TEXT NOT NULL, "
+                "result TEXT NOT NULL, created_at TEXT NOT NULL)"
+            )
+            c.con.execute(
+                "INSERT OR REPLACE INTO story_cache VALUES (?, ?, ?, datetime('now'))",
+                (key, state, json.dumps(res, ensure_ascii=False)),
+            )
+    return res
+
+
+def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_threshold: float) -> list[dict]:
     docs = _load(c)
     n = len(docs.ids)
     if not n:
@@ -672,8 +722,9 @@ def _label(c: Corpus, docs: _Docs, members: list[int], k: int = 3) -> str:
             names.setdefault(eid, docs.names[i].get(eid) or eid)
             score[eid] += s * docs.ent_idf.get(eid, 1.0)
             docfreq[eid] += 1
-    types = c.entity_names(score)
-    generic = {e for e in score if entity_weight({"id": e, "type": types.get(e, ("", ""))[1]}) < 1.0}
+    if not docs.types:
+        docs.types = dict(c.con.execute("SELECT id, type FROM entities").fetchall())
+    generic = {e for e in score if entity_weight({"id": e, "type": docs.types.get(e, "")}) < 1.0}
     need = max(1, math.ceil(len(members) / 2)) if len(members) > 1 else 1
     # coverage first: an entity every member names beats one a single long article repeats
     ranked = sorted(score, key=lambda e: (e in generic, -score[e] * (docfreq[e] / len(members)) ** 2, e))
@@ -693,7 +744,9 @@ def _label(c: Corpus, docs: _Docs, members: list[int], k: int = 3) -> str:
             if len(picks) >= k:
                 break
             chunk = ranked_terms[s : s + 32]
-            words = _terms(c, chunk)
+            missing = [t for t in chunk if t not in docs.words]
+            docs.words.update(_terms(c, missing))
+            words = docs.words
             for t in chunk:
                 if len(picks) >= k:
                     break

@@ -489,6 +489,20 @@ def decode_terms(blob: bytes):  # type: ignore[no-untyped-def]
     return np.frombuffer(blob, dtype="<u4", count=k), np.frombuffer(blob, dtype="<u2", offset=4 * k, count=k)
 
 
+def bump_revision(con: sqlite3.Connection) -> None:
+    """Count a change of the documents (``meta.revision``): results cached in the store (stories) are
+    valid for one revision only."""
+    con.execute(
+        "INSERT INTO meta(key, value) VALUES ('revision', '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    )
+
+
+def revision(con: sqlite3.Connection) -> str:
+    row = con.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+    return str(row[0]) if row else "0"
+
+
 def delete_document(con: sqlite3.Connection, doc_id: str) -> None:
     """Delete a document and (by cascade, triggers and its band keys) every row derived from it; ``sources``
     rows stay."""
@@ -503,6 +517,7 @@ def delete_document(con: sqlite3.Connection, doc_id: str) -> None:
         keys = band_keys(from_bytes(row[1]))[0].tolist()
         con.executemany("DELETE FROM lsh WHERE key = ? AND n = ?", [(k, row[0]) for k in keys])
     con.execute("DELETE FROM documents WHERE n = ?", (row[0],))
+    bump_revision(con)
 
 
 class StoreWriter:
@@ -524,7 +539,7 @@ class StoreWriter:
         cache = self._term_ids
         missing = [t for t in terms if t not in cache]
         if missing:
-            if len(cache) > 1_000_000:
+            if len(cache) > 200_000:
                 cache.clear()
             con = self.con
             con.executemany("INSERT OR IGNORE INTO vocab(term) VALUES (?)", [(t,) for t in missing])
@@ -666,6 +681,7 @@ class StoreWriter:
         con.executemany("INSERT OR IGNORE INTO frames VALUES (?,?,?,?,?,?,?,?,?,?)", frows)
         con.executemany("INSERT INTO stance VALUES (?,?,?,?,?,?,?,?,?,?)", srows)
         con.executemany("INSERT INTO timex VALUES (?,?,?,?,?,?,?,?,?,?)", trows)
+        bump_revision(con)
 
 
 def write_record(
