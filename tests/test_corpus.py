@@ -526,8 +526,8 @@ def test_candidate_pairs_find_every_pair_above_the_threshold():
     dense = np.zeros((n, nf))
     dense[np.repeat(np.arange(n), np.diff(indptr)), indices] = data
     full = dense @ dense.T
-    for threshold in (0.1, 0.19, 0.4):
-        pi, pj, lower, upper = _candidate_pairs(indptr, indices, data, days, 7, threshold)
+    for threshold, window, share in ((0.1, 7, 1.0), (0.19, 7, 1.0), (0.4, 7, 0.3), (0.19, None, 0.5)):
+        pi, pj, lower, upper = _candidate_pairs(indptr, indices, data, days, window, threshold, share)
         found = set(zip(pi.tolist(), pj.tolist(), strict=True))
         assert len(found) == len(pi)  # each pair once, i < j
         assert all(i < j for i, j in found)
@@ -536,7 +536,7 @@ def test_candidate_pairs_find_every_pair_above_the_threshold():
         assert np.allclose(_pair_dots(pi, pj, indptr, indices, data), exact)
         for i in range(n):
             for j in range(i + 1, n):
-                near = days[i] < 0 or days[j] < 0 or abs(days[i] - days[j]) <= 7
+                near = window is None or days[i] < 0 or days[j] < 0 or abs(days[i] - days[j]) <= window
                 if full[i, j] > threshold and near:
                     assert (i, j) in found, (threshold, i, j, full[i, j])
                 if not near:

@@ -35,6 +35,8 @@ class OutFormat(StrEnum):
 
 
 FormatOption = Annotated[OutFormat, typer.Option("--format", "-f", help="table (Rich) or json.")]
+#: events shown by `kansoku timeline` unless --limit says otherwise
+TIMELINE_LIMIT = 500
 LimitOption = Annotated[int, typer.Option("--limit", "-n", help="Show at most this many items per list.", min=1)]
 
 
@@ -203,7 +205,7 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         input: InputOption = None,
         db: DbOption = None,
         format: FormatOption = OutFormat.table,
-        limit: Annotated[int | None, typer.Option("--limit", "-n", help="Show the first N events.", min=1)] = None,
+        limit: Annotated[int, typer.Option("--limit", "-n", help="Show the first N events.", min=1)] = TIMELINE_LIMIT,
     ) -> None:
         """Events merged across articles, by date, with independent-source counts."""
         from kansoku.corpus.timeline import timeline
@@ -211,6 +213,8 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         with open_corpus(db, input) as c:
             st = _story_or_exit(c, story) if story else None
             res = timeline(c, entity=entity, story=st, limit=limit)
+        if len(res) == limit:
+            err(f"timeline: the first {limit} events are shown; --limit N shows more")
         if format is OutFormat.json:
             _json(res)
             return

@@ -110,11 +110,6 @@ def _claim_row(r: tuple) -> dict:
     return dict(zip(keys, r, strict=True))
 
 
-def _chunked(docs: list[tuple[int, str, str]], size: int = 256) -> Iterable[list[tuple[int, str, str]]]:
-    for i in range(0, len(docs), size):
-        yield docs[i : i + size]
-
-
 def entity_profile(records: Corpus | Iterable[dict], name_or_id: str, max_items: int = 50) -> dict | None:
     """Everything the corpus says about one entity (None when the query resolves to nothing).
 
@@ -129,8 +124,20 @@ def entity_profile(records: Corpus | Iterable[dict], name_or_id: str, max_items:
     eid = resolve_entity(c, name_or_id)
     if eid is None:
         return None
-    docs = entity_docs(c, eid)
-    if not docs:
+    # the entity's documents in the canonical order, numbered (rk) so that lists can stop at max_items
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS xdocs (rk INTEGER PRIMARY KEY, n INTEGER NOT NULL, id TEXT NOT NULL, "
+        "outlet TEXT)"
+    )
+    con.execute("DELETE FROM temp.xdocs")
+    con.execute(
+        "INSERT INTO temp.xdocs(n, id, outlet) SELECT d.n, d.id, f.outlet FROM doc_entities x "
+        "JOIN documents d ON d.n = x.n JOIN doc_features f ON f.n = x.n WHERE x.entity_id = ? AND x.in_record = 1 "
+        f"ORDER BY {DOC_ORDER}",
+        (eid,),
+    )
+    ndocs = con.execute("SELECT count(*) FROM temp.xdocs").fetchone()[0]
+    if not ndocs:
         return None
     meta = c.entity_names([eid]).get(eid, (eid, "", None))
     variants = [
@@ -139,46 +146,23 @@ def entity_profile(records: Corpus | Iterable[dict], name_or_id: str, max_items:
             "SELECT text, count(*) AS k FROM mentions WHERE entity_id = ? GROUP BY text ORDER BY k DESC, text", (eid,)
         )
     ]
-    per_doc = {
-        r[0]: (r[1], r[2])
-        for r in con.execute(
-            "SELECT doc_id, count(*), min(start) FROM mentions WHERE entity_id = ? GROUP BY doc_id", (eid,)
-        )
-    }
-    ranked = sorted(docs, key=lambda d: (-per_doc.get(d[1], (0, None))[0], d[1]))[:max_items]
-    info = {
-        r[0]: (r[1], r[2])
-        for r in con.execute(
-            "SELECT id, source, title FROM documents WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps([d[1] for d in ranked]),),
-        )
-    }
     by_source = [
-        {"doc_id": d[1], "source": info[d[1]][0], "outlet": d[2], "title": info[d[1]][1],
-         "count": per_doc.get(d[1], (0, None))[0], "first": per_doc.get(d[1], (0, None))[1]}
-        for d in ranked
-    ]  # fmt: skip
-
-    co_docs = dict(
-        con.execute(
-            "SELECT o.entity_id, count(*) FROM doc_entities x JOIN doc_entities o ON o.n = x.n "
-            "WHERE x.entity_id = ?1 AND x.in_record = 1 AND o.in_record = 1 AND o.entity_id != ?1 "
-            "GROUP BY o.entity_id",
-            (eid,),
-        ).fetchall()
-    )
-    co_sent = dict(
-        con.execute(
-            "WITH xs AS (SELECT DISTINCT doc_id, sent FROM mentions WHERE entity_id = ?1) "
-            "SELECT entity_id, count(*) FROM (SELECT DISTINCT m.entity_id, m.doc_id, m.sent FROM xs "
-            "JOIN mentions m ON m.doc_id = xs.doc_id AND m.sent = xs.sent WHERE m.entity_id != ?1) GROUP BY entity_id",
-            (eid,),
-        ).fetchall()
-    )
-    top = sorted(co_docs, key=lambda i: (-co_sent.get(i, 0), -co_docs[i], i))[:max_items]
-    names = c.entity_names(top)
-    co = [{"id": i, "name": names.get(i, (i, ""))[0], "type": names.get(i, (i, ""))[1] or "",
-           "sentences": co_sent.get(i, 0), "docs": co_docs[i]} for i in top]  # fmt: skip
+        {"doc_id": r[0], "source": r[1], "outlet": r[2], "title": r[3], "count": r[4], "first": r[5]}
+        for r in con.execute(
+            "SELECT x.id, d.source, x.outlet, d.title, coalesce(m.k, 0) AS k, m.first FROM temp.xdocs x "
+            "JOIN documents d ON d.n = x.n LEFT JOIN (SELECT doc_id, count(*) AS k, min(start) AS first "
+            "FROM mentions WHERE entity_id = ? GROUP BY doc_id) m ON m.doc_id = x.id ORDER BY k DESC, x.id LIMIT ?",
+            (eid, max_items),
+        )
+    ]
+    # entities sharing its articles and sentences: kept up to date at ingest (cooc)
+    co_rows = con.execute(
+        "SELECT b, sents, docs FROM cooc WHERE a = ? AND docs > 0 ORDER BY sents DESC, docs DESC, b LIMIT ?",
+        (eid, max_items),
+    ).fetchall()
+    names = c.entity_names(r[0] for r in co_rows)
+    co = [{"id": i, "name": names.get(i, (i, ""))[0], "type": names.get(i, (i, ""))[1] or "", "sentences": k,
+           "docs": d} for i, k, d in co_rows]  # fmt: skip
 
     claims_by = [
         _claim_row(r)
@@ -188,47 +172,30 @@ def entity_profile(records: Corpus | Iterable[dict], name_or_id: str, max_items:
             (eid, max_items),
         )
     ]
-    claims_about: list[dict] = []
-    for chunk in _chunked(docs):
-        if len(claims_about) >= max_items:
-            break
-        claims_about += [
-            _claim_row(r)
-            for r in con.execute(
-                f"SELECT {_CLAIM_COLS} FROM claims c JOIN documents d ON d.id = c.doc_id "
-                "JOIN doc_features f ON f.n = d.n WHERE d.n IN (SELECT value FROM json_each(?2)) "
-                "AND (c.speaker_entity_id IS NULL OR c.speaker_entity_id != ?1) AND EXISTS (SELECT 1 FROM mentions m "
-                "WHERE m.entity_id = ?1 AND m.doc_id = c.doc_id AND m.start >= coalesce(c.content_start, c.start) "
-                f"AND m.\"end\" <= coalesce(c.content_end, c.\"end\")) ORDER BY {DOC_ORDER}, c.claim_id",
-                (eid, json.dumps([d[0] for d in chunk])),
-            )
-        ]
-    claims_about = claims_about[:max_items]
-
+    claims_about = [
+        _claim_row(r)
+        for r in con.execute(
+            f"SELECT {_CLAIM_COLS.replace('f.outlet', 'd.outlet')} FROM temp.xdocs d JOIN claims c ON c.doc_id = d.id "
+            "WHERE (c.speaker_entity_id IS NULL OR c.speaker_entity_id != ?1) AND EXISTS (SELECT 1 FROM mentions m "
+            "WHERE m.entity_id = ?1 AND m.doc_id = c.doc_id AND m.start >= coalesce(c.content_start, c.start) "
+            "AND m.\"end\" <= coalesce(c.content_end, c.\"end\")) ORDER BY d.rk, c.claim_id LIMIT ?2",
+            (eid, max_items),
+        )
+    ]
     texts = json.dumps([v["text"] for v in variants], ensure_ascii=False)
-    picked: list[tuple[str, int, int]] = []
-    for chunk in _chunked(docs):
-        if len(picked) >= max_items:
-            break
-        picked += [
-            (r[0], r[1], r[2])
-            for r in con.execute(
-                "SELECT q.doc_id, q.idx, coalesce(q.source_entity_id = ?1, 0) FROM quantities q "
-                "JOIN documents d ON d.id = q.doc_id JOIN doc_features f ON f.n = d.n "
-                "WHERE d.n IN (SELECT value FROM json_each(?2)) AND (q.source_entity_id = ?1 "
-                "OR EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = ?1 AND m.doc_id = q.doc_id AND m.sent = q.sent) "
-                "OR EXISTS (SELECT 1 FROM json_each(?3) v WHERE instr(coalesce(q.subject, ''), v.value) > 0)) "
-                f"ORDER BY {DOC_ORDER}, q.idx",
-                (eid, json.dumps([d[0] for d in chunk]), texts),
-            )
-        ]
-    picked = picked[:max_items]
-    outlet_of_doc = {d[1]: d[2] for d in docs}
+    picked = con.execute(
+        "SELECT q.doc_id, q.idx, coalesce(q.source_entity_id = ?1, 0), d.outlet FROM temp.xdocs d "
+        "JOIN quantities q ON q.doc_id = d.id WHERE q.source_entity_id = ?1 "
+        "OR EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = ?1 AND m.doc_id = q.doc_id AND m.sent = q.sent) "
+        "OR EXISTS (SELECT 1 FROM json_each(?3) v WHERE instr(coalesce(q.subject, ''), v.value) > 0) "
+        "ORDER BY d.rk, q.idx LIMIT ?2",
+        (eid, max_items, texts),
+    ).fetchall()
     recs = {r["id"]: r for r in c.records({p[0] for p in picked})}
     quantities = []
-    for doc_id, i, is_source in picked:
+    for doc_id, i, is_source, outlet in picked:
         q = recs[doc_id]["quantities"][i]
-        quantities.append({"doc_id": doc_id, "outlet": outlet_of_doc[doc_id], "role": "source" if is_source else "context",
+        quantities.append({"doc_id": doc_id, "outlet": outlet, "role": "source" if is_source else "context",
                            **{k: q.get(k) for k in ("text", "start", "end", "value", "unit", "qualifier", "subject",
                                                     "source")}})  # fmt: skip
     return {
@@ -238,7 +205,7 @@ def entity_profile(records: Corpus | Iterable[dict], name_or_id: str, max_items:
         "name_en": meta[2],
         "type": meta[1],
         "mentions": sum(v["count"] for v in variants),
-        "docs": len(docs),
+        "docs": ndocs,
         "variants": variants,
         "mentions_by_source": by_source,
         "co_occurring": co,

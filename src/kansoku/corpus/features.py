@@ -82,9 +82,10 @@ def sudachi_pass(text: str, cut: int | None = None) -> tuple[str, list[str], lis
                 if not s.strip():
                     continue
                 surfaces.append(s)
-                parts = m.split(mode_a)
-                if len(parts) > 1:
-                    extra.extend(p.surface() for p in parts)
+                if len(s) > 1:  # one character never splits
+                    parts = m.split(mode_a)
+                    if len(parts) > 1:
+                        extra.extend(p.surface() for p in parts)
                 nf = m.normalized_form()
                 if nf != s:
                     extra.append(nf)

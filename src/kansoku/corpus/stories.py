@@ -45,6 +45,9 @@ W_ENT, W_LEX, W_HEAD = 0.4, 0.35, 0.25
 PLACE_PENALTY = 0.5
 #: components up to this many clusters are linked on a dense matrix; larger ones on their sparse pairs
 DENSE_LINK_MAX = 600
+#: share of the threshold a document's lightest features may hold without being indexed (prefix filtering:
+#: smaller means more candidate pairs but fewer whose exact similarity must be computed)
+REST_SHARE = 1.0
 #: version of the clustering: results cached in a store by another version are recomputed
 STORIES_VERSION = "2"
 
@@ -293,71 +296,60 @@ class _Places:
 
 def _candidate_pairs(
     indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, days: np.ndarray, window: int | None,
-    threshold: float,
+    threshold: float, rest_share: float = REST_SHARE,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Pairs (i < j) that may be more similar than ``threshold``, with a lower and an upper bound of their
-    similarity (equal when exact).
+    similarity.
 
     Prefix filtering: each document's lightest features whose squared weights add up to at most
-    ``threshold`` are its *rest*; two documents sharing no feature outside both rests are at most
-    ``|rest_i|·|rest_j| <= threshold`` similar, so they cannot link and are never paired.  The others are
-    found through an inverted index (feature → documents in date order, so the window prunes too), and
-    their dot products summed over the features they share outside the rests; the rest-rest part is only
-    bounded (``upper``).  Pairs whose two dated documents are further apart than ``window`` days are left
-    out.  ``days``: day numbers, -1 for undated.
+    ``rest_share × threshold`` are its *rest*; two documents sharing no feature outside both rests are at
+    most ``|rest_i|·|rest_j| <= rest_share × threshold`` similar, so they cannot link and are never
+    paired.  The others are found through an inverted index (feature → documents in date order, so the
+    window prunes too), and their dot products summed over the features they share outside the rests
+    (``lower``); the rest-rest part is only bounded (``upper = lower + |rest_i|·|rest_j|``).  Pairs whose
+    two dated documents are further apart than ``window`` days are left out.  ``days``: day numbers, -1
+    for undated.  Left documents are taken in blocks of 2,048, so each pair's sum is complete in one block
+    and memory stays bounded.
     """
     n = len(indptr) - 1
-    nnz = len(indices)
     empty = np.zeros(0, dtype=np.int64)
-    if n < 2 or nnz == 0:
+    if n < 2 or len(indices) == 0:
         return empty, empty, np.zeros(0), np.zeros(0)
-    doc = np.repeat(np.arange(n), np.diff(indptr))
-    # rests: per document, features in increasing weight while the squared sum stays <= threshold
+    nnz_row = np.diff(indptr)
+    doc = np.repeat(np.arange(n, dtype=np.int32), nnz_row)
+    # rests: per document, features in increasing weight while the squared sum stays within the budget
     order = np.lexsort((data, doc))  # by document, then weight
-    sq = data[order] ** 2
-    csum = np.cumsum(sq)
-    start_of = np.repeat(indptr[:-1], np.diff(indptr))
-    base = np.concatenate([[0.0], csum])[start_of]
-    within = csum - base
-    in_rest_sorted = within <= threshold * (1 - 1e-9)
-    in_rest = np.empty(nnz, dtype=bool)
-    in_rest[order] = in_rest_sorted
-    rest_sq = np.zeros(n)
-    np.add.at(rest_sq, doc[in_rest], data[in_rest] ** 2)
+    csum = np.cumsum(data[order] ** 2)
+    base = np.concatenate([[0.0], csum])[np.repeat(indptr[:-1], nnz_row)]
+    in_rest = np.empty(len(indices), dtype=bool)
+    in_rest[order] = (csum - base) <= rest_share * threshold * (1 - 1e-9)
+    del order, csum, base
+    rest_sq = np.bincount(doc[in_rest], weights=data[in_rest] ** 2, minlength=n)
     rest_norm = np.sqrt(rest_sq)
-    # global document order: dated by day, undated last; ties by index
+    # document order: dated by day, undated last (day value `big`); ties by index
     undated = days < 0
-    big = int(days.max()) + 2 * (window or 0) + 10 if len(days) else 10
-    dval = np.where(undated, big, days - (days[~undated].min() if (~undated).any() else 0))
-    span = big + (window or 0) + 2
+    w = window if window is not None else 0
+    lo_day = int(days[~undated].min()) if (~undated).any() else 0
+    big = (int(days.max()) - lo_day if (~undated).any() else 0) + w + 2
+    # without a window every dated document is in every other's range: all on day 0
+    dval = np.where(undated, big, 0) if window is None else np.where(undated, big, days - lo_day)
+    span = np.int64(big + w + 2)
     rank = np.empty(n, dtype=np.int64)
     rank[np.lexsort((np.arange(n), dval))] = np.arange(n)
-    w = window if window is not None else span
-    # entries sorted by (feature, rank)
-    ent_order = np.lexsort((rank[doc], indices))
-    f = indices[ent_order]
-    d = doc[ent_order]
-    wt = data[ent_order]
-    heavy = ~in_rest[ent_order]
-    key_rank = f * (n + 1) + rank[d]
+    # all entries sorted by (feature, rank); the heavy (non-rest) ones again on their own
+    ent = np.lexsort((rank[doc], indices))
+    f = indices[ent].astype(np.int64)
+    d = doc[ent]
+    wt = data[ent]
+    heavy = ~in_rest[ent]
+    del ent, in_rest
     key_day = f * span + dval[d]
-    hd, hw = d[heavy], wt[heavy]
-    h_key_rank, h_key_day = key_rank[heavy], key_day[heavy]
-
-    def ranges(keys_rank: np.ndarray, keys_day: np.ndarray, ff: np.ndarray, sel: np.ndarray) -> tuple:
-        """Per entry of ``sel``: [lo, hi) of later entries of its feature in the window, and the feature's
-        undated block [ulo, uhi) (empty for undated entries: already inside [lo, hi))."""
-        fe, re_, de = f[sel], rank[d[sel]], dval[d[sel]]
-        lo = np.searchsorted(keys_rank, fe * (n + 1) + re_, side="right")
-        is_dated = de < big
-        hi_dated = np.searchsorted(keys_day, fe * span + np.minimum(de + w, big - 1), side="right")
-        fend = np.searchsorted(keys_rank, (fe + 1) * (n + 1), side="left")
-        hi = np.where(is_dated, hi_dated, fend)
-        ulo = np.where(is_dated, np.searchsorted(keys_day, fe * span + big, side="left"), fend)
-        return lo, np.maximum(hi, lo), np.maximum(ulo, lo), fend
+    hidx = np.flatnonzero(heavy)
+    h_key_day = key_day[hidx]
+    h_key_rank = f[hidx] * (n + 1) + rank[d[hidx]]
 
     def expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        counts = hi - lo
+        counts = np.maximum(hi - lo, 0)
         tot = int(counts.sum())
         if tot == 0:
             return empty, empty
@@ -366,47 +358,62 @@ def _candidate_pairs(
         return src, np.repeat(lo, counts) + off
 
     out_i, out_j, out_lo = [], [], []
-    # process left documents in rank blocks so that each pair's sum is complete within its block
     ent_rank = rank[d]
     block_order = np.argsort(ent_rank, kind="stable")
     bounds = np.searchsorted(ent_rank[block_order], np.arange(0, n + 2048, 2048))
-    for b in range(len(bounds) - 1):
-        sel = block_order[bounds[b] : bounds[b + 1]]
+    for bk in range(len(bounds) - 1):
+        sel = block_order[bounds[bk] : bounds[bk + 1]]
         if not len(sel):
             continue
-        keys_a, keys_b = [], []
-        vals = []
-        hs = sel[heavy[sel]]
-        ls = sel[~heavy[sel]]
-        # (1) heavy left entries: every later entry of the feature; (2) rest left entries: heavy later ones
-        for part, kr, kd, pd, pw in ((hs, key_rank, key_day, d, wt), (ls, h_key_rank, h_key_day, hd, hw)):
-            if not len(part):
-                continue
-            lo, hi, ulo, uhi = ranges(kr, kd, f, part)
-            for a_lo, a_hi in ((lo, hi), (ulo, np.maximum(uhi, ulo))):
+        fe, de = f[sel], dval[d[sel]]
+        dated = de < big
+        top = fe * span + np.minimum(de + w, big - 1)  # last day in the window
+        und = fe * span + big  # start of the feature's undated block
+        nxt = (fe + 1) * span  # start of the next feature
+        pa, pb, pv = [], [], []
+        # (1) heavy left entries: every later entry of the feature (in the window, or undated)
+        hs = heavy[sel]
+        if hs.any():
+            e = sel[hs]
+            lo = e + 1
+            hi = np.where(dated[hs], np.searchsorted(key_day, top[hs], side="right"),
+                          np.searchsorted(key_day, nxt[hs], side="left"))  # fmt: skip
+            ulo = np.where(dated[hs], np.maximum(np.searchsorted(key_day, und[hs], side="left"), lo), 0)
+            uhi = np.where(dated[hs], np.searchsorted(key_day, nxt[hs], side="left"), 0)
+            for a_lo, a_hi in ((lo, hi), (ulo, uhi)):
                 src, dst = expand(a_lo, a_hi)
-                if not len(src):
-                    continue
-                e = part[src]
-                keys_a.append(d[e])
-                keys_b.append(pd[dst])
-                vals.append(wt[e] * pw[dst])
-        if not keys_a:
+                if len(src):
+                    pa.append(d[e[src]])
+                    pb.append(d[dst])
+                    pv.append(wt[e[src]] * wt[dst])
+        # (2) rest left entries: only the later heavy entries of the feature
+        ls = ~hs
+        if ls.any():
+            e = sel[ls]
+            lo = np.searchsorted(h_key_rank, fe[ls] * (n + 1) + rank[d[e]], side="right")
+            hi = np.where(dated[ls], np.searchsorted(h_key_day, top[ls], side="right"),
+                          np.searchsorted(h_key_day, nxt[ls], side="left"))  # fmt: skip
+            ulo = np.where(dated[ls], np.maximum(np.searchsorted(h_key_day, und[ls], side="left"), lo), 0)
+            uhi = np.where(dated[ls], np.searchsorted(h_key_day, nxt[ls], side="left"), 0)
+            for a_lo, a_hi in ((lo, hi), (ulo, uhi)):
+                src, dst = expand(a_lo, a_hi)
+                if len(src):
+                    pa.append(d[e[src]])
+                    pb.append(d[hidx[dst]])
+                    pv.append(wt[e[src]] * wt[hidx[dst]])
+        if not pa:
             continue
-        a = np.concatenate(keys_a)
-        bb = np.concatenate(keys_b)
-        v = np.concatenate(vals)
-        lo_i, hi_i = np.minimum(a, bb), np.maximum(a, bb)
-        key = lo_i * n + hi_i
+        x = np.concatenate(pa).astype(np.int64)
+        y = np.concatenate(pb).astype(np.int64)
+        key = np.minimum(x, y) * n + np.maximum(x, y)
         uk, inv = np.unique(key, return_inverse=True)
-        sums = np.bincount(inv.reshape(-1), weights=v)
         out_i.append(uk // n)
         out_j.append(uk % n)
-        out_lo.append(sums)
+        out_lo.append(np.bincount(inv.reshape(-1), weights=np.concatenate(pv)))
     if not out_i:
         return empty, empty, np.zeros(0), np.zeros(0)
-    pi, pj, lo_s = np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_lo)
-    return pi, pj, lo_s, lo_s + rest_norm[pi] * rest_norm[pj]
+    pi, pj, lower = np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_lo)
+    return pi, pj, lower, lower + rest_norm[pi] * rest_norm[pj]
 
 
 def _pair_dots(

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from kansoku.corpus import UNKNOWN_OUTLET
-from kansoku.corpus.base import DOC_ORDER, Corpus, as_corpus
+from kansoku.corpus.base import Corpus, as_corpus
 
 _META_LINE = re.compile(r"^\s*(公開日|更新日|投稿日|配信日|掲載日|出典|執筆者|文)\s*[:：]")
 _DATELINE_ONLY = re.compile(r"^【[^】]*】$")
@@ -177,84 +177,102 @@ def timeline(
     con = c.con
     eid = None
     docs_sql = "SELECT d.n, d.id, f.date, f.outlet FROM documents d JOIN doc_features f ON f.n = d.n"
-    args: tuple = ()
     if entity:
         from kansoku.corpus.entity import resolve_entity
 
         eid = resolve_entity(c, entity)
         if eid is None:
             return []
-        docs_sql += " WHERE d.n IN (SELECT n FROM doc_entities WHERE entity_id = ?)"
-        args = (eid,)
-    docs = con.execute(docs_sql + f" ORDER BY {DOC_ORDER}", args).fetchall()
-    if not docs:
+        # the entity's events by key (event_entities), then their documents
+        keys = con.execute("SELECT n, idx, date FROM event_entities WHERE entity_id = ?", (eid,)).fetchall()
+        ns = sorted({k[0] for k in keys})
+        docs = []
+        for i in range(0, len(ns), 5000):
+            docs += con.execute(
+                docs_sql + " WHERE d.n IN (SELECT value FROM json_each(?))", (json.dumps(ns[i : i + 5000]),)
+            ).fetchall()
+        by_n = {r[0]: r[1] for r in docs}
+        keys = [(by_n[n], idx, date) for n, idx, date in keys if n in by_n]
+    else:
+        docs = con.execute(docs_sql).fetchall()
+        keys = con.execute("SELECT doc_id, idx, date FROM events").fetchall()
+    if not docs or not keys:
         return []
+    docs.sort(key=lambda r: (r[2] or "9999", r[1]))
     rank = {r[1]: k for k, r in enumerate(docs)}
     num = {r[1]: r[0] for r in docs}
     anchor = {r[1]: r[2] for r in docs}
     outlet = {r[1]: r[3] for r in docs}
-    raw = []
-    ev_sql = "SELECT doc_id, idx, text, start, \"end\", date, entities, claim_ids FROM events"
-    if eid is not None:
-        rows = []
-        nums = [r[0] for r in docs]
-        for i in range(0, len(nums), 500):
-            rows += con.execute(
-                ev_sql + " WHERE doc_id IN (SELECT id FROM documents WHERE n IN (SELECT value FROM json_each(?))) "
-                "AND instr(entities, ?) > 0",
-                (json.dumps(nums[i : i + 500]), json.dumps(eid, ensure_ascii=False)),
-            ).fetchall()
-    else:
-        rows = con.execute(ev_sql).fetchall()
-    rows.sort(key=lambda r: (rank[r[0]], r[1]))
-    for doc_id, _idx, text, start, end, date, ents_json, claim_ids in rows:
-        text = (text or "").strip()
-        if not text or _META_LINE.match(text) or _DATELINE_ONLY.match(text) or _DATE_ONLY.match(text):
-            continue
-        ents = set(json.loads(ents_json))
-        if eid and eid not in ents:
-            continue
+    days: dict[str, list[tuple]] = {}  # the events of each day, in document order
+    for doc_id, idx, date in keys:
         value, inferred = complete_date(date, anchor[doc_id])
-        t = _strip_dateline(text)
-        raw.append({"date": value, "day": day_of(value), "text": t, "grams": _bigrams(t), "ents": ents,
-                    "doc": doc_id, "start": start, "end": end, "claims": json.loads(claim_ids), "inferred": inferred})
-    if not raw:
-        return []
-    origin = origins(c, None if eid is None else sorted({num[x["doc"]] for x in raw}))
-    by_day: dict[str, list[dict]] = {}
-    merged: list[dict] = []
-    for x in raw:
-        target = None
-        for m in by_day.get(x["day"], ()):
-            if _similar(x, m):
-                target = m
-                break
-        if target is None:
-            target = {"day": x["day"], "date": x["date"], "grams": {}, "text": x["text"], "ents": set(),
-                      "docs": [], "origins": [], "outlets": [], "claims": [], "evidence": [], "inferred": x["inferred"]}
-            merged.append(target)
-            by_day.setdefault(x["day"], []).append(target)
-        doc_id = x["doc"]
-        if "T" in x["date"] and "T" not in target["date"]:
-            target["date"] = x["date"]
-        target["grams"].setdefault(x["text"], x["grams"])
-        target["ents"] |= x["ents"]
-        target["inferred"] = target["inferred"] and x["inferred"]
-        if doc_id not in target["docs"]:
-            target["docs"].append(doc_id)
-        for lst, val in ((target["origins"], origin.get(doc_id, outlet[doc_id])), (target["outlets"], outlet[doc_id])):
-            if val not in lst:
-                lst.append(val)
-        target["claims"] += [{"doc_id": doc_id, "claim_id": k} for k in x["claims"]]
-        target["evidence"].append({"doc_id": doc_id, "start": x["start"], "end": x["end"]})
+        days.setdefault(day_of(value), []).append((rank[doc_id], idx, doc_id, value, inferred))
+    order = sorted(days, key=lambda d: (_unresolved(d), d))
+    fetched: dict[tuple[str, int], tuple] = {}
 
+    def fetch(start: int) -> None:
+        """Full rows of the events of the days from ``order[start]`` on, about 2,000 events at a time."""
+        want: list[list] = []
+        for day in order[start:]:
+            want += [[x[2], x[1]] for x in days[day] if (x[2], x[1]) not in fetched]
+            if len(want) >= 2000:
+                break
+        for r in con.execute(
+            "SELECT e.doc_id, e.idx, e.text, e.start, e.\"end\", e.entities, e.claim_ids FROM json_each(?) j "
+            "JOIN events e ON e.doc_id = j.value ->> 0 AND e.idx = j.value ->> 1",
+            (json.dumps(want, ensure_ascii=False),),
+        ):
+            fetched[(r[0], r[1])] = r
+
+    # events merge only within a day: days are merged in output order, and only as many as the limit needs
+    merged: list[dict] = []
+    for k, day in enumerate(order):
+        if limit is not None and len(merged) >= limit:
+            break
+        today: list[dict] = []
+        for _rank, idx, doc_id, value, inferred in sorted(days[day], key=lambda x: (x[0], x[1])):
+            if (doc_id, idx) not in fetched:
+                fetch(k)
+            _d, _i, text, start, end, ents_json, claim_ids = fetched.pop((doc_id, idx))
+            text = (text or "").strip()
+            if not text or _META_LINE.match(text) or _DATELINE_ONLY.match(text) or _DATE_ONLY.match(text):
+                continue
+            ents = set(json.loads(ents_json))
+            if eid and eid not in ents:
+                continue
+            t = _strip_dateline(text)
+            x = {"date": value, "text": t, "grams": _bigrams(t), "ents": ents}
+            target = next((m for m in today if _similar(x, m)), None)
+            if target is None:
+                target = {"date": value, "grams": {}, "text": t, "ents": set(), "docs": [], "outlets": [],
+                          "claims": [], "evidence": [], "inferred": inferred}  # fmt: skip
+                today.append(target)
+            if "T" in value and "T" not in target["date"]:
+                target["date"] = value
+            target["grams"].setdefault(t, x["grams"])
+            target["ents"] |= ents
+            target["inferred"] = target["inferred"] and inferred
+            if doc_id not in target["docs"]:
+                target["docs"].append(doc_id)
+            if outlet[doc_id] not in target["outlets"]:
+                target["outlets"].append(outlet[doc_id])
+            target["claims"] += [{"doc_id": doc_id, "claim_id": c_id} for c_id in json.loads(claim_ids)]
+            target["evidence"].append({"doc_id": doc_id, "start": start, "end": end})
+        merged += today
+    merged.sort(key=lambda m: _sort_key({"date": m["date"], "independent_sources": 0, "doc_ids": m["docs"]}))
+    if limit is not None:
+        # the independent-source count breaks ties of equal dates: keep every event of the last date taken
+        cut = merged[limit - 1]["date"] if len(merged) > limit else None
+        merged = [m for k, m in enumerate(merged) if k < limit or m["date"] == cut]
+    shown = sorted({num[d] for m in merged for d in m["docs"]})
+    origin = origins(c, None if eid is None and limit is None else shown)
     names = {i: v[0] for i, v in c.entity_names({e for m in merged for e in m["ents"]}).items()}
     out = [{
         "date": m["date"],
         "text": m["text"],
         "doc_ids": m["docs"],
         "sources": sorted(m["outlets"]),
-        "independent_sources": len(m["origins"]),
+        "independent_sources": len(dict.fromkeys(origin.get(d, outlet[d]) for d in m["docs"])),
         "entities": sorted(m["ents"]),
         "entity_names": [names.get(i, i) for i in sorted(m["ents"])],
         "claims": m["claims"],
@@ -287,10 +305,13 @@ def _strip_dateline(text: str) -> str:
     return t or text
 
 
+def _unresolved(d: str) -> bool:
+    return d.startswith("X") or not re.match(r"\d{4}", d)
+
+
 def _sort_key(e: dict) -> tuple:
     d = e["date"]
-    unresolved = d.startswith("X") or not re.match(r"\d{4}", d)
-    return (unresolved, d, -e["independent_sources"], e["doc_ids"][0])
+    return (_unresolved(d), d, -e["independent_sources"], e["doc_ids"][0])
 
 
 __all__ = ["UNKNOWN_OUTLET", "complete_date", "day_of", "origins", "timeline"]

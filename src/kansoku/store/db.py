@@ -242,6 +242,23 @@ CREATE TABLE IF NOT EXISTS vocab (
     term TEXT NOT NULL UNIQUE
 );
 
+CREATE TABLE IF NOT EXISTS event_entities (
+    entity_id TEXT NOT NULL,
+    n         INTEGER NOT NULL REFERENCES documents(n) ON DELETE CASCADE,
+    idx       INTEGER NOT NULL,
+    date      TEXT,
+    PRIMARY KEY (entity_id, n, idx)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_entities_doc ON event_entities(n);
+
+CREATE TABLE IF NOT EXISTS cooc (
+    a     TEXT NOT NULL,
+    b     TEXT NOT NULL,
+    docs  INTEGER NOT NULL,
+    sents INTEGER NOT NULL,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS lsh (
     key INTEGER NOT NULL,
     n   INTEGER NOT NULL,
@@ -267,7 +284,7 @@ END;
 #: Child tables of a document, in export order.
 CHILD_TABLES = ("mentions", "quantities", "claims", "events", "frames", "stance", "timex")
 #: Tables derived from the records for the corpus commands (schema 2).
-DERIVED_TABLES = ("doc_features", "doc_entities", "entity_names", "vocab", "lsh")
+DERIVED_TABLES = ("doc_features", "doc_entities", "entity_names", "vocab", "event_entities", "cooc", "lsh")
 
 
 class StoreVersionError(RuntimeError):
@@ -489,6 +506,25 @@ def decode_terms(blob: bytes):  # type: ignore[no-untyped-def]
     return np.frombuffer(blob, dtype="<u4", count=k), np.frombuffer(blob, dtype="<u2", offset=4 * k, count=k)
 
 
+def cooccurrences(docs: Iterable[dict[str, set[int]]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(a, b) → (documents naming both, sentences naming both, summed over documents), both directions,
+    from each document's entities and the sentence indices of their mentions."""
+    out: dict[tuple[str, str], list[int]] = {}
+    for ents in docs:
+        items = sorted(ents.items())
+        for i, (a, sa) in enumerate(items):
+            for b, sb in items[i + 1 :]:
+                k = len(sa & sb)
+                for key in ((a, b), (b, a)):
+                    v = out.get(key)
+                    if v is None:
+                        out[key] = [1, k]
+                    else:
+                        v[0] += 1
+                        v[1] += k
+    return {key: (v[0], v[1]) for key, v in out.items()}
+
+
 def bump_revision(con: sqlite3.Connection) -> None:
     """Count a change of the documents (``meta.revision``): results cached in the store (stories) are
     valid for one revision only."""
@@ -511,6 +547,16 @@ def delete_document(con: sqlite3.Connection, doc_id: str) -> None:
     ).fetchone()
     if row is None:
         return
+    sents: dict[str, set[int]] = {}
+    for (eid,) in con.execute("SELECT entity_id FROM doc_entities WHERE n = ? AND in_record = 1", (row[0],)):
+        sents[eid] = set()
+    for eid, sent in con.execute("SELECT entity_id, sent FROM mentions WHERE doc_id = ?", (doc_id,)):
+        if eid in sents:
+            sents[eid].add(sent)
+    pairs = cooccurrences([sents])
+    con.executemany("UPDATE cooc SET docs = docs - ?, sents = sents - ? WHERE a = ? AND b = ?",
+                    [(d, k, a, b) for (a, b), (d, k) in pairs.items()])  # fmt: skip
+    con.executemany("DELETE FROM cooc WHERE a = ? AND b = ? AND docs <= 0", list(pairs))
     if row[1] is not None:
         from kansoku.corpus.minhash import band_keys, from_bytes
 
@@ -572,7 +618,8 @@ class StoreWriter:
         feats = [f if f is not None else doc_features(rec) for rec, _h, _v, f in items]
         vocab = self.term_ids({t for f in feats for t in (*f.terms, *f.heads)})  # type: ignore[attr-defined]
         ts = now()
-        docs, toks, dfeat, dents, names, ents, lsh = [], [], [], [], [], [], []
+        docs, toks, dfeat, dents, names, ents, lsh, events = [], [], [], [], [], [], [], []
+        cooc_docs: list[dict[str, set[int]]] = []
         mrows, qrows, crows, erows, frows, srows, trows = [], [], [], [], [], [], []
         sigs = []
         seen_docs: set[str] = set()
@@ -602,7 +649,10 @@ class StoreWriter:
             for eid, (name, _typ, sal, cnt, in_rec) in f.entities.items():  # type: ignore[attr-defined]
                 dents.append((n, eid, name, sal, cnt, in_rec))
             sent_of = SentenceIndex(rec.get("sentences") or [])
+            doc_sents: dict[str, set[int]] = {}
+            cooc_docs.append(doc_sents)
             for e in rec.get("entities") or []:
+                doc_sents.setdefault(e["id"], set()).update(sent_of(m["start"]) for m in e.get("mentions") or [])
                 ents.append((e["id"], e["name"], e.get("name_en"), e["type"],
                              surname_key(e["name"]) if e["type"] == "PERSON" else None))  # fmt: skip
                 for nm in {e.get("name"), e.get("name_en")}:
@@ -635,6 +685,11 @@ class StoreWriter:
                  _j(ev.get("entities") or []), _j(ev.get("claim_ids") or []))
                 for i, ev in enumerate(rec.get("events") or [])
             ]  # fmt: skip
+            events += [
+                (eid, n, i, ev.get("date"))
+                for i, ev in enumerate(rec.get("events") or [])
+                for eid in dict.fromkeys(e for e in ev.get("entities") or [] if isinstance(e, str))
+            ]
             frows += [
                 (doc_id, fr["id"], fr.get("label"), fr.get("label_en"), fr.get("family"), _num(fr.get("score")),
                  fr.get("voice"), *_span((fr.get("evidence") or [None])[0]), _j(fr.get("evidence") or []))
@@ -678,6 +733,12 @@ class StoreWriter:
         con.executemany("INSERT INTO quantities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", qrows)
         con.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", crows)
         con.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?)", erows)
+        con.executemany("INSERT OR IGNORE INTO event_entities VALUES (?,?,?,?)", events)
+        con.executemany(
+            "INSERT INTO cooc VALUES (?,?,?,?) ON CONFLICT(a, b) DO UPDATE SET docs = docs + excluded.docs, "
+            "sents = sents + excluded.sents",
+            [(a, b, d, k) for (a, b), (d, k) in cooccurrences(cooc_docs).items()],
+        )
         con.executemany("INSERT OR IGNORE INTO frames VALUES (?,?,?,?,?,?,?,?,?,?)", frows)
         con.executemany("INSERT INTO stance VALUES (?,?,?,?,?,?,?,?,?,?)", srows)
         con.executemany("INSERT INTO timex VALUES (?,?,?,?,?,?,?,?,?,?)", trows)
