@@ -456,6 +456,10 @@ def ingest(
     t0 = time.perf_counter()
     stats = IngestStats()
     con = db.connect(db_path)
+    # the writer reads little: no memory-mapped store (its pages would count in this process's memory as
+    # the store grows) and a modest page cache, so that memory stays flat over a long ingest
+    con.execute("PRAGMA mmap_size=0")
+    con.execute("PRAGMA cache_size=-16384")
     version = db.pipeline_version()
     writer = _Writer(con, stats, batch_size, version)
     stat_of = _StatCache()
