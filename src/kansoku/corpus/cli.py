@@ -101,18 +101,10 @@ def select(records: Corpus | list[dict], key: str) -> list[dict]:
     return c.records(select_ids(c, key))
 
 
-def find_story(c: Corpus, story_id: str) -> dict | None:
-    """The story with this id (or id prefix) among all stories of the corpus (``min_size=1``)."""
-    from kansoku.corpus.stories import cluster_stories
-
-    for s in cluster_stories(c, min_size=1):
-        if s["id"] == story_id or s["id"].startswith(story_id):
-            return s
-    return None
-
-
 def _story_or_exit(c: Corpus, story_id: str) -> dict:
     """The story named by ``story_id`` (id or prefix), or a one-line error and exit 1."""
+    from kansoku.corpus.stories import find_story
+
     s = find_story(c, story_id)
     if s is None:
         err(f"no story {story_id!r}")

@@ -631,6 +631,17 @@ def cluster_stories(
     return res
 
 
+def find_story(records: Corpus | Iterable[dict], story_id: str) -> dict | None:
+    """The story with this id (or id prefix) among all stories of the corpus, single articles included
+    (looked for among the stories of two articles or more first, which a store has cached)."""
+    c = as_corpus(records)
+    for min_size in (2, 1):
+        for s in cluster_stories(c, min_size=min_size):
+            if s["id"] == story_id or s["id"].startswith(story_id):
+                return s
+    return None
+
+
 def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_threshold: float) -> list[dict]:
     docs = _load(c)
     n = len(docs.ids)
@@ -667,11 +678,12 @@ def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_t
     known: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
     big = {r for r, m in comps.items() if len(m) > DENSE_LINK_MAX}
     if big:
+        root_of = np.array([uf.find(i) for i in range(n)])
         vals = exact * factor
-        for a, b, v in zip(pi.tolist(), pj.tolist(), vals.tolist(), strict=True):
-            r = uf.find(a)
-            if r in big and v > 0 and uf.find(b) == r:
-                known[r][(a, b)] = v
+        inside = (root_of[pi] == root_of[pj]) & np.isin(root_of[pi], list(big)) & (vals > 0)
+        for a, b, v in zip(pi[inside].tolist(), pj[inside].tolist(), vals[inside].tolist(), strict=True):
+            known[int(root_of[a])][(a, b)] = v
+    group_of = {d: k for k, g in enumerate(dups) for d in g}
 
     dup_of = {idx[g[0]]: [idx[d] for d in g] for g in dups}
     in_dup = {idx[d] for g in dups for d in g}
@@ -708,7 +720,8 @@ def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_t
                 "label": _label(c, docs, cl),
                 "doc_ids": ids,
                 "sources": [docs.sources[i] for i in cl],
-                "near_duplicates": [g for g in dups if set(g) <= set(ids)],
+                "near_duplicates": [dups[k] for k in sorted({group_of[d] for d in ids if d in group_of})
+                                    if set(dups[k]) <= set(ids)],
                 "first": dts[0].isoformat() if dts else None,
                 "last": dts[-1].isoformat() if dts else None,
                 "size": len(cl),

@@ -141,10 +141,10 @@ def _story_corpus(c: Corpus, story: dict | str | None) -> Corpus | None:
     if story is None:
         return c
     if isinstance(story, str):
-        from kansoku.corpus.stories import cluster_stories
+        from kansoku.corpus.stories import find_story
 
-        found = next((s for s in cluster_stories(c, min_size=1) if s["id"] == story), None)
-        if found is None:
+        found = find_story(c, story)
+        if found is None or found["id"] != story:
             return None
         story = found
     return c.subset(story["doc_ids"])
