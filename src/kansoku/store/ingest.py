@@ -1,9 +1,12 @@
 """Idempotent, resumable ingest of articles (or of exported records) into the store.
 
-- Every raw input is hashed (text/HTML plus the reader's metadata).  A source whose hash and pipeline
-  version match the store is skipped before analysis ("unchanged").
-- Records are written one transaction per batch, together with their ``sources`` rows, so a run killed at
-  any point (even SIGKILL) leaves whole batches; the next run skips what was committed and redoes the rest.
+- Every input file's bytes are hashed before it is parsed: a file whose hash and pipeline version match its
+  ``files`` row is skipped whole (no parse, no analysis; the worker pool is started only at the first input
+  that needs analysis).  Inside a file that changed, every raw input is hashed (text/HTML plus the reader's
+  metadata) and a source whose hash and pipeline version match the store is skipped before analysis.
+- Records are written one transaction per batch, together with their ``sources`` rows (and the ``files``
+  rows of the files whose every item is written), so a run killed at any point (even SIGKILL) leaves whole
+  batches; the next run skips what was committed and redoes the rest.
 - A source whose content changed gets a new document; the old one is dropped once no source points at it.
 - Entity ids are unified inside each batch with :func:`kansoku.resolve.corpus.link_corpus`, and bare
   surnames (``x:person:`` ids) are also folded into full-name persons already in the store.
@@ -464,7 +467,7 @@ def ingest(
     writer = _Writer(con, stats, batch_size, version)
     stat_of = _StatCache()
     queue: deque[_Pending | None] = deque()
-    pending_files: list[_File] = []  # files read, not yet handed to the writer (in reading order)
+    pending_files: deque[_File] = deque()  # files read, not yet handed to the writer (in reading order)
     records_list = list(records_files)
 
     def fail(err: ReadError) -> None:
@@ -546,7 +549,7 @@ def ingest(
 
     def release_files() -> None:
         while pending_files and pending_files[0].read and pending_files[0].pending == 0:
-            writer.file_done(pending_files.pop(0))
+            writer.file_done(pending_files.popleft())
 
     try:
         opts = Options(published_default=published_default, max_chars=max_chars)
@@ -578,6 +581,8 @@ def ingest(
         con.close()
     stats.seconds = time.perf_counter() - t0
     return stats
+
+
 def _load_records(
     con: sqlite3.Connection,
     writer: _Writer,
