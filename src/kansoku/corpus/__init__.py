@@ -1,8 +1,12 @@
-"""Cross-article analysis: pure functions over lists of output records (docs/output.md).
+"""Cross-article analysis over a corpus of output records (docs/output.md).
 
-They work the same on records read from JSONL files (:func:`load_records_from_jsonl`) or from the SQLite
-store.  Modules:
+Stories, timelines and entity pages run on a store (:mod:`kansoku.corpus.base`): the SQLite store as it
+is, or records (read from JSONL files with :func:`load_records_from_jsonl`, or given as a list) written
+into an in-memory store first.  Modules:
 
+* :mod:`kansoku.corpus.base` — :class:`~kansoku.corpus.base.Corpus`, the store a command runs on;
+* :mod:`kansoku.corpus.features` — what is derived from each record once, when it is stored;
+* :mod:`kansoku.corpus.minhash` — MinHash signatures and LSH band keys (numpy);
 * :mod:`kansoku.corpus.stories` — near-duplicates (MinHash/LSH) and event-level story clusters;
 * :mod:`kansoku.corpus.compare` — two articles or groups side by side: entities, claims, figures that agree
   or conflict, frames, stance and blind spots;
