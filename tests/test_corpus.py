@@ -559,3 +559,16 @@ def test_minhash_estimates_jaccard_and_is_stable():
     assert sig[:4].tolist() == [17632534, 176075092, 554652994, 209727786]
     assert band_keys(sig)[0, :2].tolist() == [7270732280628027256, 7025171569607087876]
     assert np.array_equal(band_keys(np.stack([sig, sig]))[1], band_keys(sig)[0])
+
+
+def test_topk_candidates_when_the_windows_hold_too_many_pairs(recs, stories, monkeypatch):
+    import numpy as np
+
+    from kansoku.corpus import stories as st
+
+    days = np.array([-1, 0, 3, 10, 11, 30, -1])
+    brute = sum(1 for i in range(7) for j in range(i + 1, 7)
+                if days[i] < 0 or days[j] < 0 or abs(days[i] - days[j]) <= 7)  # fmt: skip
+    assert st.window_pairs(days, 7) == brute and st.window_pairs(days, None) == 21
+    monkeypatch.setattr(st, "EXACT_PAIRS", 0)  # as on a large store: candidates from the heaviest features
+    assert cluster_stories(recs) == stories

@@ -48,6 +48,10 @@ DENSE_LINK_MAX = 600
 #: share of the threshold a document's lightest features may hold without being indexed (prefix filtering:
 #: smaller means more candidate pairs but fewer whose exact similarity must be computed)
 REST_SHARE = 1.0
+#: above this many document pairs in the date windows, candidates come from the heaviest features only
+EXACT_PAIRS = 2_000_000
+#: how many of each document's heaviest features may make it a candidate then
+TOP_FEATURES = 24
 #: version of the clustering: results cached in a store by another version are recomputed
 STORIES_VERSION = "2"
 
@@ -161,21 +165,52 @@ def near_duplicates(records: Corpus | Iterable[dict], threshold: float = 0.8) ->
 
 @dataclass
 class _Docs:
-    """The documents being clustered (id order) with their story features."""
+    """The documents being clustered (id order) with their story features, as flat arrays.
+
+    Entities with a salience (``ent_*``) and noun / headline-noun counts (``term_*``, ``head_*``) are
+    grouped by document: the entries of document ``i`` are ``[ptr[i], ptr[i + 1])``, in the order they were
+    stored (first occurrence, for the term counts)."""
 
     ids: list[str]
+    rowids: np.ndarray
     sources: list[str]
     dates: list[date | None]
     places: list[str | None]
-    mentioned: list[set[str]]
-    salience: list[dict[str, float]]
-    terms: list[tuple[np.ndarray, np.ndarray]]
-    heads: list[tuple[np.ndarray, np.ndarray]]
-    names: list[dict[str, str]]
-    ent_idf: dict[str, float] = field(default_factory=dict)
+    ent_ids: list[str]  # entity code → id
+    ent_ptr: np.ndarray
+    ent_code: np.ndarray
+    ent_sal: np.ndarray
+    ment_doc: np.ndarray  # every (document, entity code) of the records, for the place rule
+    ment_code: np.ndarray
+    term_ptr: np.ndarray
+    term_id: np.ndarray
+    term_cnt: np.ndarray
+    head_ptr: np.ndarray
+    head_id: np.ndarray
+    head_cnt: np.ndarray
+    ent_idf: np.ndarray | None = None
     term_idf: np.ndarray | None = None
     types: dict[str, str] = field(default_factory=dict)  # entity id → type (labels), loaded once
     words: dict[int, str] = field(default_factory=dict)  # term id → term (labels), loaded as needed
+
+    def salience(self, i: int) -> dict[str, float]:
+        lo, hi = self.ent_ptr[i], self.ent_ptr[i + 1]
+        return {self.ent_ids[k]: float(v) for k, v in zip(self.ent_code[lo:hi].tolist(), self.ent_sal[lo:hi].tolist(),
+                                                             strict=True)}  # fmt: skip
+
+    def terms(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.term_ptr[i], self.term_ptr[i + 1]
+        return self.term_id[lo:hi], self.term_cnt[lo:hi]
+
+
+def _flatten(blobs: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Term-count blobs (one per document) as (ptr, ids, counts) arrays."""
+    parts = [decode_terms(b) for b in blobs]
+    ptr = np.zeros(len(parts) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(t) for t, _ in parts])
+    ids = np.concatenate([t for t, _ in parts]).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+    cnt = np.concatenate([c for _, c in parts]).astype(np.float64) if parts else np.zeros(0)
+    return ptr, ids, cnt
 
 
 def _load(c: Corpus) -> _Docs:
@@ -184,88 +219,82 @@ def _load(c: Corpus) -> _Docs:
         "SELECT d.n, d.id, d.source, f.date, f.place, f.terms, f.heads, d.text != '' FROM documents d "
         "JOIN doc_features f ON f.n = d.n ORDER BY d.id"
     ).fetchall()
-    pos = {r[0]: i for i, r in enumerate(rows)}
-    mentioned: list[set[str]] = [set() for _ in rows]
-    sal: list[dict[str, float]] = [{} for _ in rows]
-    names: list[dict[str, str]] = [{} for _ in rows]
-    for n, eid, name, s in con.execute(
-        "SELECT n, entity_id, name, salience FROM doc_entities WHERE in_record = 1"
-    ):
-        i = pos[n]
-        mentioned[i].add(eid)
-        if s:
-            sal[i][eid] = s
-            names[i][eid] = name or eid
-    keep = [i for i, r in enumerate(rows) if r[7] or mentioned[i]]  # a text or at least an entity
+    ns = np.array([r[0] for r in rows], dtype=np.int64)
+    pos = np.full(int(ns.max()) + 1 if len(ns) else 1, -1, dtype=np.int64)
+    pos[ns] = np.arange(len(ns))
+    ent_rows = con.execute("SELECT n, entity_id, salience FROM doc_entities WHERE in_record = 1").fetchall()
+    index: dict[str, int] = {}
+    e_doc = pos[np.fromiter((r[0] for r in ent_rows), dtype=np.int64, count=len(ent_rows))]
+    e_code = np.fromiter((index.setdefault(r[1], len(index)) for r in ent_rows), dtype=np.int64, count=len(ent_rows))
+    e_sal = np.fromiter((r[2] for r in ent_rows), dtype=np.float64, count=len(ent_rows))
+    has_ent = np.zeros(len(rows), dtype=bool)
+    has_ent[e_doc] = True
+    keep = np.flatnonzero(np.array([bool(r[7]) for r in rows], dtype=bool) | has_ent)  # a text or an entity
+    new_pos = np.full(len(rows), -1, dtype=np.int64)
+    new_pos[keep] = np.arange(len(keep))
+    e_doc = new_pos[e_doc]
+    ok = e_doc >= 0
+    ment_doc, ment_code = e_doc[ok], e_code[ok]
+    sal = ok & (e_sal != 0)
+    order = np.argsort(e_doc[sal], kind="stable")  # by document, stored order within
+    d_s, c_s, v_s = e_doc[sal][order], e_code[sal][order], e_sal[sal][order]
+    ent_ptr = np.zeros(len(keep) + 1, dtype=np.int64)
+    ent_ptr[1:] = np.cumsum(np.bincount(d_s, minlength=len(keep)))
+    term_ptr, term_id, term_cnt = _flatten([rows[i][5] for i in keep])
+    head_ptr, head_id, head_cnt = _flatten([rows[i][6] for i in keep])
+    ids = list(index)
     return _Docs(
-        ids=[rows[i][1] for i in keep],
-        sources=[rows[i][2] for i in keep],
-        dates=[to_date(rows[i][3]) for i in keep],
-        places=[rows[i][4] for i in keep],
-        mentioned=[mentioned[i] for i in keep],
-        salience=[sal[i] for i in keep],
-        terms=[decode_terms(rows[i][5]) for i in keep],
-        heads=[decode_terms(rows[i][6]) for i in keep],
-        names=[names[i] for i in keep],
-    )
+        ids=[rows[i][1] for i in keep], rowids=ns[keep], sources=[rows[i][2] for i in keep],
+        dates=[to_date(rows[i][3]) for i in keep], places=[rows[i][4] for i in keep], ent_ids=ids, ent_ptr=ent_ptr,
+        ent_code=c_s, ent_sal=v_s, ment_doc=ment_doc, ment_code=ment_code, term_ptr=term_ptr, term_id=term_id,
+        term_cnt=term_cnt, head_ptr=head_ptr, head_id=head_id, head_cnt=head_cnt,
+    )  # fmt: skip
 
 
 def _idf(n: int, df: np.ndarray) -> np.ndarray:
     return np.log((1 + n) / (1 + df)) + 1.0
 
 
+def _unit_by_doc(doc: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
+    """``v`` divided by the L2 norm of its document's entries (summed in entry order)."""
+    norm = np.sqrt(np.bincount(doc, weights=v * v, minlength=n))
+    norm[norm == 0] = 1.0
+    return v / norm[doc]
+
+
 def _matrix(docs: _Docs) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The documents' combined feature vectors as CSR arrays (indptr, indices, data) and the feature count:
     ``[sqrt(W_ENT)·entity vector | sqrt(W_LEX)·noun TF-IDF | sqrt(W_HEAD)·headline TF-IDF]``, each part unit
-    length, so that a dot product is the story similarity before the date and place rules."""
+    length, so that a dot product is the story similarity before the date and place rules.  Entities and
+    terms found in one document only are left out (they can match nothing and would only dilute)."""
     n = len(docs.ids)
-    # entities: salience × IDF, entities of one document only left out
-    ent_index: dict[str, int] = {}
-    for s in docs.salience:
-        for e in s:
-            ent_index.setdefault(e, len(ent_index))
-    ent_df = np.zeros(len(ent_index))
-    for s in docs.salience:
-        for e in s:
-            ent_df[ent_index[e]] += 1
-    ent_idf = _idf(n, ent_df)
-    docs.ent_idf = {e: float(ent_idf[k]) for e, k in ent_index.items()}
-    # terms: log-TF × IDF over the documents' noun counts; terms of one document only left out
-    nv = 1 + max((int(t.max()) for t, _ in docs.terms if len(t)), default=0)
-    nv = max(nv, 1 + max((int(t.max()) for t, _ in docs.heads if len(t)), default=0))
-    df = np.bincount(np.concatenate([t for t, _ in docs.terms] or [np.zeros(0, dtype=np.uint32)]).astype(np.int64),
-                     minlength=nv)  # fmt: skip
-    term_idf = _idf(n, df)
-    docs.term_idf = term_idf
-    ne = len(ent_index)
-    indptr = [0]
-    indices: list[np.ndarray] = []
-    data: list[np.ndarray] = []
-    se, sl, sh = math.sqrt(W_ENT), math.sqrt(W_LEX), math.sqrt(W_HEAD)
-    for i in range(n):
-        parts_i, parts_v = [], []
-        s = docs.salience[i]
-        ks = [ent_index[e] for e in s if ent_df[ent_index[e]] > 1]
-        if ks:
-            v = np.array([s[e] for e in s if ent_df[ent_index[e]] > 1]) * ent_idf[ks]
-            parts_i.append(np.array(ks, dtype=np.int64))
-            parts_v.append(se * v / (np.sqrt(np.sum(v * v)) or 1.0))
-        for (t, cnt), scale, off in ((docs.terms[i], sl, ne), (docs.heads[i], sh, ne + nv)):
-            m = df[t] > 1
-            if m.any():
-                tt = t[m].astype(np.int64)
-                v = (1.0 + np.log(cnt[m].astype(float))) * term_idf[tt]
-                parts_i.append(tt + off)
-                parts_v.append(scale * v / (np.sqrt(np.sum(v * v)) or 1.0))
-        if parts_i:
-            indices.append(np.concatenate(parts_i))
-            data.append(np.concatenate(parts_v))
-            indptr.append(indptr[-1] + len(indices[-1]))
-        else:
-            indptr.append(indptr[-1])
-    ind = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
-    dat = np.concatenate(data) if data else np.zeros(0)
-    return np.array(indptr, dtype=np.int64), ind, dat, ne + 2 * nv
+    ne = len(docs.ent_ids)
+    # entities: salience × IDF
+    e_doc = np.repeat(np.arange(n), np.diff(docs.ent_ptr))
+    ent_df = np.bincount(docs.ent_code, minlength=ne).astype(float)
+    docs.ent_idf = _idf(n, ent_df)
+    m = ent_df[docs.ent_code] > 1
+    ev = _unit_by_doc(e_doc[m], docs.ent_sal[m] * docs.ent_idf[docs.ent_code[m]], n) * math.sqrt(W_ENT)
+    # terms: log-TF × IDF of the documents' noun counts; headline nouns weighted by the same IDF
+    nv = int(max(docs.term_id.max(initial=0), docs.head_id.max(initial=0))) + 1
+    df = np.bincount(docs.term_id, minlength=nv).astype(float)
+    docs.term_idf = _idf(n, df)
+    parts_doc, parts_col, parts_val = [e_doc[m]], [docs.ent_code[m]], [ev]
+    for ptr, tid, cnt, scale, off in ((docs.term_ptr, docs.term_id, docs.term_cnt, W_LEX, ne),
+                                      (docs.head_ptr, docs.head_id, docs.head_cnt, W_HEAD, ne + nv)):  # fmt: skip
+        t_doc = np.repeat(np.arange(n), np.diff(ptr))
+        k = df[tid] > 1
+        v = (1.0 + np.log(cnt[k])) * docs.term_idf[tid[k]]
+        parts_doc.append(t_doc[k])
+        parts_col.append(tid[k] + off)
+        parts_val.append(_unit_by_doc(t_doc[k], v, n) * math.sqrt(scale))
+    doc = np.concatenate(parts_doc)
+    order = np.argsort(doc, kind="stable")  # rows in document order; entities, nouns, headline nouns within
+    indices = np.concatenate(parts_col)[order].astype(np.int64)
+    data = np.concatenate(parts_val)[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(doc, minlength=n))
+    return indptr, indices, data, ne + 2 * nv
 
 
 # ------------------------------------------------------------------------------------------ pair finding
@@ -278,8 +307,10 @@ class _Places:
         codes: dict[str, int] = {}
         self.code = np.array([codes.setdefault(p, len(codes)) if p else -1 for p in docs.places], dtype=np.int64)
         self.k = max(1, len(codes))
-        keys = [i * self.k + codes[e] for i, m in enumerate(docs.mentioned) for e in m if e in codes]
-        self.mentions = np.unique(np.array(keys, dtype=np.int64))
+        as_place = np.array([codes.get(e, -1) for e in docs.ent_ids], dtype=np.int64)
+        pc = as_place[docs.ment_code] if len(docs.ment_code) else np.zeros(0, dtype=np.int64)
+        named = pc >= 0
+        self.mentions = np.unique(docs.ment_doc[named] * self.k + pc[named])
 
     def penalised(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """True for pairs whose main places differ and neither names the other's place."""
@@ -416,36 +447,101 @@ def _candidate_pairs(
     return pi, pj, lower, lower + rest_norm[pi] * rest_norm[pj]
 
 
+def window_pairs(days: np.ndarray, window: int | None) -> int:
+    """How many document pairs the date window allows (undated documents pair with all)."""
+    n = len(days)
+    undated = int((days < 0).sum())
+    if window is None:
+        return n * (n - 1) // 2
+    d = np.sort(days[days >= 0])
+    inside = int((np.searchsorted(d, d + window, side="right") - np.arange(len(d)) - 1).sum())
+    return inside + undated * (n - undated) + undated * (undated - 1) // 2
+
+
+def _topk_pairs(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, days: np.ndarray, window: int | None, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) in the date window that share a feature among the ``k`` heaviest of *both* documents
+    (their main entities, nouns and headline nouns): the candidates when the window holds too many pairs
+    to test each one.  A pair similar only through many light features is missed (see docs/corpus.md for
+    the measured recall)."""
+    n = len(indptr) - 1
+    empty = np.zeros(0, dtype=np.int64)
+    if n < 2 or not len(indices):
+        return empty, empty
+    nnz_row = np.diff(indptr)
+    doc = np.repeat(np.arange(n, dtype=np.int64), nnz_row)
+    order = np.lexsort((indices, -data, doc))  # by document, heaviest first, then feature
+    top = order[(np.arange(len(order)) - indptr[doc[order]]) < k]
+    f, d = indices[top].astype(np.int64), doc[top]
+    undated = days < 0
+    w = window if window is not None else 0
+    lo_day = int(days[~undated].min()) if (~undated).any() else 0
+    big = (int(days.max()) - lo_day if (~undated).any() else 0) + w + 2
+    dval = np.where(undated, big, 0) if window is None else np.where(undated, big, days - lo_day)
+    span = np.int64(big + w + 2)
+    srt = np.lexsort((d, dval[d], f))  # by feature, then day, then document
+    f, d = f[srt], d[srt]
+    key_day = f * span + dval[d]
+    de = dval[d]
+    dated = de < big
+    lo = np.arange(len(f)) + 1
+    hi = np.where(dated, np.searchsorted(key_day, f * span + np.minimum(de + w, big - 1), side="right"),
+                  np.searchsorted(key_day, (f + 1) * span, side="left"))  # fmt: skip
+    ulo = np.where(dated, np.maximum(np.searchsorted(key_day, f * span + big, side="left"), lo), 0)
+    uhi = np.where(dated, np.searchsorted(key_day, (f + 1) * span, side="left"), 0)
+    out = []
+    for a_lo, a_hi in ((lo, hi), (ulo, uhi)):
+        counts = np.maximum(a_hi - a_lo, 0)
+        for s0 in range(0, len(counts), 200_000):  # bounded memory
+            c = counts[s0 : s0 + 200_000]
+            tot = int(c.sum())
+            if not tot:
+                continue
+            src = np.repeat(np.arange(s0, s0 + len(c)), c)
+            dst = np.repeat(a_lo[s0 : s0 + len(c)], c) + (np.arange(tot) - np.repeat(np.cumsum(c) - c, c))
+            x, y = d[src], d[dst]
+            keep = x != y
+            out.append(np.unique(np.minimum(x[keep], y[keep]) * n + np.maximum(x[keep], y[keep])))
+    if not out:
+        return empty, empty
+    keys = np.unique(np.concatenate(out))
+    return keys // n, keys % n
+
+
 def _pair_dots(
     pi: np.ndarray, pj: np.ndarray, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray
 ) -> np.ndarray:
-    """Exact dot products of the document pairs (pi[k], pj[k]): each entry of the shorter row is looked up
-    in the other row (vectorised through one sorted array of (document, feature) keys)."""
+    """Exact dot products of the document pairs (pi[k], pj[k]).  Pairs are taken by their first document:
+    its row is spread into a dense vector once, and its partners' entries are looked up in it."""
     out = np.zeros(len(pi))
     if not len(pi):
         return out
-    n = len(indptr) - 1
-    nnz = np.diff(indptr)
-    doc = np.repeat(np.arange(n, dtype=np.int64), nnz)
     nf = int(indices.max()) + 1 if len(indices) else 1
-    keys = doc * nf + indices
-    order = np.argsort(keys, kind="stable")
-    skeys, sdata = keys[order], data[order]
-    short = np.where(nnz[pi] <= nnz[pj], pi, pj)
-    other = np.where(nnz[pi] <= nnz[pj], pj, pi)
-    counts = nnz[short]
-    step = max(1, 4_000_000 // max(1, int(counts.mean()) if len(counts) else 1))
-    for s0 in range(0, len(pi), step):
-        c = counts[s0 : s0 + step]
-        tot = int(c.sum())
-        if not tot:
+    dense = np.zeros(nf)
+    order = np.argsort(pi, kind="stable")
+    a_sorted = pi[order]
+    starts = np.flatnonzero(np.r_[True, a_sorted[1:] != a_sorted[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    nnz = np.diff(indptr)
+    for s0, e0 in zip(starts.tolist(), ends.tolist(), strict=True):
+        a = int(a_sorted[s0])
+        lo, hi = indptr[a], indptr[a + 1]
+        if lo == hi:
             continue
-        pair = np.repeat(np.arange(len(c)), c)
-        pos = np.repeat(indptr[short[s0 : s0 + step]], c) + (np.arange(tot) - np.repeat(np.cumsum(c) - c, c))
-        want = other[s0 : s0 + step][pair] * nf + indices[pos]
-        at = np.minimum(np.searchsorted(skeys, want), len(skeys) - 1)
-        hit = skeys[at] == want
-        out[s0 : s0 + step] = np.bincount(pair[hit], weights=data[pos[hit]] * sdata[at[hit]], minlength=len(c))
+        cols = indices[lo:hi]
+        dense[cols] = data[lo:hi]
+        sel = order[s0:e0]
+        b = pj[sel]
+        c = nnz[b]
+        tot = int(c.sum())
+        if tot:
+            pos = np.repeat(indptr[b] - np.cumsum(c) + c, c) + np.arange(tot)
+            prod = dense[indices[pos]] * data[pos]
+            seg = np.cumsum(c) - c
+            nonempty = c > 0
+            out[sel[nonempty]] = np.add.reduceat(prod, seg[nonempty])
+        dense[cols] = 0.0
     return out
 
 
@@ -655,16 +751,24 @@ def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_t
     indptr, indices, data, _nf = _matrix(docs)
     epoch = date(1970, 1, 1)
     days = np.array([(d - epoch).days if d else -1 for d in docs.dates], dtype=np.int64)
-    pi, pj, lower, upper = _candidate_pairs(indptr, indices, data, days, window_days, threshold)
-    # the different-places rule halves a pair; a pair links when its similarity exceeds the threshold
     places = _Places(docs)
-    factor = np.where(places.penalised(pi, pj), PLACE_PENALTY, 1.0)
-    sure = lower * factor > threshold + 1e-12
-    maybe = ~sure & (upper * factor > threshold + 1e-12)
-    exact = lower.copy()
-    amb = np.flatnonzero(maybe)  # the rest-rest part may decide: compute these exactly
-    exact[amb] = _pair_dots(pi[amb], pj[amb], indptr, indices, data)
-    link = sure | (maybe & (exact * factor > threshold + 1e-12))
+    if window_pairs(days, window_days) <= EXACT_PAIRS:
+        # every pair that can link is found (prefix filtering): the result is exact
+        pi, pj, lower, upper = _candidate_pairs(indptr, indices, data, days, window_days, threshold)
+        # the different-places rule halves a pair; a pair links when its similarity exceeds the threshold
+        factor = np.where(places.penalised(pi, pj), PLACE_PENALTY, 1.0)
+        sure = lower * factor > threshold + 1e-12
+        maybe = ~sure & (upper * factor > threshold + 1e-12)
+        exact = lower.copy()
+        amb = np.flatnonzero(maybe)  # the rest-rest part may decide: compute these exactly
+        exact[amb] = _pair_dots(pi[amb], pj[amb], indptr, indices, data)
+        link = sure | (maybe & (exact * factor > threshold + 1e-12))
+    else:
+        # too many pairs in the windows: candidates share one of their heaviest features
+        pi, pj = _topk_pairs(indptr, indices, data, days, window_days, TOP_FEATURES)
+        exact = _pair_dots(pi, pj, indptr, indices, data)
+        factor = np.where(places.penalised(pi, pj), PLACE_PENALTY, 1.0)
+        link = exact * factor > threshold + 1e-12
 
     uf = _UnionFind(n)
     for a, b in zip(pi[link].tolist(), pj[link].tolist(), strict=True):
@@ -734,13 +838,16 @@ def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_t
 def _label(c: Corpus, docs: _Docs, members: list[int], k: int = 3) -> str:
     """Short Japanese label: the most salient entities shared by most members (weighted by IDF), then
     shared keywords; joined with 、 (names themselves contain ・)."""
-    names: dict[str, str] = {}
+    first: dict[str, int] = {}  # entity → first member naming it (its name, as that record gives it)
     score: Counter[str] = Counter()
     docfreq: Counter[str] = Counter()
+    idf_e = docs.ent_idf
     for i in members:
-        for eid, s in docs.salience[i].items():
-            names.setdefault(eid, docs.names[i].get(eid) or eid)
-            score[eid] += s * docs.ent_idf.get(eid, 1.0)
+        lo, hi = docs.ent_ptr[i], docs.ent_ptr[i + 1]
+        for code, s in zip(docs.ent_code[lo:hi].tolist(), docs.ent_sal[lo:hi].tolist(), strict=True):
+            eid = docs.ent_ids[code]
+            first.setdefault(eid, i)
+            score[eid] += s * (float(idf_e[code]) if idf_e is not None else 1.0)
             docfreq[eid] += 1
     if not docs.types:
         docs.types = dict(c.con.execute("SELECT id, type FROM entities").fetchall())
@@ -748,14 +855,20 @@ def _label(c: Corpus, docs: _Docs, members: list[int], k: int = 3) -> str:
     need = max(1, math.ceil(len(members) / 2)) if len(members) > 1 else 1
     # coverage first: an entity every member names beats one a single long article repeats
     ranked = sorted(score, key=lambda e: (e in generic, -score[e] * (docfreq[e] / len(members)) ** 2, e))
-    shared = [e for e in ranked if docfreq[e] >= need]
-    picks = [names[e] for e in shared[:k]]
+    shared = [e for e in ranked if docfreq[e] >= need][:k]
+    names = {
+        e: c.con.execute(
+            "SELECT name FROM doc_entities WHERE n = ? AND entity_id = ?", (int(docs.rowids[first[e]]), e)
+        ).fetchone()
+        for e in shared
+    }
+    picks = [(names[e][0] if names[e] and names[e][0] else e) for e in shared]
     if len(picks) < k:
         tscore: Counter[int] = Counter()
         tdf: Counter[int] = Counter()
         idf = docs.term_idf
         for i in members:
-            t, cnt = docs.terms[i]
+            t, cnt = docs.terms(i)
             for term, cc in zip(t.tolist(), cnt.tolist(), strict=True):
                 tscore[term] += cc * (float(idf[term]) if idf is not None and term < len(idf) else 1.0)
                 tdf[term] += 1

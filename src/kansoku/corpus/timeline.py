@@ -244,12 +244,16 @@ def timeline(
             x = {"date": value, "text": t, "grams": _bigrams(t), "ents": ents}
             target = next((m for m in today if _similar(x, m)), None)
             if target is None:
-                target = {"date": value, "grams": {}, "text": t, "ents": set(), "docs": [], "outlets": [],
-                          "claims": [], "evidence": [], "inferred": inferred}  # fmt: skip
+                target = {"date": value, "grams": {}, "union": set(), "shortest": len(x["grams"]), "text": t,
+                          "ents": set(), "docs": [], "outlets": [], "claims": [], "evidence": [],
+                          "inferred": inferred}  # fmt: skip
                 today.append(target)
             if "T" in value and "T" not in target["date"]:
                 target["date"] = value
-            target["grams"].setdefault(t, x["grams"])
+            if t not in target["grams"]:
+                target["grams"][t] = x["grams"]
+                target["union"] |= x["grams"]
+                target["shortest"] = min(target["shortest"], len(x["grams"]))
             target["ents"] |= ents
             target["inferred"] = target["inferred"] and inferred
             if doc_id not in target["docs"]:
@@ -285,9 +289,17 @@ def timeline(
 
 def _similar(x: dict, m: dict) -> bool:
     """Whether event ``x`` joins merged event ``m``: its best Dice against m's sentences is ≥ TEXT_SIM, or
-    ≥ TEXT_SIM_WITH_ENTITIES when they share an entity (the best is only needed below TEXT_SIM)."""
+    ≥ TEXT_SIM_WITH_ENTITIES when they share an entity (the best is only needed below TEXT_SIM).
+
+    No sentence of ``m`` can share more bigrams with ``x`` than the union of them all does, so when even
+    that union cannot reach the needed Dice against m's shortest sentence, the sentences are not
+    compared one by one."""
     if x["text"] in m["grams"]:
         return True
+    need = TEXT_SIM_WITH_ENTITIES if x["ents"] & m["ents"] else TEXT_SIM
+    gx = x["grams"]
+    if 2 * len(gx & m["union"]) < need * (len(gx) + m["shortest"]):
+        return False
     best = 0.0
     for g in m["grams"].values():
         s = _dice(x["grams"], g)
