@@ -310,7 +310,7 @@ class _Places:
         as_place = np.array([codes.get(e, -1) for e in docs.ent_ids], dtype=np.int64)
         pc = as_place[docs.ment_code] if len(docs.ment_code) else np.zeros(0, dtype=np.int64)
         named = pc >= 0
-        self.mentions = np.unique(docs.ment_doc[named] * self.k + pc[named])
+        self.mentions = _distinct(docs.ment_doc[named] * self.k + pc[named])
 
     def penalised(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """True for pairs whose main places differ and neither names the other's place."""
@@ -319,10 +319,12 @@ class _Places:
         out = np.zeros(len(i), dtype=bool)
         if cand.any():
             a, b = i[cand], j[cand]
-            j_names_i = np.isin(b * self.k + pi[cand], self.mentions)
-            i_names_j = np.isin(a * self.k + pj[cand], self.mentions)
-            out[cand] = ~j_names_i & ~i_names_j
+            out[cand] = ~self._named(b * self.k + pi[cand]) & ~self._named(a * self.k + pj[cand])
         return out
+
+    def _named(self, keys: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(self.mentions, keys), max(0, len(self.mentions) - 1))
+        return (self.mentions[at] == keys) if len(self.mentions) else np.zeros(len(keys), dtype=bool)
 
 
 def _candidate_pairs(
@@ -447,6 +449,12 @@ def _candidate_pairs(
     return pi, pj, lower, lower + rest_norm[pi] * rest_norm[pj]
 
 
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an integer array (a sort and a mask: faster than ``np.unique`` here)."""
+    k = np.sort(keys)
+    return k[np.r_[True, k[1:] != k[:-1]]] if len(k) else k
+
+
 def window_pairs(days: np.ndarray, window: int | None) -> int:
     """How many document pairs the date window allows (undated documents pair with all)."""
     n = len(days)
@@ -471,7 +479,8 @@ def _topk_pairs(
         return empty, empty
     nnz_row = np.diff(indptr)
     doc = np.repeat(np.arange(n, dtype=np.int64), nnz_row)
-    order = np.lexsort((indices, -data, doc))  # by document, heaviest first, then feature
+    # by document, heaviest first (weights are at most 1); ties keep the stored order
+    order = np.argsort(doc * 4.0 + (2.0 - data), kind="stable")
     top = order[(np.arange(len(order)) - indptr[doc[order]]) < k]
     f, d = indices[top].astype(np.int64), doc[top]
     undated = days < 0
@@ -502,46 +511,46 @@ def _topk_pairs(
             dst = np.repeat(a_lo[s0 : s0 + len(c)], c) + (np.arange(tot) - np.repeat(np.cumsum(c) - c, c))
             x, y = d[src], d[dst]
             keep = x != y
-            out.append(np.unique(np.minimum(x[keep], y[keep]) * n + np.maximum(x[keep], y[keep])))
+            out.append(_distinct(np.minimum(x[keep], y[keep]) * n + np.maximum(x[keep], y[keep])))
     if not out:
         return empty, empty
-    keys = np.unique(np.concatenate(out))
+    keys = _distinct(np.concatenate(out))
     return keys // n, keys % n
 
 
 def _pair_dots(
-    pi: np.ndarray, pj: np.ndarray, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray
+    pi: np.ndarray, pj: np.ndarray, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, batch: int = 64
 ) -> np.ndarray:
-    """Exact dot products of the document pairs (pi[k], pj[k]).  Pairs are taken by their first document:
-    its row is spread into a dense vector once, and its partners' entries are looked up in it."""
+    """Exact dot products of the document pairs (pi[k], pj[k]).  Pairs are taken by their first document,
+    ``batch`` first documents at a time: their rows are spread into a dense block once, and the partners'
+    entries are looked up in it."""
     out = np.zeros(len(pi))
     if not len(pi):
         return out
     nf = int(indices.max()) + 1 if len(indices) else 1
-    dense = np.zeros(nf)
-    order = np.argsort(pi, kind="stable")
-    a_sorted = pi[order]
-    starts = np.flatnonzero(np.r_[True, a_sorted[1:] != a_sorted[:-1]])
-    ends = np.r_[starts[1:], len(order)]
     nnz = np.diff(indptr)
-    for s0, e0 in zip(starts.tolist(), ends.tolist(), strict=True):
-        a = int(a_sorted[s0])
-        lo, hi = indptr[a], indptr[a + 1]
-        if lo == hi:
-            continue
-        cols = indices[lo:hi]
-        dense[cols] = data[lo:hi]
-        sel = order[s0:e0]
+    order = np.argsort(pi, kind="stable")
+    firsts = np.unique(pi)
+    dense = np.zeros((min(batch, len(firsts)), nf))
+    bounds = np.searchsorted(pi[order], firsts)
+    bounds = np.r_[bounds, len(order)]
+    for g in range(0, len(firsts), batch):
+        group = firsts[g : g + batch]
+        rows = np.repeat(np.arange(len(group)), nnz[group])
+        pos_a = np.repeat(indptr[group] - np.cumsum(nnz[group]) + nnz[group], nnz[group]) + np.arange(rows.size)
+        dense[rows, indices[pos_a]] = data[pos_a]
+        sel = order[bounds[g] : bounds[min(g + batch, len(firsts))]]
+        slot = np.searchsorted(group, pi[sel])
         b = pj[sel]
         c = nnz[b]
         tot = int(c.sum())
         if tot:
             pos = np.repeat(indptr[b] - np.cumsum(c) + c, c) + np.arange(tot)
-            prod = dense[indices[pos]] * data[pos]
+            prod = dense[np.repeat(slot, c), indices[pos]] * data[pos]
             seg = np.cumsum(c) - c
             nonempty = c > 0
             out[sel[nonempty]] = np.add.reduceat(prod, seg[nonempty])
-        dense[cols] = 0.0
+        dense[rows, indices[pos_a]] = 0.0
     return out
 
 
@@ -821,7 +830,7 @@ def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_t
                 pairs = [kn.get((i, j), 0.0) for k, i in enumerate(cl) for j in cl[k + 1 :]]
             out.append({
                 "id": story_id(ids),
-                "label": _label(c, docs, cl),
+                "label": cl,  # members for now: labels are made below, with one query for all names
                 "doc_ids": ids,
                 "sources": [docs.sources[i] for i in cl],
                 "near_duplicates": [dups[k] for k in sorted({group_of[d] for d in ids if d in group_of})
@@ -831,14 +840,18 @@ def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_t
                 "size": len(cl),
                 "cohesion": round(float(sum(pairs) / len(pairs)), 3) if pairs else 1.0,
             })
+    ents = [_label_entities(c, docs, s["label"]) for s in out]
+    names = _entity_names_at(c, (key for e in ents for key in e))
+    for s, e in zip(out, ents, strict=True):
+        s["label"] = _label(c, docs, s["label"], e, names)
     out.sort(key=lambda s: (-s["size"], s["first"] or "9999", s["id"]))
     return out
 
 
-def _label(c: Corpus, docs: _Docs, members: list[int], k: int = 3) -> str:
-    """Short Japanese label: the most salient entities shared by most members (weighted by IDF), then
-    shared keywords; joined with 、 (names themselves contain ・)."""
-    first: dict[str, int] = {}  # entity → first member naming it (its name, as that record gives it)
+def _label_entities(c: Corpus, docs: _Docs, members: list[int], k: int = 3) -> list[tuple[str, int]]:
+    """The entities a label names: the most salient ones shared by most members (weighted by IDF), with
+    the rowid of the first member naming each (whose record gives the name)."""
+    first: dict[str, int] = {}
     score: Counter[str] = Counter()
     docfreq: Counter[str] = Counter()
     idf_e = docs.ent_idf
@@ -855,14 +868,30 @@ def _label(c: Corpus, docs: _Docs, members: list[int], k: int = 3) -> str:
     need = max(1, math.ceil(len(members) / 2)) if len(members) > 1 else 1
     # coverage first: an entity every member names beats one a single long article repeats
     ranked = sorted(score, key=lambda e: (e in generic, -score[e] * (docfreq[e] / len(members)) ** 2, e))
-    shared = [e for e in ranked if docfreq[e] >= need][:k]
-    names = {
-        e: c.con.execute(
-            "SELECT name FROM doc_entities WHERE n = ? AND entity_id = ?", (int(docs.rowids[first[e]]), e)
-        ).fetchone()
-        for e in shared
-    }
-    picks = [(names[e][0] if names[e] and names[e][0] else e) for e in shared]
+    return [(e, int(docs.rowids[first[e]])) for e in ranked if docfreq[e] >= need][:k]
+
+
+def _entity_names_at(c: Corpus, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The name each (entity, document rowid) has in that document's record."""
+    keys = list(dict.fromkeys(keys))
+    out: dict[tuple[str, int], str] = {}
+    for i in range(0, len(keys), 5000):
+        part = json.dumps([[e, n] for e, n in keys[i : i + 5000]], ensure_ascii=False)
+        for e, n, name in c.con.execute(
+            "SELECT x.entity_id, x.n, x.name FROM json_each(?) j JOIN doc_entities x "
+            "ON x.n = j.value ->> 1 AND x.entity_id = j.value ->> 0",
+            (part,),
+        ):
+            out[(e, n)] = name or e
+    return out
+
+
+def _label(c: Corpus, docs: _Docs, members: list[int], ents: list[tuple[str, int]],
+           names: dict[tuple[str, int], str], k: int = 3) -> str:  # fmt: skip
+    """Short Japanese label: the entities of :func:`_label_entities`, then shared keywords; joined with 、
+    (names themselves contain ・)."""
+    need = max(1, math.ceil(len(members) / 2)) if len(members) > 1 else 1
+    picks = [names.get(key, key[0]) for key in ents]
     if len(picks) < k:
         tscore: Counter[int] = Counter()
         tdf: Counter[int] = Counter()
