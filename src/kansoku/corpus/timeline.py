@@ -14,6 +14,7 @@ near-duplicate groups of those documents are found through the stored LSH band k
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Iterable
 
@@ -151,7 +152,8 @@ def _story_corpus(c: Corpus, story: dict | str | None) -> Corpus | None:
 
 
 def _bigrams(s: str) -> frozenset[str]:
-    return frozenset(s[i : i + 2] for i in range(max(1, len(s) - 1)))
+    """Character bigrams of ``s`` (the text itself when shorter), as :func:`kansoku.corpus.dice` builds them."""
+    return frozenset(map(operator.add, s, s[1:])) if len(s) > 1 else frozenset([s])
 
 
 def _dice(ga: frozenset[str], gb: frozenset[str]) -> float:
