@@ -35,8 +35,8 @@ class OutFormat(StrEnum):
 
 
 FormatOption = Annotated[OutFormat, typer.Option("--format", "-f", help="table (Rich) or json.")]
-#: events shown by `kansoku timeline` unless --limit says otherwise
-TIMELINE_LIMIT = 500
+#: stories and events shown by `kansoku stories` and `kansoku timeline` unless --limit says otherwise
+LIST_LIMIT = TIMELINE_LIMIT = 500
 LimitOption = Annotated[int, typer.Option("--limit", "-n", help="Show at most this many items per list.", min=1)]
 
 
@@ -132,12 +132,16 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
         format: FormatOption = OutFormat.table,
         window_days: Annotated[int, typer.Option(help="Dated articles further apart never join.")] = 7,
         min_size: Annotated[int, typer.Option(help="Hide stories with fewer articles.")] = 2,
+        limit: Annotated[int, typer.Option("--limit", "-n", help="Show the N largest stories.", min=1)] = LIST_LIMIT,
     ) -> None:
         """Cluster articles into event-level stories across outlets (near-duplicates grouped)."""
         from kansoku.corpus.stories import cluster_stories
 
         with open_corpus(db, input) as c:
             res = cluster_stories(c, window_days=window_days, min_size=min_size)
+            if len(res) > limit:
+                err(f"stories: the {limit} largest of {len(res)} stories are shown; --limit N shows more")
+                res = res[:limit]
             if format is OutFormat.json:
                 _json(res)
                 return
