@@ -25,8 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from kansoku.model import Span
-from kansoku.normalize.segment import split_sentences
+from kansoku.model import Document, Span
 
 #: A frame is emitted when its score reaches this value (calibrated on the train split of
 #: bench/data/frames_labelled.jsonl with bench/frames_eval.py).
@@ -237,14 +236,15 @@ def _frame_voice(live: dict[int, tuple[float, str, int, int]]) -> str:
     return "discussed"
 
 
-def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> list[dict[str, Any]]:
-    """Detect catalogue frames in ``text``.
+def detect_frames(doc: Document, attributed: list[Span]) -> list[dict[str, Any]]:
+    """Detect catalogue frames in ``doc``; ``attributed`` are the contents of attributed claims.
 
     Returns ``[{"id", "label", "label_en", "score", "voice", "evidence": [{"text", "start", "end"}]}]``
     sorted by decreasing score; only frames whose score reaches :data:`THRESHOLD`.
     """
     cat = load_catalogue()
-    sents = sorted(sentences, key=lambda s: (s.start, s.end)) if sentences else split_sentences(text)
+    text = doc.text
+    sents = sorted(doc.sentences, key=lambda s: (s.start, s.end))
     if not sents:
         return []
     starts = [s.start for s in sents]

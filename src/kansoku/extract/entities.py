@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 
-from kansoku.model import Span
-from kansoku.nlp.tokens import Token, tokenize
+from kansoku.model import Document, Span
+from kansoku.nlp.tokens import Token, tokens
 from kansoku.resolve.gazetteer import _END, Gazetteer
 from kansoku.resolve.gazetteer import default as default_gazetteer
 from kansoku.resolve.variants import variant_key
@@ -112,23 +112,24 @@ _NOT_SPEAKER = re.compile(
 
 
 def find_mentions(
-    text: str,
-    sentences: list[Span],
+    doc: Document,
     gazetteer: Gazetteer | None = None,
     persons: list[str] | None = None,
     use_ner: bool = True,
 ) -> list[Mention]:
-    """All entity mentions in ``text``, sentence by sentence, sorted by start.
+    """All entity mentions in ``doc``, sentence by sentence, sorted by start.
 
     ``persons`` are names known from elsewhere to be people (bylines); dialogue speakers are found here.
     Their occurrences are PERSON mentions that take precedence over other readings of the same characters.
+    Sentences are tokenised through ``nlp.tokens.tokens`` (once per document).
     """
+    text, sentences = doc.text, doc.sentences
     gaz = gazetteer or default_gazetteer()
     seeds = sorted({p for p in (persons or []) + dialogue_speakers(text) if len(p) >= 2}, key=len, reverse=True)
     seed_re = re.compile("|".join(map(re.escape, seeds))) if seeds else None
     out: list[Mention] = []
     for sent in sentences:
-        toks = tokenize(text, sent)
+        toks = tokens(doc, sent)
         if not toks:
             continue
         found: list[Mention] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kansoku.model import Span
+from kansoku.model import Document, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +67,18 @@ def tokenize(text: str, span: Span | None = None) -> list[Token]:
             )
         pos = chunk_end
     return out
+
+
+def tokens(doc: Document, span: Span | None = None) -> list[Token]:
+    """Tokens of ``doc.text[span]`` (the whole text when no span), tokenised once per document and span.
+
+    Sudachi's segmentation depends on the context it is given, so a span is always tokenised on its own,
+    exactly as :func:`tokenize` would; what the cache saves is tokenising the same span again in another
+    stage (entities and quantities read the same sentences).
+    """
+    key = (span.start, span.end) if span else (0, len(doc.text))
+    got = doc.token_cache.get(key)
+    if got is None:
+        got = tokenize(doc.text, Span(*key))
+        doc.token_cache[key] = got
+    return got
