@@ -128,8 +128,13 @@ def find_mentions(
     seeds = sorted({p for p in (persons or []) + dialogue_speakers(text) if len(p) >= 2}, key=len, reverse=True)
     seed_re = re.compile("|".join(map(re.escape, seeds))) if seeds else None
     out: list[Mention] = []
-    for sent in sentences:
-        toks = tokens(doc, sent)
+    sent_tokens = [tokens(doc, sent) for sent in sentences]
+    if use_ner:
+        from kansoku.nlp.ner import predict_many
+
+        ner = predict_many(sent_tokens)  # all sentences at once: one gather, one batched Viterbi
+    for k, sent in enumerate(sentences):
+        toks = sent_tokens[k]
         if not toks:
             continue
         found: list[Mention] = []
@@ -146,7 +151,7 @@ def find_mentions(
         places = {(m.start, m.end) for m in found if m.type in ("GPE", "LOC", "NORP") or m.how == "abbrev"}
         found += _pattern_mentions(text, toks, covered, places, gaz)
         if use_ner:
-            added, dropped = _ner_mentions(text, toks, found, urls)
+            added, dropped = _ner_mentions(text, toks, found, urls, ner[k])
             found = [m for m in found if not any(m is d for d in dropped)] + added
         _regnal_numbers(text, found, gaz)
         found += _government_compounds(text, found)
@@ -480,7 +485,8 @@ _NER_ORG_JUNK = ("政権", "情勢", "政府", "側")
 
 
 def _ner_mentions(
-    text: str, toks: list[Token], found: list[Mention], urls: list[tuple[int, int]]
+    text: str, toks: list[Token], found: list[Mention], urls: list[tuple[int, int]],
+    predicted: list[tuple[int, int, str]] | None = None,
 ) -> tuple[list[Mention], list[Mention]]:
     """Names the statistical tagger finds where the gazetteer and the patterns found nothing.
 
@@ -493,7 +499,7 @@ def _ner_mentions(
     dropped: list[Mention] = []
     found = list(found)
     tok_by_span = {(t.start, t.end): t for t in toks}
-    for s, e, label in predict(text, toks):
+    for s, e, label in predict(text, toks) if predicted is None else predicted:
         etype = _NER_TYPES.get(label)
         surf = text[s:e]
         if label == "PRODUCT":
