@@ -431,8 +431,7 @@ class Cover:
         self.pos.update(range(s, e))
 
     def hits(self, s: int, e: int) -> bool:
-        pos = self.pos
-        return any(k in pos for k in range(s, e))
+        return not self.pos.isdisjoint(range(s, e))
 
 
 def _overlaps(s: int, e: int, covered: Cover | list[tuple[int, int]]) -> bool:
