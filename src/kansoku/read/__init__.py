@@ -191,7 +191,8 @@ def _read_xml(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
 
 def _read_unknown(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
     """No known suffix: decode as text, then treat it as a feed or a page if it plainly is one."""
-    text = decode_bytes(data, source)
+    notes: list[str] = []
+    text = decode_bytes(data, source, notes=notes)
     head = text[:1024].lstrip("\ufeff \t\r\n").lower()
     if head.startswith(("<?xml", "<rss", "<feed", "<rdf:rdf")):
         root = xml_root(text[:8192].encode("utf-8"))
@@ -199,9 +200,11 @@ def _read_unknown(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
             yield from read_feed(data, source)
             return
     if head.startswith(("<!doctype html", "<html")) or (head.startswith("<?xml") and "<html" in head):
-        yield parse_html(text, source)
+        doc = parse_html(text, source)
+        doc.warnings.extend(notes)
+        yield doc
         return
-    yield RawDoc(source=source, text=text)
+    yield RawDoc(source=source, text=text, warnings=notes)
 
 
 def _os_reason(err: OSError) -> str:

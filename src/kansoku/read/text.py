@@ -50,12 +50,14 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 def read_text(data: bytes, source: str) -> RawDoc:
     """A plain-text file: the decoded text, no metadata."""
-    return RawDoc(source=source, text=_require_text(decode_bytes(data, source)))
+    notes: list[str] = []
+    return RawDoc(source=source, text=_require_text(decode_bytes(data, source, notes=notes)), warnings=notes)
 
 
 def read_markdown(data: bytes, source: str) -> RawDoc:
     """A Markdown file: front matter → metadata, first ``# heading`` → title when there is none."""
-    raw = decode_bytes(data, source).replace("\r\n", "\n").replace("\r", "\n")
+    notes: list[str] = []
+    raw = decode_bytes(data, source, notes=notes).replace("\r\n", "\n").replace("\r", "\n")
     fields: dict[str, str] = {}
     if match := _FRONT_MATTER.match(raw.lstrip("\ufeff")):
         fields = _front_matter(match.group(1))
@@ -64,7 +66,7 @@ def read_markdown(data: bytes, source: str) -> RawDoc:
         title = strip_markdown(heading.group(1)).strip()
         if title:
             fields["title"] = title
-    return RawDoc(source=source, text=_require_text(strip_markdown(raw)), **fields)
+    return RawDoc(source=source, text=_require_text(strip_markdown(raw)), warnings=notes, **fields)
 
 
 def strip_markdown(text: str) -> str:
