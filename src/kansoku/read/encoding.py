@@ -147,6 +147,7 @@ _KANALESS_MAX = 64
 _ACCIDENTAL_UTF8 = re.compile(r"[\u0100-\u07ff]")
 # A non-ASCII character wedged between ASCII letters: "fran軋is" is French read as Shift_JIS.
 _WEDGED = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f](?=[A-Za-z])")
+_CP932_UNASSIGNED = re.compile("[\uf8f0-\uf8f3]")
 _BAD_CHARS = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _TEXTY = re.compile(r"[\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u3000-\u303f\uff01-\uff5e]")
 
@@ -296,9 +297,11 @@ def _decode(data: bytes, declared: str | None) -> Decoded:
             return Decoded(text, _encoding_name(declared_codec))
 
     strict = [
-        Decoded(t, _encoding_name(codec))
-        for codec in ("cp932", "euc_jp")
-        if (t := _try_strict(data, codec)) is not None
+        Decoded(text, _encoding_name(codec), replaced)
+        for codec in (() if iso2022 else ("cp932", "euc_jp"))  # 7-bit data reads as anything
+        if (strict_text := _try_strict(data, codec)) is not None
+        for text, replaced in [_unassigned_cp932(strict_text, codec)]
+        if _small_damage(replaced, len(data))
     ]
     candidates = [d for d in strict if _looks_japanese(d.text)] or [
         d for d in strict if _all_japanese(d.text)
@@ -433,7 +436,15 @@ def _decode_counting(data: bytes | memoryview, codec: str, *, final: bool = True
     _damage.count = 0
     decoder = codecs.getincrementaldecoder(codec)(errors=_COUNTING_HANDLER)
     text = decoder.decode(data, final)
-    return text, _damage.count
+    text, unassigned = _unassigned_cp932(text, codec)
+    return text, _damage.count + unassigned
+
+
+def _unassigned_cp932(text: str, codec: str) -> tuple[str, int]:
+    """Python's CP932 maps the unassigned single bytes 0xA0 and 0xFD–0xFF to U+F8F0–U+F8F3: damage."""
+    if codec != "cp932" or not _CP932_UNASSIGNED.search(text):
+        return text, 0
+    return _CP932_UNASSIGNED.subn("\ufffd", text)
 
 
 def _count_and_replace(err: UnicodeError) -> tuple[str, int]:
