@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 from datetime import datetime
+from itertools import accumulate
 
 import lxml.html
 from lxml import etree
@@ -71,6 +72,10 @@ _TAG_START = re.compile(r"<[A-Za-z/!?]")
 # a tag, or a comment; "[^<>]*" keeps a page full of stray "<" linear
 _TAG = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][A-Za-z0-9:_-]*)[^<>]*>", re.DOTALL)
 _MAX_DEPTH = 150
+_NON_VOID_TAG = re.compile(
+    r"<(/?)(?!(?:area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)\b)[A-Za-z]",
+    re.IGNORECASE,
+)
 _VOID = frozenset(
     {
         "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input", "keygen",
@@ -191,9 +196,15 @@ def repair_markup(html: str) -> str:
     if _XML_INVALID.search(html):
         html = _XML_INVALID.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", html)
     html = _close_titles(html)
-    if html.count("<") > _MAX_DEPTH:
+    if html.count("<") > _MAX_DEPTH and _may_be_deep(html):
         html = _flatten(html)
     return html
+
+
+def _may_be_deep(html: str) -> bool:
+    """A quick upper bound on the nesting: start tags minus end tags so far (implied ends only lower it)."""
+    steps = [1 - 2 * len(slash) for slash in _NON_VOID_TAG.findall(html)]
+    return max(accumulate(steps), default=0) > _MAX_DEPTH
 
 
 _parsers = threading.local()
