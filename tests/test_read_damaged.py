@@ -162,6 +162,18 @@ def test_jsonl_line_with_a_stray_byte(tmp_path: Path) -> None:
     assert doc.text.count("\ufffd") == 1
 
 
+def test_ascii_escaped_jsonl_line_with_one_high_byte_is_repaired_not_guessed(tmp_path: Path) -> None:
+    path = tmp_path / "records.jsonl"
+    line = json.dumps({"text": LINE, "title": "見出し"}).encode()  # \\uXXXX escapes: pure ASCII
+    path.write_bytes(line.replace(b'"title"', b'"title\xa9"') + b"\n")
+
+    [doc], errors = collect(path)
+
+    assert errors == []
+    assert (doc.text, doc.title) == (LINE, None)  # the damaged key is not "title" any more
+    assert doc.warnings == ["1 invalid byte replaced (decoded as UTF-8)"]
+
+
 def test_jsonl_wrong_optional_types_and_lone_surrogates_are_warnings(tmp_path: Path) -> None:
     path = tmp_path / "records.jsonl"
     path.write_text(
@@ -290,6 +302,18 @@ def test_damaged_shift_jis_feed_is_decoded_as_shift_jis(tmp_path: Path) -> None:
     assert docs[1].text.startswith("記事2\ufffd")
     assert [doc.warnings for doc in docs] == [[], ["1 invalid byte replaced (decoded as Shift_JIS)"], []]
     assert docs[0].outlet == "観測新聞"
+
+
+def test_feed_character_references_to_surrogates_do_not_lose_the_feed(tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    items = [_item(1), _item(2, "本文&#xD800;二&#99999999999;です。&#0;"), _item(3)]
+    path.write_text(_feed(items), encoding="utf-8")
+
+    docs, errors = collect(path)
+
+    assert errors == []
+    assert [doc.title for doc in docs] == ["見出し1", "見出し2", "見出し3"]
+    assert docs[1].text == "本文\ufffd二\ufffdです。\ufffd"
 
 
 # --------------------------------------------------------------------------- 4. markup libxml2 mangles

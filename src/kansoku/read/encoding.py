@@ -203,8 +203,12 @@ def decode_bytes(
     return decoded.text
 
 
-def decode_text(data: bytes, *, declared: str | None = None) -> Decoded:
-    """Like :func:`decode_bytes`, but also say which encoding was used and how many bytes were replaced."""
+def decode_text(data: bytes, *, declared: str | None = None, expect_utf8: bool = False) -> Decoded:
+    """Like :func:`decode_bytes`, but also say which encoding was used and how many bytes were replaced.
+
+    ``expect_utf8``: the format is UTF-8 by definition (JSON), so damaged UTF-8 needs no non-ASCII
+    evidence (an ASCII-escaped JSON line with one flipped byte) and no code page is guessed.
+    """
     if not data:
         raise ReadFailure("file is empty")
     decoded = _utf16_without_bom(data)
@@ -212,7 +216,7 @@ def decode_text(data: bytes, *, declared: str | None = None) -> Decoded:
         binary = sniff_binary(data)
         if binary:
             raise ReadFailure(binary)
-        decoded = _decode(data, declared)
+        decoded = _decode(data, declared, expect_utf8)
     _check_text(decoded.text)
     if decoded.text.startswith("\ufeff"):
         decoded = Decoded(decoded.text[1:], decoded.encoding, decoded.replaced)
@@ -263,7 +267,7 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
     return None
 
 
-def _decode(data: bytes, declared: str | None) -> Decoded:
+def _decode(data: bytes, declared: str | None, expect_utf8: bool = False) -> Decoded:
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
             body = memoryview(data)[len(bom) :]
@@ -312,11 +316,11 @@ def _decode(data: bytes, declared: str | None) -> Decoded:
     tolerant = ["iso2022_jp"] if iso2022 else ["utf-8", "cp932", "euc_jp"]
     if declared_codec and not iso2022 and _canonical(declared_codec) not in ("utf_8", "cp932", "euc_jp"):
         tolerant.append(declared_codec)
-    repaired, closest = _lenient(data, tolerant)
+    repaired, closest = _lenient(data, tolerant, expect_utf8)
     if repaired is not None:
         return repaired
 
-    guessed = None if iso2022 else _charset_normalizer_guess(data)
+    guessed = None if iso2022 or expect_utf8 else _charset_normalizer_guess(data)
     if guessed is not None:
         return guessed
     tried = "tried UTF-8, Shift_JIS/CP932, EUC-JP, ISO-2022-JP"
@@ -391,7 +395,9 @@ def _all_japanese(text: str) -> bool:
     )
 
 
-def _lenient(data: bytes, tolerant: list[str]) -> tuple[Decoded | None, tuple[str, int, int] | None]:
+def _lenient(
+    data: bytes, tolerant: list[str], expect_utf8: bool = False
+) -> tuple[Decoded | None, tuple[str, int, int] | None]:
     """The best decode with replaced bytes among ``codecs`` when the damage is small (module docstring).
 
     Also returns the closest fit ``(encoding name, invalid bytes, bytes measured)`` for the error message;
@@ -418,7 +424,7 @@ def _lenient(data: bytes, tolerant: list[str]) -> tuple[Decoded | None, tuple[st
         sample = _sample(text)
         runs = sample.count("\ufffd")
         valid_non_ascii = len(_NON_ASCII.findall(sample)) - runs
-        if valid_non_ascii < 5 * runs:
+        if valid_non_ascii < 5 * runs and not (expect_utf8 and codec == "utf-8"):
             continue
         if codec != "utf-8" and not _looks_japanese(text):
             continue

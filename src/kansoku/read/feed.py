@@ -32,6 +32,7 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 _XML_ENCODING = re.compile(r"""(\A\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*""")
 # Lone surrogates (from character references such as &#xD800;) cannot be encoded as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
 
 
 def xml_root(data: bytes) -> str | None:
@@ -54,7 +55,8 @@ def read_feed(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
     import feedparser
 
     decoded = decode_text(data, declared=declared_charset(data))
-    utf8 = _XML_ENCODING.sub(r"\g<1>utf-8", decoded.text.lstrip("\ufeff"), count=1).encode("utf-8", "replace")
+    text = _CHAR_REF.sub(_valid_char_ref, decoded.text.lstrip("\ufeff"))
+    utf8 = _XML_ENCODING.sub(r"\g<1>utf-8", text, count=1).encode("utf-8", "replace")
     parsed = feedparser.parse(utf8)
     entries = parsed.get("entries") or []
     if not entries:
@@ -81,6 +83,12 @@ def read_feed(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
         for doc in damaged or docs:
             doc.warnings.append(note)
     yield from results
+
+
+def _valid_char_ref(match: re.Match[str]) -> str:
+    """``&#xD800;`` and references past U+10FFFF crash feedparser's loose parser: make them U+FFFD."""
+    value = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return match.group(0) if 0 < value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else "&#xFFFD;"
 
 
 def _entry_to_doc(entry: Any, source: str, number: int, outlet: str | None) -> RawDoc:

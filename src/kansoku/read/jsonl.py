@@ -88,7 +88,7 @@ def read_json(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         try:
-            decoded = decode_text(data)
+            decoded = decode_text(data, expect_utf8=True)
         except ReadFailure as failure:
             raise ReadFailure(
                 f"JSON file is not valid UTF-8 (at byte {err.start}); {failure.reason}"
@@ -141,7 +141,7 @@ def _line_to_doc(raw: bytes | None, number: int, source: str) -> RawDoc:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         try:
-            decoded = decode_text(raw)
+            decoded = decode_text(raw, expect_utf8=True)
         except ReadFailure as failure:
             raise ReadFailure(
                 f"line {number} is not valid UTF-8 (at byte {err.start}); {failure.reason}"
