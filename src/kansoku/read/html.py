@@ -202,9 +202,13 @@ def repair_markup(html: str) -> str:
 
 
 def _may_be_deep(html: str) -> bool:
-    """A quick upper bound on the nesting: start tags minus end tags so far (implied ends only lower it)."""
+    """A quick bound on the nesting: start tags minus end tags so far, never below zero.
+
+    Implied end tags only lower the real depth; only end tags of elements that were never opened,
+    amid the deep part, could hide it (libxml2 ignores those).
+    """
     steps = [1 - 2 * len(slash) for slash in _NON_VOID_TAG.findall(html)]
-    return max(accumulate(steps), default=0) > _MAX_DEPTH
+    return max(accumulate(steps, lambda depth, step: max(0, depth + step)), default=0) > _MAX_DEPTH
 
 
 _parsers = threading.local()
