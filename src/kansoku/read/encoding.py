@@ -298,7 +298,9 @@ def _decode(data: bytes, declared: str | None, expect_utf8: bool = False) -> Dec
     if declared_codec:
         text = _try_strict(data, declared_codec)
         if text is not None:
-            return Decoded(text, _encoding_name(declared_codec))
+            text, replaced = _unassigned_cp932(text, _canonical(declared_codec))
+            if _small_damage(replaced, len(data)):
+                return Decoded(text, _encoding_name(declared_codec), replaced)
 
     strict = [
         Decoded(text, _encoding_name(codec), replaced)
