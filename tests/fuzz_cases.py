@@ -304,7 +304,7 @@ def _feed(rng: random.Random, scale: int) -> Case:
     elif kind == "nested":
         xml = xml.replace("<item>", "<item><item>", 2).replace("<entry>", "<entry><entry>", 2)
     else:
-        big = _text(0) * (100 * scale)
+        big = _text(0) * (60 * scale)
         xml = xml.replace("<![CDATA[<p>", "<![CDATA[<p>" + big, 1).replace("&lt;p&gt;", "&lt;p&gt;" + big, 1)
     name = rng.choice(("feed.rss", "feed.xml", "feed.atom", "noext"))
     data = xml.encode(rng.choice(("utf-8", "utf-8", "cp932")) if kind != "control chars" else "utf-8")
@@ -357,7 +357,7 @@ def _jsonl_mutation(rng: random.Random, scale: int) -> Case:
 
 
 def _long_line(rng: random.Random, scale: int) -> Case:
-    size = rng.choice((5_000, 15_000)) * scale
+    size = rng.choice((5_000, 10_000)) * scale
     body = "".join(_text(k).replace("\n", "") for k in range(8))
     text = (body * (size // len(body) + 1))[:size]
     kind = rng.choice(("prose", "no stops", "no spaces ascii", "one character"))
