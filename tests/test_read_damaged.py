@@ -77,6 +77,28 @@ def test_one_stray_byte_in_a_short_file(tmp_path: Path) -> None:
     assert doc.text == LINE[:10] + "\ufffd\n" + LINE[10:]
 
 
+def test_nul_padding_after_the_text_and_stray_nuls_are_removed(tmp_path: Path) -> None:
+    body = "\n".join(LINES[:100]).encode("utf-8")
+    (tmp_path / "a-padded.txt").write_bytes(body + bytes(8192))  # a file cut short by a crash
+    (tmp_path / "b-stray.txt").write_bytes(body[:300] + b"\x00" + body[300:600] + b"\x00\x00" + body[600:])
+    (tmp_path / "c-both.txt").write_bytes(damaged("cp932", b"\x82", 150)[:5000] + b"\x00" + bytes(4096))
+    (tmp_path / "d-zeros.txt").write_bytes(bytes(4096))
+    (tmp_path / "e-holes.txt").write_bytes(body[:3000] + bytes(512) + body[3000:])  # a hole mid-file
+
+    docs, errors = collect(tmp_path)
+
+    assert [(Path(d.source).name, d.warnings) for d in docs] == [
+        ("a-padded.txt", ["8192 NUL bytes removed (decoded as UTF-8)"]),
+        ("b-stray.txt", ["3 NUL bytes removed (decoded as UTF-8)"]),
+        ("c-both.txt", ["1 invalid byte replaced and 4097 NUL bytes removed (decoded as Shift_JIS)"]),
+    ]
+    assert docs[0].text == docs[1].text == "\n".join(LINES[:100])
+    assert [(Path(e.source).name, e.reason) for e in errors] == [
+        ("d-zeros.txt", "contains only NUL bytes, not text"),
+        ("e-holes.txt", "looks like binary data (it contains NUL bytes), not text"),
+    ]
+
+
 def test_decode_bytes_appends_the_note_and_keeps_its_old_signature() -> None:
     data = damaged("utf-8", b"\xff", 200)
     notes: list[str] = ["earlier note"]

@@ -6,7 +6,9 @@ Detection order, most reliable first:
 2. a byte-order mark decides (UTF-32, UTF-16, UTF-8); UTF-16 without one is recognised by its NULs
    (ASCII characters put a NUL on one side of their byte pair) or, for Japanese without any ASCII, by
    the high bytes of its pairs (0x30 for kana and punctuation, 0x4E–0x9F for kanji);
-3. NUL bytes or many control bytes mean binary data;
+3. NUL bytes (over 1 % of the bytes before any trailing NUL padding) or many control bytes mean
+   binary data; fewer NULs, and NUL padding after the text (a file cut short by a crash), are damage:
+   they are removed and noted;
 4. strict ISO-2022-JP when the data is 7-bit and has its escape sequences;
 5. strict UTF-8;
 6. strict CP932 (Shift_JIS) and EUC-JP; when both decode, the one yielding more kana/kanji wins;
@@ -20,7 +22,8 @@ Damage is measured in bytes: the bytes the decoder could not map, as its error h
 (a stray ``0xFF`` is one byte; a UTF-8 character cut after two of its three bytes is two). A file
 whose best encoding leaves fewer than 1 % of its bytes invalid (or a single invalid byte, whatever
 the file's size) is decoded with U+FFFD for each damaged run, and :func:`decode_bytes` adds one note
-such as ``3 invalid bytes replaced (decoded as Shift_JIS)``. The same holds after a byte-order mark.
+such as ``3 invalid bytes replaced (decoded as Shift_JIS)`` (``… and 2 NUL bytes removed …`` when
+stray NULs were dropped too). The same holds after a byte-order mark.
 A replacement reading must still look like text in its encoding (for UTF-8, at least five valid
 non-ASCII characters per damaged run; for CP932/EUC-JP, Japanese prose) so that a Latin-1 file is
 not read as damaged UTF-8. More damage than that is refused with one line saying how much of the
@@ -32,7 +35,7 @@ from __future__ import annotations
 import codecs
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kansoku.read.errors import ReadFailure
 
@@ -161,9 +164,12 @@ def sniff_binary(data: bytes) -> str | None:
         return f"looks like {_RIFF_KINDS[data[8:12]]}, not text"
     if any(data.startswith(bom) for bom, _, _ in _BOMS):
         return None  # UTF-16/32 text legitimately contains NUL bytes
-    sample = data[:_SAMPLE_BYTES]
+    body = data.rstrip(b"\x00")  # NUL padding after the text (a file cut by a crash) is damage
+    if not body:
+        return "contains only NUL bytes, not text"
+    sample = body[:_SAMPLE_BYTES]
     nul = sample.count(0)
-    if nul and (nul >= 16 or nul / len(sample) > 0.001):
+    if nul > 1 and nul > _MAX_DAMAGE * len(sample):  # a few stray NULs are damage too
         return "looks like binary data (it contains NUL bytes), not text"
     control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if control / len(sample) > 0.02:
@@ -178,13 +184,16 @@ class Decoded:
     text: str
     encoding: str
     replaced: int = 0
+    nuls: int = 0  # NUL bytes removed (stray ones, or padding after the text)
 
     def note(self) -> str | None:
-        """The one-line warning for a repaired decode (``None`` when nothing was replaced)."""
-        if not self.replaced:
-            return None
-        plural = "s" if self.replaced != 1 else ""
-        return f"{self.replaced} invalid byte{plural} replaced (decoded as {self.encoding})"
+        """The one-line warning for a repaired decode (``None`` when nothing was repaired)."""
+        parts = []
+        if self.replaced:
+            parts.append(f"{self.replaced} invalid byte{'s' if self.replaced != 1 else ''} replaced")
+        if self.nuls:
+            parts.append(f"{self.nuls} NUL byte{'s' if self.nuls != 1 else ''} removed")
+        return f"{' and '.join(parts)} (decoded as {self.encoding})" if parts else None
 
 
 def decode_bytes(
@@ -216,10 +225,13 @@ def decode_text(data: bytes, *, declared: str | None = None, expect_utf8: bool =
         binary = sniff_binary(data)
         if binary:
             raise ReadFailure(binary)
-        decoded = _decode(data, declared, expect_utf8)
+        nuls = 0 if any(data.startswith(bom) for bom, _, _ in _BOMS) else data.count(0)
+        if nuls:
+            data = data.replace(b"\x00", b"")
+        decoded = replace(_decode(data, declared, expect_utf8), nuls=nuls)
     _check_text(decoded.text)
     if decoded.text.startswith("\ufeff"):
-        decoded = Decoded(decoded.text[1:], decoded.encoding, decoded.replaced)
+        decoded = replace(decoded, text=decoded.text[1:])
     return decoded
 
 
