@@ -99,7 +99,9 @@ def _patterns() -> dict[str, Any]:
             r"^[\s•◆■●◇・*\-]*(?P<name>[A-Za-z\u3041-\u30FF\u4E00-\u9FFF々][^\s:：、。「」()（）]{0,13}?)\s*[:：]\s*"
             r"(?P<body>\S.*)$"
         ),
-        "np_topic": re.compile(rf"(?P<np>{_NP})(?P<m>は|が|も)"),
+        # Not from inside a noun run: a match there implies one from the run's start, which finditer
+        # tries first, and every failed start costs a scan of the run (quadratic on a long unbroken run).
+        "np_topic": re.compile(rf"(?<!{_NPC})(?P<np>{_NP})(?P<m>は|が|も)"),
     }
 
 

@@ -55,6 +55,7 @@ import json
 import re
 import threading
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -1029,16 +1030,17 @@ def extract_events(doc: Document, timex: list[dict]) -> list[dict]:
     most specific resolved value in the sentence (or the unresolved one like XXXX-XX-15)."""
     text, sentences = doc.text, doc.sentences
     spans = sorted(sentences, key=lambda sp: sp.start) if sentences else [Span(0, len(text))]
+    # (start, index) of the dated timex, so that each sentence finds its own by bisection
+    # (a scan of every timex per sentence made long documents quadratic)
+    dated = sorted(
+        (t["start"], i)
+        for i, t in enumerate(timex)
+        if t["type"] in ("DATE", "TIME") and t.get("value") and not str(t["value"]).endswith("_REF")
+    )
+    starts = [start for start, _ in dated]
     events: list[dict] = []
     for sp in spans:
-        idx = [
-            i
-            for i, t in enumerate(timex)
-            if t["type"] in ("DATE", "TIME")
-            and t.get("value")
-            and not str(t["value"]).endswith("_REF")
-            and sp.start <= t["start"] < sp.end
-        ]
+        idx = sorted(i for _, i in dated[bisect_left(starts, sp.start) : bisect_left(starts, sp.end)])
         if not idx:
             continue
         best = max(idx, key=lambda i: (_specificity(str(timex[i]["value"])), -i))
