@@ -149,14 +149,17 @@ def _timex(doc: Document, opts: Options) -> None:
 def _claims(doc: Document, opts: Options) -> None:
     from kansoku.extract.claims import extract_claims
 
-    doc.layers["claims"] = extract_claims(doc)
+    authors = doc.layer("metadata").get("authors", [])
+    author_voice = doc.layer("genre").get("label") in ("opinion", "analysis", "blog") and any(
+        a.get("name") and a.get("kind") == "person" and a.get("role") != "original_author" for a in authors)
+    doc.layers["claims"] = extract_claims(doc, author_voice)
 
 
 def _links(doc: Document, opts: Options) -> None:
     """resolve: claim speakers and figure sources → entity ids (in place)."""
     from kansoku.resolve.links import link_claims, link_quantities
 
-    link_claims(doc.layer("claims"), doc.layer("entities"))
+    link_claims(doc.layer("claims"), doc.layer("entities"), doc.text, doc.layer("metadata").get("authors"))
     link_quantities(doc.layer("quantities"), doc.layer("entities"))
     doc.layers["links"] = True
 
@@ -222,13 +225,13 @@ STAGES: tuple[Stage, ...] = (
     Stage("entities", _entities, ("metadata",)),
     Stage("quantities", _quantities),
     Stage("timex", _timex, ("metadata",)),
-    Stage("claims", _claims),
-    Stage("links", _links, ("claims", "entities", "quantities"), empty=lambda: False),
+    Stage("genre", _genre, ("metadata",), empty=lambda: {"label": None, "cues": []}),
+    Stage("claims", _claims, ("metadata", "genre")),
+    Stage("links", _links, ("claims", "entities", "quantities", "metadata"), empty=lambda: False),
     Stage("events", _events, ("timex", "entities", "claims")),
     Stage("sourcing", _sourcing, ("claims", "quantities", "metadata"), empty=_empty_sourcing),
     Stage("frames", _frames, ("claims",)),
     Stage("stance", _stance, ("entities", "frames")),
-    Stage("genre", _genre, ("metadata",), empty=lambda: {"label": None, "cues": []}),
     Stage("persuasion", _persuasion),
 )
 STAGE_NAMES = tuple(st.name for st in STAGES)
