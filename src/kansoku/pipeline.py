@@ -160,7 +160,7 @@ def _links(doc: Document, opts: Options) -> None:
     from kansoku.resolve.links import link_claims, link_quantities
 
     link_claims(doc.layer("claims"), doc.layer("entities"), doc.text, doc.layer("metadata").get("authors"))
-    link_quantities(doc.layer("quantities"), doc.layer("entities"))
+    link_quantities(doc.layer("quantities"), doc.layer("entities"), doc.layer("claims"), doc.text)
     doc.layers["links"] = True
 
 

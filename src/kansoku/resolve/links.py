@@ -234,10 +234,77 @@ def _entity_named(name: str, entities: list[dict]) -> str | None:
     return None
 
 
-def link_quantities(quantities: list[dict], entities: list[dict]) -> None:
+_SOURCE_TYPES = ("ORG", "PERSON", "GPE", "NORP")
+
+
+def link_quantities(quantities: list[dict], entities: list[dict], claims: list[dict] | None = None,
+                    text: str = "") -> None:
+    """Name the organisation or person behind each figure (``source``, ``source_entity_id``).
+
+    - a figure inside an attributed claim's content has that claim's speaker (several figures in one
+      attributed sentence share it: ``source_resolution.method`` ``claim``);
+    - a source phrase that is no entity (a report title 「中国の軍事力」, a clause 国際収支) gives way to the
+      organisation or person the same phrase names before it (財務省が発表した国際収支統計 → 財務省:
+      ``entity_in_phrase``); the phrase itself stays in ``source_phrase`` as evidence.
+    """
     idx = _MentionIndex(entities)
+    by_id = {e["id"]: e for e in entities}
+    speaking = [c for c in claims or [] if c.get("speaker") and c.get("content_span") and c.get("kind") != "assertion"]
     for q in quantities:
-        q["source_entity_id"] = _entity_in(q.get("source_span"), idx)
+        span = q.get("source_span")
+        eid = _entity_in(span, idx)
+        how = {"method": "mention"} if eid else None
+        if eid and by_id.get(eid, {}).get("type") not in _SOURCE_TYPES:
+            eid, how = None, None  # a report title (PRODUCT) or an event is not who says it
+        if eid is None and span and text:
+            found = _named_in_phrase(span["start"], span["end"], text, idx, by_id)
+            if found is not None:
+                eid, (ms, me) = found
+                q["source_phrase"] = q.get("source")
+                q["source"], q["source_span"] = text[ms:me], {"start": ms, "end": me}
+                how = {"method": "entity_in_phrase"}
+        if eid is None and text:
+            for c in speaking:
+                cs = c["content_span"]
+                if cs["start"] <= q["start"] and q["end"] <= cs["end"]:
+                    if q.get("source"):
+                        q["source_phrase"] = q.get("source")
+                    q["source"], q["source_span"] = c["speaker"], c.get("speaker_span")
+                    eid = c.get("speaker_entity_id")
+                    how = {"method": "claim", "claim_id": c.get("id")}
+                    break
+        q["source_entity_id"] = eid
+        q["source_resolution"] = how
+
+
+def _platform(name: str) -> bool:
+    from kansoku.read.hosts import by_name
+
+    o = by_name(name)
+    return o is not None and o.kind == "platform"
+
+
+def _named_in_phrase(s: int, e: int, text: str, idx: _MentionIndex, by_id: dict[str, dict]
+                     ) -> tuple[str, tuple[int, int]] | None:
+    """The last organisation or person named in the attribution phrase ending at ``e``: inside the source
+    span, or just before it in the same clause (no sentence end or comma-free stretch beyond 40 chars)."""
+    lo = max(0, s - 40)
+    cut = max(text.rfind("。", lo, s), text.rfind("\n", lo, s))
+    lo = cut + 1 if cut >= 0 else lo
+    best = None
+    for ms, me, eid in idx.items[bisect_left(idx.starts, lo) : bisect_left(idx.starts, e)]:
+        typ = by_id.get(eid, {}).get("type")
+        if me > e or typ not in _SOURCE_TYPES:
+            continue
+        before = text[lo:ms]
+        if before.count("「") > before.count("」") or before.count("『") > before.count("』"):
+            continue  # inside a quoted title: 「中国の軍事力」 names a report, not its author
+        if _platform(by_id.get(eid, {}).get("name_en") or text[ms:me]):
+            continue  # YouTube「外交の真実」: the channel speaks, not the platform
+        rank = 0 if typ == "GPE" else 1  # an organisation or a person before a country
+        if best is None or rank >= best[0]:
+            best = (rank, eid, (ms, me))
+    return (best[1], best[2]) if best else None
 
 
 def link_events(events: list[dict], entities: list[dict], claims: list[dict]) -> None:
