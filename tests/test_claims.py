@@ -141,11 +141,17 @@ def test_quote_subject_is_not_speaker() -> None:
     assert _content(text, out[1]) == "歴史を歪めている"
 
 
-def test_doushi_inherits_speaker() -> None:
+def test_doushi_is_kept_for_the_resolver() -> None:
+    """Extraction keeps the words of the claim's own sentence (同氏); resolve/links.py finds who it is."""
     text = "ベルギーのデクロー首相は、凍結資産の活用に慎重な姿勢を示した。同氏は、法的な課題が残ると説明した。"
     out = _claims(text)
-    assert [c["speaker"] for c in out] == ["ベルギーのデクロー首相"]
+    assert [c["speaker"] for c in out] == ["同氏"]
     assert out[0]["cue"] == "と説明した"
+    from kansoku.model import RawDoc
+    from kansoku.pipeline import analyze_document
+
+    (c,) = analyze_document(RawDoc(source="t", text=text))["claims"]
+    assert "デクロー" in c["speaker"] and c["speaker_resolution"]["method"] == "anaphor"
 
 
 def test_dialogue_lines() -> None:

@@ -190,9 +190,12 @@ def _frames(doc: Document, opts: Options) -> None:
 
 def _stance(doc: Document, opts: Options) -> None:
     from kansoku.analyze.stance import compute_stance
+    from kansoku.extract.entities import loaded_label_stance
     from kansoku.resolve.links import actor_spans
 
-    doc.layers["stance"] = compute_stance(doc, actor_spans(doc.layer("entities")), doc.layer("frames"))
+    loaded = [(Span(m["start"], m["end"]), loaded_label_stance(m["text"]))
+              for e in doc.layer("entities") for m in e["mentions"] if m.get("label") == "loaded"]
+    doc.layers["stance"] = compute_stance(doc, actor_spans(doc.layer("entities")), doc.layer("frames"), loaded)
 
 
 def _genre(doc: Document, opts: Options) -> None:

@@ -325,20 +325,12 @@ def _dialogue_names(text: str, sents: list[Span]) -> set[str]:
 
 
 class _Context:
-    """The most recent speaker-like topic, for 同氏 / とも-cues in later sentences."""
+    """The most recent speaker-like topic, for とも-cues and また、/ その上で continuations in later sentences
+    (anaphors such as 同氏 are resolved after extraction, against the entities, by resolve/links.py)."""
 
     def __init__(self) -> None:
         self.span: tuple[int, int] | None = None
 
-    def resolve(self, text: str, np: str) -> tuple[int, int] | None:
-        """The earlier speaker 同氏 / 同報道官 / 同省 stands for, if any."""
-        if not self.span or not np.startswith("同") or len(np) > 6:
-            return None
-        prev = text[self.span[0] : self.span[1]]
-        suffix = np[1:]
-        if suffix in ("氏", "さん") or prev.endswith(suffix):
-            return self.span
-        return None
 
 
 
@@ -377,8 +369,6 @@ def extract_claims(doc: Document, author_voice: bool = False) -> list[dict[str, 
             if m:
                 spk = _find_speaker(sent, m.start("kou"), False, False)
                 spk_abs = (sp.start + spk[0], sp.start + spk[1]) if spk else None
-                if spk is not None:
-                    spk_abs = ctx.resolve(text, sent[spk[0] : spk[1]]) or spk_abs
                 body = (bare_quote.start + 1, bare_quote.start + text[bare_quote.start : bare_quote.end].rindex("」"))
                 out.append(_rec(text, bare_quote.start, sp.end, spk_abs, m.group("kou") + m.group("verb"), "quote",
                                 body))
@@ -462,10 +452,9 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
         if spk is None and acc_speaker is not None:
             spk = acc_speaker
         spk_abs = (s0 + spk[0], s0 + spk[1]) if spk else None
-        if spk is not None:
-            spk_abs = ctx.resolve(text, sent[spk[0] : spk[1]]) or spk_abs
-        elif cont and ctx.span:
-            spk_abs = ctx.span
+        via = None
+        if spk is None and cont and ctx.span:
+            spk_abs, via = ctx.span, "context"  # …と述べた。また、…とも語った: the previous speaker goes on
         if q_end in weak and (spk_abs is None or (spk is not None and sent[spk[1] : spk[1] + 1] == "が"
                                                   and q_end not in post)):
             continue  # a bare としている / 考えを示した needs a topic speaker (NPは), not the clause's own subject
@@ -481,7 +470,10 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
             content = (s0 + cstart, s0 + q_end)
             if content[1] - content[0] < 2:
                 continue
-        recs.append(_rec(text, sp.start, sp.end, spk_abs, cue, "quote" if quote else "reported", content))
+        rec = _rec(text, sp.start, sp.end, spk_abs, cue, "quote" if quote else "reported", content)
+        if via:
+            rec["_via"] = via
+        recs.append(rec)
         prev_end = c_end
     if recs:
         if recs[-1]["speaker_span"]:
@@ -497,7 +489,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
     if topic is not None:
         np = sent[topic[0] : topic[1]]
         if re.search(r"[\u30A1-\u30FA]{2,}|[A-Za-z]{2,}", np) or np.endswith(tuple(cues()["claims"]["speaker_suffixes"])):
-            ctx.span = ctx.resolve(text, np) or (s0 + topic[0], s0 + topic[1])
+            ctx.span = (s0 + topic[0], s0 + topic[1])
     if according and acc_speaker and len(masked) - according.end() >= 6:
         # 〜によると、…(という): reported, by the named source
         end = len(sent.rstrip("。．"))

@@ -21,6 +21,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 
 from kansoku.model import Document, Span
@@ -89,9 +90,30 @@ class Mention:
     common_word: bool = False  # a short form that is also an ordinary word (ライト, マスク, トランプ)
     person_cue: bool = False  # followed by a title or 政権/陣営/氏 …
     head: Mention | None = None  # for an address compound (ケンタッキー州レキシントン): the place it names
+    label: str | None = None  # "loaded": a partisan name for the referent (キエフ政権), see data/loaded_labels.toml
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "start": self.start, "end": self.end}
+        d = {"text": self.text, "start": self.start, "end": self.end}
+        if self.label:
+            d["label"] = self.label
+        return d
+
+
+@lru_cache(maxsize=1)
+def loaded_labels() -> list[tuple[re.Pattern[str], str, float, str]]:
+    """(pattern, referent id, implied stance, note) of ``data/loaded_labels.toml``, compiled once."""
+    with resources.files("kansoku").joinpath("data/loaded_labels.toml").open("rb") as f:
+        raw = tomllib.load(f)
+    return [(re.compile(x["pattern"]), x.get("referent", ""), float(x.get("stance", 0.0)), x.get("note", ""))
+            for x in raw.get("label", [])]
+
+
+def loaded_label_stance(surface: str) -> float:
+    """The attitude a loaded label implies toward its referent (0.0 when ``surface`` is none)."""
+    for pat, _ref, stance, _note in loaded_labels():
+        if pat.fullmatch(surface):
+            return stance
+    return 0.0
 
 
 _SPEAKER_LINE = re.compile(r"^[ \t　]*(?P<name>[^\s:：「」()（）、。0-9０-９/]{1,16})[ \t　]*[:：](?![ \t]*//)", re.M)
@@ -145,6 +167,12 @@ def find_mentions(
                                      cands, title=_title_at(text, m.end())))
         urls = [(u.start(), u.end()) for u in _URL.finditer(text, sent.start, sent.end)]
         found = [m for m in found if not _overlaps(m.start, m.end, urls)]
+        for pat, ref, _stance, _note in loaded_labels():
+            for m in pat.finditer(text, sent.start, sent.end):
+                ge = gaz.get(ref) if ref else None
+                if ge is None or _overlaps(m.start(), m.end(), [(x.start, x.end) for x in found] + urls):
+                    continue
+                found.append(Mention(m.group(0), m.start(), m.end(), ge.type, "loaded", [ref], label="loaded"))
         seeded = [(m.start, m.end) for m in found] + urls
         found += [m for m in _gazetteer_mentions(text, sent, toks, gaz) if not _overlaps(m.start, m.end, seeded)]
         covered = [(m.start, m.end) for m in found if not m.nested] + urls
@@ -156,7 +184,7 @@ def find_mentions(
         _regnal_numbers(text, found, gaz)
         found += _government_compounds(text, found)
         _mark_nested(found)
-        out.extend(found)
+        out.extend(m for m in found if not _head_of_owner(m, found))
     out.sort(key=lambda m: (m.start, -m.end))
     return out
 
@@ -514,6 +542,10 @@ def _ner_mentions(
                 etype = "PRODUCT"
         if etype is None or len(surf) < 2 or _ABBREV_ONLY.match(surf):
             continue
+        one = tok_by_span.get((s, e))
+        if (etype in ("ORG", "GPE") and one is not None and not one.oov and one.proper_kind in (None, "一般")
+                and text[s - 1 : s] in ("「", "『") and text[e : e + 1] in ("」", "』")):
+            continue  # 反米という「北極星」: a dictionary word set off as a term or a metaphor, not a name
         inside = [m for m in found if not m.nested and m.start < e and s < m.end]
         if label in ("ORG", "FAC", "PRODUCT") and len(inside) == 1:
             p = inside[0]
@@ -680,6 +712,14 @@ def _mark_nested(found: list[Mention]) -> None:
             if o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start):
                 m.nested = True
                 break
+
+
+def _head_of_owner(m: Mention, found: list[Mention]) -> bool:
+    """The generic head of an owned organisation (外務省 in ロシア外務省, 国防省 in 米国防省): not a mention of
+    its own — read alone, a bare 外務省 would be another country's ministry."""
+    return m.nested and m.type == "ORG" and any(
+        o is not m and not o.nested and o.type == "ORG" and o.end == m.end and o.start < m.start
+        and (o.candidates or len(m.candidates) > 1 or m.how == "short") for o in found)
 
 
 def _noun_like(t: Token) -> bool:

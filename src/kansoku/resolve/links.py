@@ -82,6 +82,7 @@ def link_claims(claims: list[dict], entities: list[dict], text: str = "", author
     for i, c in enumerate(claims):
         c["id"] = i
         c["voice"] = "author" if c.get("kind") == "assertion" else "attributed"
+        via = c.pop("_via", None)  # the extractor carried the previous speaker on (また、…とも語った)
         span = c.get("speaker_span")
         eid = _entity_in(span, idx)
         how: dict | None = {"method": "mention"} if eid else None
@@ -107,6 +108,9 @@ def link_claims(claims: list[dict], entities: list[dict], text: str = "", author
             c["speaker"] = a["name"]
             eid = _entity_named(a["name"], entities)
             how = {"method": "byline"}
+        if via == "context" and span:
+            how = {"method": "zero_subject", "antecedent": {"text": text[span["start"] : span["end"]] if text else
+                                                           c.get("speaker"), **span}}
         c["speaker_entity_id"] = eid
         c["speaker_resolution"] = how
         if eid:
@@ -170,12 +174,16 @@ def _antecedent(surface: str, at: int, text: str, idx: _MentionIndex, by_id: dic
             if not name.endswith(_ORG_HEADS.get(title, (title,))) and not (
                     by_id[eid].get("name", "").endswith(_ORG_HEADS.get(title, (title,)))):
                 continue
-        # recency, then salience: an earlier speaker, a sentence topic (NP は)
-        score = ms / max(1, at)
+        # salience first: a sentence topic (NP は), an earlier speaker; an object (NP を/に) is unlikely;
+        # recency breaks ties
+        score = 0.3 * ms / max(1, at)
+        role = re.match(r"[^\s、。「」]{0,12}?([はがをにと])", text[me : me + 14])
+        if role and role.group(1) == "は":
+            score += 1.0
+        elif role and role.group(1) in "をに":
+            score -= 0.5
         if eid in spoken[-3:]:
-            score += 0.5
-        if text[me : me + 1] == "は" or re.match(r"[^\s、。]{0,12}は", text[me : me + 13]):
-            score += 0.2
+            score += 0.6
         if best is None or score > best[0]:
             best = (score, eid, (ms, me))
     if best is None:
