@@ -111,3 +111,18 @@ def test_an_owned_organisation_keeps_its_owner():
     ids = {e["id"] for e in rec["entities"]}
     assert "org:ministry-of-foreign-affairs-of-russia" in ids
     assert "org:ministry-of-foreign-affairs-japan" not in ids
+
+
+def test_loaded_labels_data_file():
+    """data/loaded_labels.toml: every pattern compiles, every referent is a gazetteer entity, stances in range."""
+    from kansoku.extract.entities import loaded_labels
+    from kansoku.resolve.gazetteer import default
+
+    gaz = default()
+    labels = loaded_labels()
+    assert len(labels) >= 5
+    for pat, ref, stance, note in labels:
+        assert pat.pattern and note
+        assert ref == "" or gaz.get(ref) is not None, ref
+        assert -1.0 <= stance <= 1.0
+        assert not pat.search("ウクライナ政府は声明を出した。")  # the neutral name is no loaded label
