@@ -140,15 +140,15 @@ def install_size() -> dict:
     old = _closure(OLD_DEPENDENCIES, old_missing)
     r_mb, o_mb = _size_mb(runtime), _size_mb(old)
     gone = sorted(set(old) - set(runtime), key=lambda n: -_size_mb({n: old[n]}))
-    print(f"runtime closure of kansoku ({len(runtime)} distributions): {r_mb:7.0f} MB   target <= "
+    print(f"runtime closure of kansoku ({len(runtime)} distributions): {r_mb:7.0f} MiB  target <= "
           f"{TARGETS['install_mb']} MB")  # fmt: skip
-    print(f"closure of the dependencies before issue 15:     {o_mb:7.0f} MB   ratio {r_mb / o_mb:.2f}")
-    print("  no longer installed by make demo: " + ", ".join(f"{n} {_size_mb({n: old[n]}):.0f} MB" for n in gone[:12]))
+    print(f"closure of the dependencies before issue 15:     {o_mb:7.0f} MiB  ratio {r_mb / o_mb:.2f}")
+    print("  no longer installed by make demo: " + ", ".join(f"{n} {_size_mb({n: old[n]}):.0f} MiB" for n in gone[:12]))
     added = sorted(set(runtime) - set(old) - {"kansoku"})
     if added:
-        print("  added: " + ", ".join(f"{n} {_size_mb({n: runtime[n]}):.1f} MB" for n in added))
+        print("  added: " + ", ".join(f"{n} {_size_mb({n: runtime[n]}):.1f} MiB" for n in added))
     biggest = sorted(runtime, key=lambda n: -_size_mb({n: runtime[n]}))[:8]
-    print("  largest now: " + ", ".join(f"{n} {_size_mb({n: runtime[n]}):.0f} MB" for n in biggest))
+    print("  largest now: " + ", ".join(f"{n} {_size_mb({n: runtime[n]}):.0f} MiB" for n in biggest))
     if runtime_missing or old_missing:
         print(f"  not installed here, not counted: {', '.join(sorted(runtime_missing | old_missing))}")
     return {"runtime_mb": r_mb, "old_mb": o_mb}
@@ -274,8 +274,8 @@ def main() -> int:
         run_script("search_latency.py")
     section(f"summary (load average now {load()}; at start {m['load']})")
     rows = [
-        ("install (make demo closure)", f"<= {TARGETS['install_mb']} MB", f"{inst['runtime_mb']:.0f} MB",
-         f"{inst['old_mb']:.0f} MB before", inst["runtime_mb"] <= TARGETS["install_mb"]),
+        ("install (make demo closure)", f"<= {TARGETS['install_mb']} MB", f"{inst['runtime_mb']:.0f} MiB",
+         f"{inst['old_mb']:.0f} MiB before", inst["runtime_mb"] <= TARGETS["install_mb"]),
         ("analyze one small file", f"< {TARGETS['startup_s']} s", f"{st['median']['kansoku']:.2f} s",
          f"{st['median']['cache off']:.2f} s cache off" + (f", {st['median']['ja_ginza']:.2f} s ja_ginza"
                                                            if "ja_ginza" in st["median"] else ""),
