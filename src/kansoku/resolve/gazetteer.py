@@ -161,7 +161,8 @@ def load_cached() -> Gazetteer:
     folder = cache.entry("gazetteer", parts, write)
     if folder is not None:
         try:
-            return _loads((folder / "gazetteer.marshal").read_bytes())
+            with cache.paused_gc():
+                return _loads((folder / "gazetteer.marshal").read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             cache.discard(folder)
     return parse(raw.decode("utf-8"), src)
