@@ -165,11 +165,11 @@ def _wall(cmd: list[str], env: dict | None = None) -> float:
 
 _STEPS = r"""
 import time, sys
-t0 = time.perf_counter(); t = t0
+t = time.perf_counter(); c = time.process_time()
 out = []
 def lap(name):
-    global t
-    n = time.perf_counter(); out.append((name, n - t)); t = n
+    global t, c
+    n, nc = time.perf_counter(), time.process_time(); out.append((name, n - t, nc - c)); t, c = n, nc
 import kansoku.cli; lap("import kansoku.cli (typer, commands)")
 import numpy; lap("import numpy")
 import ja_timex; lap("import ja_timex (pendulum)")
@@ -225,7 +225,8 @@ def startup(runs: int) -> dict:
     p = subprocess.run([py, "-c", _STEPS, str(SAMPLE)], capture_output=True, text=True, check=False)
     steps = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else []
     if steps:
-        print("  steps in one process: " + ", ".join(f"{n} {s * 1000:.0f} ms" for n, s in steps))
+        print("  steps in one process, wall (CPU) ms: " + ", ".join(f"{n} {w * 1000:.0f} ({c * 1000:.0f})"
+                                                               for n, w, c in steps))  # fmt: skip
     return {"median": med, "min": {k: min(v) for k, v in times.items()}, "imports": top[:15], "steps": steps}
 
 
