@@ -5,7 +5,9 @@ constraints) over hand-written sparse features of the Sudachi SplitMode.C tokens
 surface, Sudachi part-of-speech, character-type shape, prefixes/suffixes and the same for neighbouring
 tokens. It is trained by ``tools/train_ner.py`` on the TRAIN split of the Stockmark Wikipedia NER data set
 (CC BY-SA 3.0; see docs/ner.md for the figures and attribution) and shipped as package data
-(``kansoku/data/ner/model.npz``), loaded lazily once per process.
+(``kansoku/data/ner/model.npz``), loaded lazily once per process: from a compiled form in the user cache
+(:mod:`kansoku.nlp.cache`: weights as a memory-mapped ``.npy``, word clusters as a memory-mapped hash
+table), built from the shipped file on first use.
 
 Entry point: :func:`predict` (character spans with coarse types PERSON, ORG, LOC, FAC, PRODUCT, EVENT).
 """
@@ -16,6 +18,7 @@ import io
 import json
 import os
 import re
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -78,11 +81,12 @@ _PAD = ("<s>", "<s>", "<s>", "<s>", "", "", "", "", "", "", "", "<s>", "<s>")
 _END_PAD = ("</s>", "</s>", "</s>", "</s>", "", "", "", "", "", "", "", "</s>", "</s>")
 
 # word -> cluster id (k-means over GiNZA's static word vectors, computed by tools/train_ner.py and stored in
-# the model file); one table per process, installed by set_clusters() when a model is loaded
-_CLUSTERS: dict[str, str] = {}
+# the model file); one table per process, installed by set_clusters() when a model is loaded: a dict, or a
+# ClusterTable (the same mapping, memory-mapped) when the model comes from the cache
+_CLUSTERS: dict[str, str] | ClusterTable = {}
 
 
-def set_clusters(clusters: dict[str, str]) -> None:
+def set_clusters(clusters: dict[str, str] | ClusterTable) -> None:
     global _CLUSTERS
     _CLUSTERS = clusters
     _attrs.cache_clear()
@@ -473,6 +477,113 @@ def load_file(path: Path | io.BytesIO) -> Model:
     return Model({f: i for i, f in enumerate(names)}, weights, trans)
 
 
+class ClusterTable:
+    """A read-only ``word -> cluster label`` mapping over memory-mapped arrays, with the ``get`` of a dict.
+
+    An open-addressing hash table: slot ``crc32(UTF-8 word) & mask``, linear probing; ``table`` holds word
+    numbers (-1 for an empty slot), ``offsets`` the word boundaries in ``blob`` and ``ids`` the cluster of
+    each word.  Loading it costs nothing; a lookup about a microsecond (the ``_attrs`` cache in front of it
+    sees each token once)."""
+
+    __slots__ = ("_blob", "_ids", "_labels", "_mask", "_offsets", "_table")
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, ids: np.ndarray, table: np.ndarray) -> None:
+        top = int(ids.max()) if len(ids) else 0
+        self._blob = memoryview(np.ascontiguousarray(blob, dtype=np.uint8)).cast("B")
+        self._offsets = memoryview(np.ascontiguousarray(offsets, dtype=np.int64)).cast("B").cast("q")
+        self._ids = memoryview(np.ascontiguousarray(ids, dtype=np.uint16)).cast("B").cast("H")
+        self._table = memoryview(np.ascontiguousarray(table, dtype=np.int32)).cast("B").cast("i")
+        self._mask = len(self._table) - 1
+        self._labels = [str(i) for i in range(top + 1)]
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def get(self, word: str, default: str | None = None) -> str | None:
+        try:
+            b = word.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: never a model word
+            return default
+        table, offsets, blob, mask = self._table, self._offsets, self._blob, self._mask
+        h = zlib.crc32(b) & mask
+        while True:
+            i = table[h]
+            if i < 0:
+                return default
+            if blob[offsets[i] : offsets[i + 1]] == b:
+                return self._labels[self._ids[i]]
+            h = (h + 1) & mask
+
+    @staticmethod
+    def build(words: list[str], ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(blob, offsets, ids, table) for WORDS with cluster IDS (a later duplicate wins, as in a dict)."""
+        d = dict(zip(words, ids, strict=True))
+        encoded = [w.encode("utf-8") for w in d]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(b) for b in encoded])
+        size = 1
+        while size < 2 * len(encoded):
+            size *= 2
+        table = np.full(size, -1, dtype=np.int32)
+        mask = size - 1
+        for i, b in enumerate(encoded):
+            h = zlib.crc32(b) & mask
+            while table[h] >= 0:
+                h = (h + 1) & mask
+            table[h] = i
+        blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        return blob, offsets, np.asarray(list(d.values()), dtype=np.uint16), table
+
+
+# The compiled form of a model file in the cache (kansoku.nlp.cache); bump when it changes.
+COMPILED_VERSION = b"ner-compiled-1"
+_COMPILED = ("weights", "trans", "cluster_blob", "cluster_offsets", "cluster_ids", "cluster_table")
+
+
+def compile_model(src: Path | io.BytesIO, folder: Path) -> None:
+    """Write the compiled form of model file SRC into FOLDER: ``features.txt`` (feature names, one a line,
+    in id order) and one ``.npy`` per array, with the weights already as float32 with their zero row and the
+    transitions already masked: exactly the arrays :func:`load_file` computes."""
+    with np.load(src) as z:
+        features = z["features"].tobytes()
+        words = z["cluster_words"].tobytes().decode("utf-8").split("\n")
+        cids = z["cluster_ids"].tolist()
+        weights = z["weights"].astype(np.float32)
+        weights = np.vstack([weights, np.zeros((1, N_TAGS), dtype=np.float32)])
+        trans = z["trans"].astype(np.float32)
+    trans = np.where(allowed_transitions(), trans, np.float32(_NEG)).astype(np.float32)
+    blob, offsets, ids, table = ClusterTable.build(words, cids)
+    (folder / "features.txt").write_bytes(features)
+    for name, arr in zip(_COMPILED, (weights, trans, blob, offsets, ids, table), strict=True):
+        np.save(folder / f"{name}.npy", arr, allow_pickle=False)
+
+
+def load_compiled(folder: Path) -> Model:
+    """Load a model compiled by :func:`compile_model` (arrays memory-mapped) and install its clusters."""
+    a = {n: np.asarray(np.load(folder / f"{n}.npy", mmap_mode="r", allow_pickle=False)) for n in _COMPILED}
+    names = (folder / "features.txt").read_bytes().decode("utf-8").split("\n")
+    if len(names) + 1 != len(a["weights"]) or a["weights"].shape[1:] != (N_TAGS,):
+        raise ValueError(f"{folder}: inconsistent compiled model")
+    clusters = ClusterTable(a["cluster_blob"], a["cluster_offsets"], a["cluster_ids"], a["cluster_table"])
+    set_clusters(clusters)
+    return Model(dict(zip(names, range(len(names)), strict=True)), a["weights"], np.array(a["trans"]))
+
+
+def load_bytes(data: bytes) -> Model:
+    """A model from the bytes of a model file: through the compiled form in the cache when there is one (or
+    one can be written), else as :func:`load_file` does."""
+    from kansoku.nlp import cache
+
+    folder = cache.entry("ner", [data, COMPILED_VERSION, cache.source_of(__name__)],
+                         lambda d: compile_model(io.BytesIO(data), d))  # fmt: skip
+    if folder is not None:
+        try:
+            return load_compiled(folder)
+        except (OSError, ValueError):
+            cache.discard(folder)
+    return load_file(io.BytesIO(data))
+
+
 @lru_cache(maxsize=1)
 def model() -> Model:
     """The shipped model, loaded on first use (or the file named by ``KANSOKU_NER_MODEL``, for evaluating
@@ -481,13 +592,13 @@ def model() -> Model:
     if override:
         if not Path(override).is_file():
             raise NERModelMissing(f"KANSOKU_NER_MODEL={override}: no such model file")
-        return load_file(Path(override))
+        return load_bytes(Path(override).read_bytes())
     res = resources.files("kansoku") / "data" / "ner" / MODEL_FILE
     if not res.is_file():
         raise NERModelMissing(
             f"NER model not found at {res}; train it with `python tools/train_ner.py` (see docs/ner.md)"
         )
-    return load_file(io.BytesIO(res.read_bytes()))
+    return load_bytes(res.read_bytes())
 
 
 def predict(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
