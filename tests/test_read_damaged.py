@@ -407,3 +407,10 @@ def test_control_characters_in_markup_do_not_lose_the_page() -> None:
     doc = parse_html(html, "page.html")
 
     assert doc.text.split("\n") == ["本文の段落です。", "二つ目\ufffdの段落。"]
+
+
+def test_comments_among_deeply_nested_tags_do_not_break_flattening() -> None:
+    """A page nested deeper than the flattening limit that also holds comments (real pages do) is read."""
+    html = "<html><body>" + "<div><!-- c -->" * 200 + "<p>深い本文です。</p>" + "</div>" * 200 + "</body></html>"
+    doc = parse_html(html, "page.html")
+    assert "深い本文です。" in doc.text

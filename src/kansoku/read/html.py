@@ -233,9 +233,9 @@ def _flatten(html: str) -> str:
     for match in _TAG.finditer(html):
         if match.start() < position:  # inside a script/style skipped below
             continue
-        closing, name = match.group(1), match.group(2).lower()
+        closing, name = match.group(1), (match.group(2) or "").lower()
         if match.group(0).startswith("<!--") or not name:
-            continue
+            continue  # a comment (the tag pattern's groups are unset for it)
         if closing:
             if not open_count.get(name):
                 continue
