@@ -60,6 +60,8 @@ class RawDoc:
     warnings: list[str] = field(default_factory=list)
     encoding: str | None = None
     fmt: str | None = None
+    #: how ``kansoku collect`` fetched it: ``{url, final_url, status, fetched_at, feed}`` (None for files)
+    fetch: dict | None = None
 
 
 @dataclass(slots=True)

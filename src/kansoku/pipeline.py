@@ -160,6 +160,7 @@ def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
             "title_span": meta.get("title_span"),
             "url": meta.get("url"),
             "field_sources": meta.get("field_sources", {}),
+            **({"fetch": dict(raw.fetch)} if raw.fetch else {}),
         },
         "sentences": [[s.start, s.end] for s in sents],
         "entities": entities,
