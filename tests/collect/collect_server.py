@@ -61,7 +61,11 @@ class LocalServer:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 server._serve(self)
 
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # a client that hangs up (a refused large body) is not an error here
+
+        self.httpd = Server((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.host = host
         self.port = self.httpd.server_address[1]

@@ -62,11 +62,12 @@ _UNTYPED = frozenset({"", "application/octet-stream", "binary/octet-stream", "ap
 class FetchFailure(Exception):
     """A URL that could not be fetched: ``reason`` is one line; ``permanent`` when retrying later is useless."""
 
-    def __init__(self, reason: str, permanent: bool = False, status: int | None = None) -> None:
+    def __init__(self, reason: str, permanent: bool = False, status: int | None = None, kind: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.status = status
+        self.kind = kind  # "dns" | "refused" for failures that are the host's, not the request's
 
 
 @dataclass(slots=True)
@@ -105,6 +106,7 @@ class _Robots:
     parser: robotparser.RobotFileParser | None  # None: no rules (allow all)
     deny_all: str | None = None  # reason when everything is denied
     text: str = ""
+    lasting: bool = False  # deny_all will hold on the next run too (an address refused by the policy)
 
 
 class _HostGate:
@@ -214,8 +216,8 @@ class Fetcher:
         except FetchFailure as f:
             if f.status is not None and 400 <= f.status < 500 and f.status not in (401, 403, 429):
                 return _Robots(None)
-            if f.reason.startswith("refused:"):
-                return _Robots(None, deny_all=f.reason)
+            if f.kind in ("dns", "refused"):  # the page would fail the same way: say why
+                return _Robots(None, deny_all=f.reason, lasting=f.permanent)
             return _Robots(None, deny_all=f"robots.txt could not be read ({f.reason}), so nothing is fetched there")
         text = got.content.decode("utf-8", errors="replace")
         parser = robotparser.RobotFileParser(base + "/robots.txt")
@@ -223,14 +225,15 @@ class Fetcher:
         parser.modified()
         return _Robots(parser, text=text)
 
-    def _robots_problem(self, url: str) -> str | None:
+    def _robots_problem(self, url: str) -> tuple[str, bool] | None:
+        """Why robots.txt forbids URL and whether that lasts (a rule) or may pass (robots.txt unreachable)."""
         if self.opts.ignore_robots:
             return None
         rules = self.robots(url)
         if rules.deny_all:
-            return rules.deny_all
+            return rules.deny_all, rules.lasting
         if rules.parser is not None and not rules.parser.can_fetch(self.agent, url):
-            return "denied by robots.txt"
+            return "denied by robots.txt", True
         return None
 
     def _delay(self, url: str) -> float:
@@ -263,10 +266,16 @@ class Fetcher:
             raise FetchFailure(str(exc), permanent=True) from None
         hops: list[str] = []
         while True:
-            if check_robots and (problem := self._robots_problem(current)):
-                raise FetchFailure(problem + (f" (redirected to {public_url(current)})" if hops else ""),
-                                   permanent=True)
-            response = self._send(current, etag, last_modified, kind)
+            try:
+                if check_robots and (problem := self._robots_problem(current)):
+                    reason, lasting = problem
+                    raise FetchFailure(reason, permanent=lasting)
+                response = self._send(current, etag, last_modified, kind)
+            except FetchFailure as f:
+                if hops:  # say where the redirect led
+                    f.reason = f"redirected to {public_url(current)}: {f.reason}"
+                    f.args = (f.reason,)
+                raise
             if isinstance(response, str):  # a redirect: the next hop
                 hops.append(current)
                 if len(hops) > _MAX_REDIRECTS:
@@ -322,9 +331,9 @@ class Fetcher:
             request = self.client.build_request("GET", url, headers=headers)
             response = self.client.send(request, stream=True)
         except Refused as exc:
-            raise FetchFailure(str(exc), permanent=True) from None
+            raise FetchFailure(str(exc), permanent=True, kind="refused") from None
         except DnsFailure as exc:
-            raise FetchFailure(str(exc)) from None
+            raise FetchFailure(str(exc), kind="dns") from None
         except httpx.TimeoutException:
             raise _Transient(f"timed out after {self.opts.timeout:g} s") from None
         except httpx.ConnectError as exc:

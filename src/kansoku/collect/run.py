@@ -232,10 +232,7 @@ class _Run:
                 return self._listed(src.feed_items(data, "", name), name)
             if kind in ("sitemap", "sitemapindex"):
                 pages, children = src.sitemap_entries(data, "", name)
-                items = list(pages)
-                for child in self._recent(children)[: self.opts.max_sitemaps]:
-                    items += self._child_listing(child.url, name, depth=1, listed_date=child.date)
-                return self._listed(items, name)
+                return self._listed(pages + self._sitemaps(children, name, 0), name)
             text = data.decode("utf-8-sig", errors="replace")
         except ReadFailure as failure:
             self.fail(name, failure.reason)
@@ -309,25 +306,39 @@ class _Run:
         return [src.Item(url, row.feed)]
 
     def _save_listing(self, key: str, kind: str, got: Fetched, items: list[list]) -> None:
+        """Remember a listing's validators and items (their URLs in public form: no credentials kept)."""
         import json
 
+        items = [[public_url(entry[0]), *entry[1:]] for entry in items]
         state.put(self.con, state.PageState(
             url=key, kind=kind, final_url=public_url(got.final_url), status=got.status, etag=got.etag,
             last_modified=got.last_modified, content_hash=hashlib.sha256(got.content).hexdigest(),
             items=json.dumps(items, ensure_ascii=False), fetched_at=got.fetched_at, checked_at=got.fetched_at,
         ))  # fmt: skip
 
+    def _sitemaps(self, children: list[src.Item], parent: str, depth: int) -> list[src.Item]:
+        """The pages of child sitemaps: newest first, those dated before --since skipped, at most
+        ``max_sitemaps``; a child dated before our last read of it is not requested (its URLs are cached)."""
+        items: list[src.Item] = []
+        for child in self._recent(children)[: self.opts.max_sitemaps]:
+            items += self._child_listing(child.url, parent, depth + 1, listed_date=child.date)
+        return items
+
     def _cached(self, row: state.PageState, depth: int) -> list[src.Item]:
         """The items a listing had when it was last read (it answered 304)."""
         items: list[src.Item] = []
+        children: list[src.Item] = []
         for entry in row.item_list():
             if not isinstance(entry, list) or len(entry) < 3:
                 continue
             url, date, kind = entry[0], entry[1], entry[2]
             if kind == "page":
                 items.append(src.Item(url, row.url, date))
-            elif not self._too_old(date):
-                items += self._child_listing(url, row.url, depth + 1, listed_date=date if kind == "sitemap" else None)
+            elif kind == "sitemap":
+                children.append(src.Item(url, row.url, date))
+            else:
+                items += self._child_listing(url, row.url, depth + 1)
+        items += self._sitemaps(children, row.url, depth)
         self.emit(Event("source", row.url, "not_modified", f"{len(items)} items"))
         return items
 
@@ -341,13 +352,11 @@ class _Run:
             return self._listed(items, key)
         if kind in ("sitemap", "sitemapindex"):
             pages, children = src.sitemap_entries(data, base, key)
-            children = self._recent(children)[: self.opts.max_sitemaps]
+            # all children are remembered (a later run without --since reads the older ones from a 304)
             self._save_listing(key, kind, got, [[i.url, i.date, "page"] for i in pages]
                                + [[c.url, c.date, "sitemap"] for c in children])
             items = sorted(pages, key=lambda i: i.date or "", reverse=True)
-            for child in children:
-                items += self._child_listing(child.url, key, depth + 1, listed_date=child.date)
-            return self._listed(items, key)
+            return self._listed(items + self._sitemaps(children, key, depth), key)
         if kind == "opml":
             feeds = src.opml_feeds(data, base)
             self._save_listing(key, kind, got, [[f, None, "feed"] for f in feeds])

@@ -162,13 +162,14 @@ def feed_items(data: bytes, base: str, feed: str) -> list[Item]:
 
 def _entry_date(entry: dict) -> str | None:
     for key in ("updated", "published", "created"):
-        parsed = entry.get(f"{key}_parsed")
+        # dict.get: feedparser's own get() maps a missing "updated" to "published" with a warning
+        parsed = dict.get(entry, f"{key}_parsed")
         if parsed:
             try:
                 return datetime(*parsed[:6], tzinfo=UTC).isoformat()
             except (TypeError, ValueError):
                 continue
-        if isinstance(entry.get(key), str) and (iso := _iso(entry[key])):
+        if isinstance(value := dict.get(entry, key), str) and (iso := _iso(value)):
             return iso
     return None
 

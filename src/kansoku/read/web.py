@@ -44,5 +44,5 @@ def read_fetched(data: bytes, content_type: str | None, source: str, charset: st
     if ctype in ("", "application/octet-stream"):
         binary = sniff_binary(data)
         what = binary.removeprefix("looks like ").removesuffix(", not text") if binary else "unknown content"
-        raise ReadFailure(f"not an article ({what})")
+        raise ReadFailure(f"not an article: {what}")
     raise ReadFailure(f"not an article (content type {ctype})")
