@@ -1,19 +1,20 @@
 """Collect overhead: 1,000 pages fetched from a local server vs the same pages analysed from disk.
 
-usage: python bench/collect.py [--pages 1000] [--workers 2] [--concurrency 4] [--keep DIR]
+usage: python bench/collect.py [--pages 1000] [--workers 2] [--concurrency 4] [--repeat 1] [--keep DIR]
 
 Generates PAGES fictional Japanese news pages from four templates (JSON-LD, canonical link, byline, 5–9
 paragraphs), writes them to a folder and serves the same bytes from a local HTTP server on 127.0.0.1 (the
-test server of tests/collect, threaded, keep-alive) with a sitemap listing them. Then, in this order:
+test server of tests/collect, threaded, keep-alive, running in this process) with a sitemap listing them.
+Then, per turn (``--repeat``; the order of 1 and 2 alternates between turns):
 
 1. ``kansoku ingest FOLDER --db ingest.db`` (analysis from disk);
 2. ``kansoku collect http://127.0.0.1:PORT/sitemap.xml --db collect.db --delay 0 --concurrency 4
    --allow-private`` (politeness off);
 3. the same collect again (incremental: nothing new).
 
-Each command runs as a subprocess with ``--workers`` analysis processes; wall time, pages/s and the peak
-resident memory of its process tree (main process + fork server + workers, sampled every 50 ms from /proc)
-are printed, with the load average. Target: collect wall time ≤ 1.3 × ingest wall time.
+Each command runs as a subprocess with ``--workers`` analysis processes; wall time, pages/s, CPU seconds
+and the peak resident memory of its process tree (main process + fork server + workers, sampled every 50 ms
+from /proc) are printed, with the load average. Target: collect wall time ≤ 1.3 × ingest wall time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -129,11 +131,26 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def measure(cmd: list[str], env: dict[str, str]) -> dict:
-    """Run CMD; wall seconds, exit status, peak RSS (MB) of its process tree and of its main process."""
+    """Run CMD; wall seconds, exit status, peak RSS (MB) of its process tree and of its main process, and
+    CPU seconds of the tree and of the main process (sampled every 50 ms; the last 50 ms may be missed)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak_tree = peak_main = 0
+    cpu: dict[int, float] = {}
     stop = threading.Event()
 
     def sample() -> None:
@@ -142,6 +159,8 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict:
             pids = _tree(proc.pid)
             peak_tree = max(peak_tree, sum(_rss_kb(p) for p in pids))
             peak_main = max(peak_main, _rss_kb(proc.pid))
+            for p in pids:
+                cpu[p] = max(cpu.get(p, 0.0), _cpu_s(p))
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -150,7 +169,8 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict:
     stop.set()
     sampler.join()
     return {"seconds": time.perf_counter() - t0, "status": proc.returncode, "tree_mb": peak_tree / 1024,
-            "main_mb": peak_main / 1024, "stderr": stderr.strip().splitlines()[-1:] }  # fmt: skip
+            "main_mb": peak_main / 1024, "cpu": sum(cpu.values()), "main_cpu": cpu.get(proc.pid, 0.0),
+            "stderr": stderr.strip().splitlines()[-1:]}  # fmt: skip
 
 
 def main() -> None:
@@ -158,6 +178,8 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each (ingest and collect alternate, in "
+                    "turns that start with one then the other); the median is reported")
     ap.add_argument("--keep", type=Path, help="keep the pages and stores in this folder")
     args = ap.parse_args()
 
@@ -171,9 +193,11 @@ def main() -> None:
     chars = sum(len(d.decode("utf-8")) for d in pages.values())
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     kansoku = [sys.executable, "-m", "kansoku.cli"]
-    for f in ("ingest.db", "collect.db"):
+
+    def fresh(name: str) -> Path:
         for suffix in ("", "-wal", "-shm"):
-            Path(work / (f + suffix)).unlink(missing_ok=True)
+            Path(work / (name + suffix)).unlink(missing_ok=True)
+        return work / name
 
     with LocalServer() as server:
         server.add("/robots.txt", "User-agent: *\nDisallow:\n", content_type="text/plain")
@@ -184,31 +208,47 @@ def main() -> None:
                    + urls + "</urlset>", content_type="application/xml")  # fmt: skip
         print(f"{args.pages} pages, {chars / 1e6:.2f} M characters of HTML; workers {args.workers}; "
               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        runs = {
-            "ingest (from disk)": [*kansoku, "ingest", str(folder), "--db", str(work / "ingest.db"),
-                                   "--workers", str(args.workers), "--quiet"],
-            "collect (local server)": [*kansoku, "collect", server.url + "/sitemap.xml", "--db",
-                                       str(work / "collect.db"), "--delay", "0", "--concurrency",
-                                       str(args.concurrency), "--allow-private", "--workers", str(args.workers),
-                                       "--quiet"],
-        }  # fmt: skip
-        runs["collect again (nothing new)"] = runs["collect (local server)"]
-        results = {}
-        for name, cmd in runs.items():
+
+        def ingest_cmd() -> list[str]:
+            return [*kansoku, "ingest", str(folder), "--db", str(fresh("ingest.db")), "--workers",
+                    str(args.workers), "--quiet"]  # fmt: skip
+
+        def collect_cmd(new: bool = True) -> list[str]:
+            db = fresh("collect.db") if new else work / "collect.db"
+            return [*kansoku, "collect", server.url + "/sitemap.xml", "--db", str(db), "--delay", "0",
+                    "--concurrency", str(args.concurrency), "--allow-private", "--workers", str(args.workers),
+                    "--quiet"]  # fmt: skip
+
+        results: dict[str, list[dict]] = {"ingest (from disk)": [], "collect (local server)": [],
+                                          "collect again (nothing new)": []}  # fmt: skip
+        order = ["ingest (from disk)", "collect (local server)"]
+        for turn in range(args.repeat):
+            for name in order if turn % 2 == 0 else order[::-1]:
+                server.clear()
+                r = measure(ingest_cmd() if name.startswith("ingest") else collect_cmd(), env)
+                r["requests"] = len(server.log)
+                results[name].append(r)
+                _show(name, r, args.pages)
             server.clear()
-            r = measure(cmd, env)
+            r = measure(collect_cmd(new=False), env)
             r["requests"] = len(server.log)
-            results[name] = r
-            rate = args.pages / r["seconds"]
-            print(f"{name:28s} {r['seconds']:7.1f} s  {rate:6.1f} pages/s  peak RSS {r['tree_mb']:6.0f} MB tree, "
-                  f"{r['main_mb']:5.0f} MB main  requests {r['requests']:5d}  exit {r['status']}")
-            for line in r["stderr"]:
-                print(f"    {line}")
-    ratio = results["collect (local server)"]["seconds"] / results["ingest (from disk)"]["seconds"]
-    print(f"collect / ingest wall time: {ratio:.2f}x (target <= 1.3x); "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            results["collect again (nothing new)"].append(r)
+            _show("collect again (nothing new)", r, args.pages)
+    med = {name: statistics.median(r["seconds"] for r in rs) for name, rs in results.items()}
+    cpu = {name: statistics.median(r["cpu"] for r in rs) for name, rs in results.items()}
+    a, b = "collect (local server)", "ingest (from disk)"
+    print(f"collect / ingest: wall {med[a] / med[b]:.2f}x (target <= 1.3x), CPU {cpu[a] / cpu[b]:.2f}x "
+          f"(median of {args.repeat}); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _show(name: str, r: dict, pages: int) -> None:
+    print(f"{name:28s} {r['seconds']:7.1f} s {pages / r['seconds']:6.1f} pages/s  CPU {r['cpu']:6.1f} s "
+          f"(main {r['main_cpu']:5.1f} s)  peak RSS {r['tree_mb']:5.0f} MB tree, {r['main_mb']:4.0f} MB main  "
+          f"requests {r['requests']:5d}  exit {r['status']}  load {os.getloadavg()[0]:.1f}", flush=True)
+    for line in r["stderr"]:
+        print(f"    {line}", flush=True)
 
 
 if __name__ == "__main__":

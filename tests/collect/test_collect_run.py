@@ -219,6 +219,10 @@ def test_pdf_and_docx_articles_go_through_the_read_stage(server, tmp_path: Path)
     assert recs[server.url + "/doc/report.pdf"]["text"].replace("\n", "")[:40] == \
         pdf_file.text.replace("\n", "")[:40]  # fmt: skip
     assert raw.has_table(sqlite3.connect(db))
+    # a document URL given directly is collected as an article (fetched once)
+    server.clear()
+    stats = collect([server.url + "/doc/report.pdf"], tmp_path / "k2.db", opts())
+    assert stats.added == 1 and [h.path for h in server.log] == ["/robots.txt", "/doc/report.pdf"]
 
 
 def test_duplicates_by_canonical_url_and_by_bytes(server, tmp_path: Path) -> None:

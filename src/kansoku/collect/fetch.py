@@ -362,7 +362,8 @@ class Fetcher:
         ctype, _ = _media_type(response.headers.get("content-type"))
         if kind == "page" and ctype not in PAGE_TYPES and ctype not in _UNTYPED:
             raise FetchFailure(f"not an article (content type {ctype})", permanent=True, status=status)
-        if kind == "listing" and ctype not in LISTING_TYPES and ctype not in _UNTYPED and not ctype.endswith("+xml"):
+        if kind == "listing" and ctype not in LISTING_TYPES | PAGE_TYPES and ctype not in _UNTYPED \
+                and not ctype.endswith("+xml"):
             raise FetchFailure(f"not a feed, sitemap or web page (content type {ctype})", permanent=True,
                                status=status)
         limit = _ROBOTS_MAX_BYTES if kind == "robots" else self.opts.max_bytes

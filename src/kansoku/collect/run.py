@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from kansoku import __version__
 from kansoku.collect import sources as src
 from kansoku.collect import state
-from kansoku.collect.fetch import Fetched, Fetcher, FetchFailure, FetchOptions
+from kansoku.collect.fetch import PAGE_TYPES, Fetched, Fetcher, FetchFailure, FetchOptions
 from kansoku.collect.net import Resolver
 from kansoku.collect.urls import UrlError, check_url, join, public_url
 from kansoku.model import RawDoc, ReadError
@@ -370,6 +370,9 @@ class _Run:
             return self._listed(items, key)
         if kind == "html":
             return self._home(url, key, got, data, feed, depth)
+        if depth == 0 and (got.content_type in PAGE_TYPES or data[:5] == b"%PDF-" or data[:4] == b"PK\x03\x04"):
+            self.prefetched[key] = got  # a PDF or Word document given directly: an article
+            return [src.Item(url, None)]
         raise ReadFailure("not a feed, sitemap or web page")
 
     def _home(self, url: str, key: str, got: Fetched, data: bytes, feed: str | None,
