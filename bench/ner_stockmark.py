@@ -17,6 +17,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from kansoku.normalize import make_document
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "ner-wikipedia" / "ner.json"
 
 STOCKMARK = {"人名": "PERSON", "法人名": "ORG", "政治的組織名": "ORG", "その他の組織名": "ORG", "地名": "LOC",
@@ -67,7 +69,7 @@ def predict_kansoku(texts: list[str]) -> list[set[tuple[int, int, str]]]:
 
     out = []
     for t in texts:
-        ms = find_mentions(t, split_sentences(t))
+        ms = find_mentions(make_document(t, sentences=split_sentences(t)))
         out.append({(m.start, m.end, c) for m in ms if not m.nested and (c := KANSOKU.get(m.type))})
     return out
 

@@ -6,11 +6,12 @@ import pytest
 
 from kansoku.extract.claims import extract_claims, plausible_speaker
 from kansoku.model import Span
+from kansoku.normalize import make_document
 from kansoku.normalize.segment import line_spans, split_spans
 
 
 def _claims(text: str) -> list[dict]:
-    out = extract_claims(text, line_spans(text))
+    out = extract_claims(make_document(text, sentences=line_spans(text)))
     for c in out:
         assert text[c["start"] : c["end"]] == c["text"]
         if c["speaker_span"]:
@@ -231,7 +232,7 @@ def test_spec_sheet_is_not_dialogue() -> None:
 def test_dialogue_with_sentence_spans() -> None:
     text = "山吹: 制裁は続く。でも効果は薄い。\nKai: そう思います。長期戦ですね。\n山吹: なるほど。"
     sents = split_spans(text, line_spans(text))
-    out = extract_claims(text, sents)
+    out = extract_claims(make_document(text, sentences=sents))
     assert [(c["speaker"], c["kind"]) for c in out] == [("山吹", "quote"), ("Kai", "quote"), ("山吹", "quote")]
     assert out[0]["text"] == "山吹: 制裁は続く。でも効果は薄い。"
 

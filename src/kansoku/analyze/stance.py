@@ -21,8 +21,7 @@ from importlib import resources
 from typing import Any
 
 from kansoku.analyze.frames import load_catalogue, sentence_voice
-from kansoku.model import Span
-from kansoku.normalize.segment import split_sentences
+from kansoku.model import Document, Span
 
 FRAME_GAIN = 0.6
 VOICE_WEIGHT = {"author": 1.0, "discussed": 0.12, "attributed": 0.08}
@@ -98,15 +97,15 @@ def _target(
 
 
 def compute_stance(
-    text: str,
-    sentences: list[Span],
+    doc: Document,
     actors: dict[str, list[Span]],
     frames: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Stance of the author toward each actor mentioned at least :data:`MIN_MENTIONS` times."""
+    """Stance of the author of ``doc`` toward each actor mentioned at least :data:`MIN_MENTIONS` times."""
     lex = load_lexicon()
     cat = load_catalogue()["frames"]
-    sents = sorted(sentences, key=lambda s: (s.start, s.end)) if sentences else split_sentences(text)
+    text = doc.text
+    sents = sorted(doc.sentences, key=lambda s: (s.start, s.end))
     starts = [s.start for s in sents]
     keep = {k: v for k, v in actors.items() if len(v) >= MIN_MENTIONS}
     if not keep or not sents:

@@ -44,9 +44,12 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option("--max", min=1, help="Request at most N article pages in this run.")
         ] = None,
         delay: Annotated[
-            float, typer.Option(min=0.0, help="Seconds between requests to one host (robots.txt may ask more).")
+            float, typer.Option(min=0.0, help="Seconds between the end of one request to a host and the next "
+                                   "(one at a time; robots.txt may ask more).")
         ] = 1.0,
-        concurrency: Annotated[int, typer.Option(min=1, max=64, help="Requests in flight at once.")] = 2,
+        concurrency: Annotated[
+            int, typer.Option(min=1, max=64, help="Requests in flight at once (per host too with --delay 0).")
+        ] = 2,
         user_agent: Annotated[str, typer.Option(help="User-Agent header; add a contact address.")] = DEFAULT_USER_AGENT,
         ignore_robots: Annotated[
             bool, typer.Option("--ignore-robots", help="Do not read or obey robots.txt.")

@@ -5,8 +5,8 @@
 - **robots.txt** is read once per run (``urllib.robotparser``; RFC 9309: a 4xx means no rules, a 5xx or an
   unreachable server means "crawl nothing" — 401/403 too, as the standard library does) and checked before
   every request, redirect targets included; its ``Crawl-delay`` raises the delay;
-- **delay**: requests start at least ``delay`` seconds apart (reserved under a lock, so it holds across
-  threads) and at most ``concurrency`` are in flight at once;
+- **delay**: with a delay, one request at a time, each starting ``delay`` seconds after the previous one
+  ended (across threads); without, at most ``concurrency`` in flight at once;
 - **retries**: 429, 500, 502, 503, 504, timeouts and refused connections are retried ``retries`` times, after
   ``Retry-After`` (seconds or an HTTP date, up to ``max_retry_after``) when the server sends one, else after
   an exponential back-off; a ``Retry-After`` also holds back every other request to that host;
@@ -110,27 +110,41 @@ class _Robots:
 
 
 class _HostGate:
-    """Per-host start spacing (delay) and in-flight limit (concurrency), shared by the fetch threads."""
+    """Per-host politeness shared by the fetch threads.
+
+    With a delay, requests to a host go one at a time and each starts at least ``delay`` seconds after the
+    previous one ended (so the server sees them at least that far apart); with no delay, up to
+    ``concurrency`` are in flight at once. A Retry-After holds every request to the host back."""
 
     def __init__(self, concurrency: int) -> None:
         self._lock = threading.Lock()
         self._next: dict[str, float] = {}
-        self._sems: dict[str, threading.BoundedSemaphore] = {}
+        self._sems: dict[str, tuple[threading.BoundedSemaphore, threading.BoundedSemaphore]] = {}
         self._concurrency = max(1, concurrency)
 
     def enter(self, host: str, delay: float) -> None:
         with self._lock:
-            sem = self._sems.setdefault(host, threading.BoundedSemaphore(self._concurrency))
-        sem.acquire()
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next.get(host, 0.0))
-            self._next[host] = start + delay
-        if start > now:
-            time.sleep(start - now)
+            sems = self._sems.setdefault(
+                host, (threading.BoundedSemaphore(self._concurrency), threading.BoundedSemaphore(1))
+            )
+        sems[0].acquire()
+        if delay > 0:
+            sems[1].acquire()
+        while True:
+            with self._lock:
+                wait = self._next.get(host, 0.0) - time.monotonic()
+            if wait <= 0:
+                return
+            time.sleep(wait)
 
-    def leave(self, host: str) -> None:
-        self._sems[host].release()
+    def leave(self, host: str, delay: float) -> None:
+        with self._lock:
+            if delay > 0:
+                self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + delay)
+            sems = self._sems[host]
+        if delay > 0:
+            sems[1].release()
+        sems[0].release()
 
     def hold(self, host: str, seconds: float) -> None:
         """No request to HOST starts before SECONDS from now (a Retry-After)."""
@@ -300,7 +314,8 @@ class Fetcher:
         attempt = 0
         while True:
             wait: float | None = None
-            self.gate.enter(host, self._delay(url) if kind != "robots" else self.opts.delay)
+            delay = self._delay(url) if kind != "robots" else self.opts.delay
+            self.gate.enter(host, delay)
             try:
                 with self._lock:
                     self.requests += 1
@@ -319,7 +334,7 @@ class Fetcher:
                 if t.wait is not None:
                     self.gate.hold(host, t.wait)
             finally:
-                self.gate.leave(host)
+                self.gate.leave(host, delay)
             if wait is None:
                 return result
             attempt += 1

@@ -52,8 +52,8 @@ class CollectOptions:
 
     since: str | None = None  # YYYY-MM-DD: skip listing items dated before this day
     max_articles: int | None = None  # at most this many page requests in the run
-    delay: float = 1.0  # seconds between request starts on one host (robots.txt Crawl-delay may raise it)
-    concurrency: int = 2  # requests in flight at once (in total, and per host)
+    delay: float = 1.0  # one request at a time per host, this long after the previous ended (Crawl-delay may raise it)
+    concurrency: int = 2  # requests in flight at once (in total; per host too when delay is 0)
     user_agent: str = DEFAULT_USER_AGENT
     ignore_robots: bool = False
     allow_private: bool | tuple[str, ...] = False  # True: any address; or networks such as ("10.0.0.0/8",)

@@ -22,8 +22,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from kansoku.model import Span
-from kansoku.normalize.segment import line_spans, split_spans
+from kansoku.model import Document, Span
+from kansoku.normalize.segment import split_spans
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
@@ -99,7 +99,9 @@ def _patterns() -> dict[str, Any]:
             r"^[\s•◆■●◇・*\-]*(?P<name>[A-Za-z\u3041-\u30FF\u4E00-\u9FFF々][^\s:：、。「」()（）]{0,13}?)\s*[:：]\s*"
             r"(?P<body>\S.*)$"
         ),
-        "np_topic": re.compile(rf"(?P<np>{_NP})(?P<m>は|が|も)"),
+        # Not from inside a noun run: a match there implies one from the run's start, which finditer
+        # tries first, and every failed start costs a scan of the run (quadratic on a long unbroken run).
+        "np_topic": re.compile(rf"(?<!{_NPC})(?P<np>{_NP})(?P<m>は|が|も)"),
     }
 
 
@@ -275,11 +277,12 @@ class _Context:
 
 
 
-def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
-    """All attributions in ``text``; each record's ``text`` equals ``text[start:end]``."""
+def extract_claims(doc: Document) -> list[dict[str, Any]]:
+    """All attributions in ``doc``; each record's ``text`` equals ``doc.text[start:end]``."""
+    text = doc.text
     pats = _patterns()
-    sents = split_spans(text, sentences or [Span(0, len(text))])
-    lines = line_spans(text)  # dialogue turns are whole lines, whatever the sentence segmenter did
+    sents = split_spans(text, doc.sentences or [Span(0, len(text))])
+    lines = doc.lines  # dialogue turns are whole lines, whatever the sentence segmenter did
     names = _dialogue_names(text, lines)
     out: list[dict[str, Any]] = []
     dialogue_lines: list[Span] = []

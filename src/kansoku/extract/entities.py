@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 
-from kansoku.model import Span
-from kansoku.nlp.tokens import Token, tokenize
+from kansoku.model import Document, Span
+from kansoku.nlp.tokens import Token, tokens
 from kansoku.resolve.gazetteer import _END, Gazetteer
 from kansoku.resolve.gazetteer import default as default_gazetteer
 from kansoku.resolve.variants import variant_key
@@ -112,23 +112,29 @@ _NOT_SPEAKER = re.compile(
 
 
 def find_mentions(
-    text: str,
-    sentences: list[Span],
+    doc: Document,
     gazetteer: Gazetteer | None = None,
     persons: list[str] | None = None,
     use_ner: bool = True,
 ) -> list[Mention]:
-    """All entity mentions in ``text``, sentence by sentence, sorted by start.
+    """All entity mentions in ``doc``, sentence by sentence, sorted by start.
 
     ``persons`` are names known from elsewhere to be people (bylines); dialogue speakers are found here.
     Their occurrences are PERSON mentions that take precedence over other readings of the same characters.
+    Sentences are tokenised through ``nlp.tokens.tokens`` (once per document).
     """
+    text, sentences = doc.text, doc.sentences
     gaz = gazetteer or default_gazetteer()
     seeds = sorted({p for p in (persons or []) + dialogue_speakers(text) if len(p) >= 2}, key=len, reverse=True)
     seed_re = re.compile("|".join(map(re.escape, seeds))) if seeds else None
     out: list[Mention] = []
-    for sent in sentences:
-        toks = tokenize(text, sent)
+    sent_tokens = [tokens(doc, sent) for sent in sentences]
+    if use_ner:
+        from kansoku.nlp.ner import predict_many
+
+        ner = predict_many(sent_tokens)  # all sentences at once: one gather, one batched Viterbi
+    for k, sent in enumerate(sentences):
+        toks = sent_tokens[k]
         if not toks:
             continue
         found: list[Mention] = []
@@ -145,7 +151,7 @@ def find_mentions(
         places = {(m.start, m.end) for m in found if m.type in ("GPE", "LOC", "NORP") or m.how == "abbrev"}
         found += _pattern_mentions(text, toks, covered, places, gaz)
         if use_ner:
-            added, dropped = _ner_mentions(text, toks, found, urls)
+            added, dropped = _ner_mentions(text, toks, found, urls, ner[k])
             found = [m for m in found if not any(m is d for d in dropped)] + added
         _regnal_numbers(text, found, gaz)
         found += _government_compounds(text, found)
@@ -425,8 +431,7 @@ class Cover:
         self.pos.update(range(s, e))
 
     def hits(self, s: int, e: int) -> bool:
-        pos = self.pos
-        return any(k in pos for k in range(s, e))
+        return not self.pos.isdisjoint(range(s, e))
 
 
 def _overlaps(s: int, e: int, covered: Cover | list[tuple[int, int]]) -> bool:
@@ -479,7 +484,8 @@ _NER_ORG_JUNK = ("政権", "情勢", "政府", "側")
 
 
 def _ner_mentions(
-    text: str, toks: list[Token], found: list[Mention], urls: list[tuple[int, int]]
+    text: str, toks: list[Token], found: list[Mention], urls: list[tuple[int, int]],
+    predicted: list[tuple[int, int, str]] | None = None,
 ) -> tuple[list[Mention], list[Mention]]:
     """Names the statistical tagger finds where the gazetteer and the patterns found nothing.
 
@@ -492,7 +498,7 @@ def _ner_mentions(
     dropped: list[Mention] = []
     found = list(found)
     tok_by_span = {(t.start, t.end): t for t in toks}
-    for s, e, label in predict(text, toks):
+    for s, e, label in predict(text, toks) if predicted is None else predicted:
         etype = _NER_TYPES.get(label)
         surf = text[s:e]
         if label == "PRODUCT":

@@ -55,13 +55,14 @@ import json
 import re
 import threading
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from kansoku.model import Span
+from kansoku.model import Document, Span
 
 __all__ = ["extract_timex", "extract_events", "load_wareki"]
 
@@ -965,9 +966,12 @@ def _parse_doc_date(doc_date: str | None) -> date | None:
     return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
-def extract_timex(text: str, sentences: list[Span], doc_date: str | None) -> list[dict]:
-    """Each: {"text","start","end","value","type","resolved": bool,"anchor": "document"|"context"|None,
+def extract_timex(doc: Document, doc_date: str | None) -> list[dict]:
+    """Temporal expressions of ``doc``, resolved against ``doc_date`` (the publication date).
+
+    Each: {"text","start","end","value","type","resolved": bool,"anchor": "document"|"context"|None,
     "zone": "local"|"JST"|None}. type in DATE|TIME|DURATION|SET. Sorted by start."""
+    text, sentences = doc.text, doc.sentences
     st = _State(doc=_parse_doc_date(doc_date))
     spans = sorted(sentences, key=lambda sp: sp.start) if sentences else [Span(0, len(text))]
     out: list[dict] = []
@@ -1020,21 +1024,23 @@ def _specificity(value: str) -> tuple[int, int]:
     return (0 if "X" in value else 1, known)
 
 
-def extract_events(text: str, sentences: list[Span], timex: list[dict]) -> list[dict]:
+def extract_events(doc: Document, timex: list[dict]) -> list[dict]:
     """Sentence-level events a timeline can be drawn from: one per sentence that carries a DATE/TIME
     timex (not a bare duration): {"text","start","end","date","timex_index": [...]}; `date` is the
     most specific resolved value in the sentence (or the unresolved one like XXXX-XX-15)."""
+    text, sentences = doc.text, doc.sentences
     spans = sorted(sentences, key=lambda sp: sp.start) if sentences else [Span(0, len(text))]
+    # (start, index) of the dated timex, so that each sentence finds its own by bisection
+    # (a scan of every timex per sentence made long documents quadratic)
+    dated = sorted(
+        (t["start"], i)
+        for i, t in enumerate(timex)
+        if t["type"] in ("DATE", "TIME") and t.get("value") and not str(t["value"]).endswith("_REF")
+    )
+    starts = [start for start, _ in dated]
     events: list[dict] = []
     for sp in spans:
-        idx = [
-            i
-            for i, t in enumerate(timex)
-            if t["type"] in ("DATE", "TIME")
-            and t.get("value")
-            and not str(t["value"]).endswith("_REF")
-            and sp.start <= t["start"] < sp.end
-        ]
+        idx = sorted(i for _, i in dated[bisect_left(starts, sp.start) : bisect_left(starts, sp.end)])
         if not idx:
             continue
         best = max(idx, key=lambda i: (_specificity(str(timex[i]["value"])), -i))

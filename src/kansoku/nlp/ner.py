@@ -16,7 +16,7 @@ import io
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import repeat
@@ -203,6 +203,41 @@ def viterbi(emissions: np.ndarray, trans: np.ndarray) -> list[int]:
     return path
 
 
+def viterbi_many(emissions: np.ndarray, lengths: list[int], trans: np.ndarray) -> list[list[int]]:
+    """:func:`viterbi` over several sequences at once (``emissions`` stacked, ``lengths`` of each): one
+    Python step per position instead of per token, each step the same float32 operations per sequence."""
+    n_seq = len(lengths)
+    width = max(lengths)
+    em = np.zeros((n_seq, width, N_TAGS), dtype=emissions.dtype)
+    pos = 0
+    for k, n in enumerate(lengths):
+        em[k, :n] = emissions[pos : pos + n]
+        pos += n
+    lens = np.asarray(lengths)
+    score = em[:, 0] + trans[N_TAGS]
+    body = trans[:N_TAGS]
+    back = np.zeros((n_seq, width, N_TAGS), dtype=np.intp)
+    rows = np.arange(n_seq)[:, None]
+    cols = np.arange(N_TAGS)[None, :]
+    for i in range(1, width):
+        cand = score[:, :, None] + body[None, :, :]
+        best = cand.argmax(1)
+        back[:, i] = best
+        new = cand[rows, best, cols] + em[:, i]
+        active = (lens > i)[:, None]
+        score = np.where(active, new, score)
+    paths = []
+    for k, n in enumerate(lengths):
+        tag = int(score[k].argmax())
+        path = [tag]
+        for i in range(n - 1, 0, -1):
+            tag = int(back[k, i, tag])
+            path.append(tag)
+        path.reverse()
+        paths.append(path)
+    return paths
+
+
 def spans_of(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     start = -1
@@ -293,6 +328,11 @@ class Model:
     index: dict[str, int]
     weights: np.ndarray  # (n_features + 1, N_TAGS) float32, last row zero (unknown features)
     trans: np.ndarray  # (N_TAGS + 1, N_TAGS) float32, masked
+    # feature ids per token attributes and per neighbouring pair, filled as tokens are seen (see feature_ids)
+    _attr_key: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
+    _roles: list[tuple[tuple[int, ...], ...]] = field(default_factory=list, repr=False)
+    _pairs: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict, repr=False)
+    _triples: dict[tuple[int, int, int], int] = field(default_factory=dict, repr=False)
 
     @property
     def unknown(self) -> int:
@@ -307,6 +347,87 @@ class Model:
         if not tokens:
             return []
         return viterbi(self.emissions(token_features(tokens)), self.trans)
+
+    # ---- the fast path: the same feature ids as token_features(), from cached pieces -----------------------
+    def _key(self, a: tuple[str, ...]) -> int:
+        k = self._attr_key.get(a)
+        if k is None:
+            get, unk = self.index.get, self.unknown
+            k = len(self._roles)
+            self._attr_key[a] = k
+            self._roles.append((
+                # as the current token: w n p s pr1 pr2 su1 su2 su3 L | c | cp
+                tuple(get(f, unk) for f in ("w=" + a[0], "n=" + a[11], "p=" + a[1], "s=" + a[3], "pr1=" + a[4],
+                                            "pr2=" + a[5], "su1=" + a[6], "su2=" + a[7], "su3=" + a[8],
+                                            "L=" + a[9] + a[3][:1] + a[10], "c=" + a[12], "cp=" + a[12] + "|" + a[1])),
+                # as the previous token: w-1 p-1 s-1 su-1 c-1
+                tuple(get(f, unk) for f in ("w-1=" + a[0], "p-1=" + a[1], "s-1=" + a[3], "su-1=" + a[7],
+                                            "c-1=" + a[12])),
+                # as the next token: w+1 p+1 s+1 pr+1 su+1 c+1
+                tuple(get(f, unk) for f in ("w+1=" + a[0], "p+1=" + a[1], "s+1=" + a[3], "pr+1=" + a[5],
+                                            "su+1=" + a[6], "c+1=" + a[12])),
+                # two before / two after: w-2 p-2 / w+2 p+2
+                (get("w-2=" + a[0], unk), get("p-2=" + a[2], unk)),
+                (get("w+2=" + a[0], unk), get("p+2=" + a[2], unk)),
+                a,  # kept for the pair features
+            ))
+        return k
+
+    def _pair(self, k1: int, k2: int) -> tuple[int, ...]:
+        """ids of the features of adjacent tokens (k1 before k2): ww pp ss wp pw-of-k1 / pw-of-k2 cc."""
+        got = self._pairs.get((k1, k2))
+        if got is None:
+            get, unk = self.index.get, self.unknown
+            a, b = self._roles[k1][5], self._roles[k2][5]
+            # as (m1, c): ww-1 pp-1 ss-1 pw-1 cc-1;  as (c, p1): ww+1 pp+1 ss+1 wp+1 pw+1 cc+1
+            got = tuple(get(f, unk) for f in (
+                "ww-1=" + a[0] + "|" + b[0], "pp-1=" + a[1] + "|" + b[1], "ss-1=" + a[3] + "|" + b[3],
+                "pw-1=" + a[0] + "|" + b[2], "cc-1=" + a[12] + "|" + b[12],
+                "ww+1=" + a[0] + "|" + b[0], "pp+1=" + a[1] + "|" + b[1], "ss+1=" + a[3] + "|" + b[3],
+                "wp+1=" + a[0] + "|" + b[2], "pw+1=" + a[2] + "|" + b[0], "cc+1=" + a[12] + "|" + b[12]))
+            self._pairs[(k1, k2)] = got
+        return got
+
+    def _triple(self, k1: int, k2: int, k3: int) -> int:
+        got = self._triples.get((k1, k2, k3))
+        if got is None:
+            a, b, c = self._roles[k1][5], self._roles[k2][5], self._roles[k3][5]
+            got = self.index.get("ppp=" + a[2] + "|" + b[1] + "|" + c[2], self.unknown)
+            self._triples[(k1, k2, k3)] = got
+        return got
+
+    def feature_ids(self, tokens: list[Token]) -> list[int]:
+        """The ids of ``token_features(tokens)`` (same order, N_FEATURES per token), read from caches."""
+        keys = [self._key(_PAD), self._key(_PAD)]
+        keys += [self._key(_attrs(t.surface, t.pos, t.normalized, t.oov)) for t in tokens]
+        keys += [self._key(_END_PAD), self._key(_END_PAD)]
+        roles, bias = self._roles, self.index.get("b", self.unknown)
+        out: list[int] = []
+        for i in range(2, len(keys) - 2):
+            m2, m1, c, p1, p2 = keys[i - 2], keys[i - 1], keys[i], keys[i + 1], keys[i + 2]
+            C, M1, P1, M2, P2 = roles[c][0], roles[m1][1], roles[p1][2], roles[m2][3], roles[p2][4]
+            L, R = self._pair(m1, c), self._pair(c, p1)
+            out += (bias, *C[:10], M1[0], P1[0], M2[0], P2[0], M1[1], P1[1], M2[1], P2[1], M1[2], P1[2], M1[3],
+                    P1[3], P1[4], L[0], R[5], L[1], R[6], self._triple(m1, c, p1), L[2], R[7], R[8], R[9], L[3],
+                    C[10], M1[4], P1[5], L[4], R[10], C[11])
+        return out
+
+    def tag_many(self, sentences: list[list[Token]]) -> list[list[int]]:
+        """Tags of several token sequences at once: one gather for all emissions, one batched Viterbi.
+        The same floating-point operations as :meth:`tag`, so the same tags."""
+        live = [i for i, toks in enumerate(sentences) if toks]
+        out: list[list[int]] = [[] for _ in sentences]
+        if not live:
+            return out
+        ids: list[int] = []
+        lengths = []
+        for i in live:
+            ids += self.feature_ids(sentences[i])
+            lengths.append(len(sentences[i]))
+        em = self.weights[np.asarray(ids, dtype=np.intp).reshape(-1, N_FEATURES)].sum(axis=1)
+        for i, path in zip(live, viterbi_many(em, lengths, self.trans), strict=True):
+            out[i] = path
+        return out
 
 
 def _text_blob(items: list[str]) -> np.ndarray:
@@ -378,3 +499,9 @@ def predict(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
     """
     del text  # offsets come from the tokens; kept in the signature for callers and future features
     return clean_spans(model().tag(tokens), tokens)
+
+
+def predict_many(sentences: list[list[Token]]) -> list[list[tuple[int, int, str]]]:
+    """:func:`predict` for several sentences (token lists) at once — the fast path the pipeline uses."""
+    m = model()
+    return [clean_spans(tags, toks) for tags, toks in zip(m.tag_many(sentences), sentences, strict=True)]

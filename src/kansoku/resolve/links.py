@@ -7,6 +7,8 @@ contain.  ``actor_spans`` gives the analyze stage the mention spans of the actor
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from kansoku.model import Span
 
 # English canonical names of the actors stance is computed for, grouped (EU and NATO count as Europe).
@@ -23,18 +25,29 @@ ACTOR_GROUPS = {
 LEADERS = ("Vladimir Putin", "Volodymyr Zelensky", "Donald Trump", "Joe Biden", "Xi Jinping")
 
 
-def _index(entities: list[dict]) -> list[tuple[int, int, str]]:
-    return sorted((m["start"], m["end"], e["id"]) for e in entities for m in e["mentions"])
+class _MentionIndex:
+    """Mention spans sorted by start, searchable by bisection (a scan per query was quadratic)."""
+
+    def __init__(self, entities: list[dict]) -> None:
+        self.items = sorted((m["start"], m["end"], e["id"]) for e in entities for m in e["mentions"])
+        self.starts = [start for start, _, _ in self.items]
+        self.longest = max((end - start for start, end, _ in self.items), default=0)
+
+    def overlapping(self, s: int, e: int) -> list[tuple[int, int, str]]:
+        """Mentions overlapping ``[s, e)``, in start order (all of them start after ``s - longest``)."""
+        return self.items[bisect_right(self.starts, s - self.longest) : bisect_left(self.starts, e)]
+
+    def starting_in(self, s: int, e: int) -> list[tuple[int, int, str]]:
+        """Mentions with ``s <= start <= e``, in start order."""
+        return self.items[bisect_left(self.starts, s) : bisect_right(self.starts, e)]
 
 
-def _entity_in(span: dict | None, idx: list[tuple[int, int, str]]) -> str | None:
+def _entity_in(span: dict | None, idx: _MentionIndex) -> str | None:
     if not span:
         return None
     s, e = span["start"], span["end"]
     best = None
-    for ms, me, eid in idx:
-        if ms >= e:
-            break
+    for ms, me, eid in idx.overlapping(s, e):
         if ms < e and s < me:
             overlap = min(e, me) - max(s, ms)
             if best is None or overlap > best[0]:
@@ -43,24 +56,29 @@ def _entity_in(span: dict | None, idx: list[tuple[int, int, str]]) -> str | None
 
 
 def link_claims(claims: list[dict], entities: list[dict]) -> None:
-    idx = _index(entities)
+    idx = _MentionIndex(entities)
     for i, c in enumerate(claims):
         c["id"] = i
         c["speaker_entity_id"] = _entity_in(c.get("speaker_span"), idx)
 
 
 def link_quantities(quantities: list[dict], entities: list[dict]) -> None:
-    idx = _index(entities)
+    idx = _MentionIndex(entities)
     for q in quantities:
         q["source_entity_id"] = _entity_in(q.get("source_span"), idx)
 
 
 def link_events(events: list[dict], entities: list[dict], claims: list[dict]) -> None:
-    idx = _index(entities)
+    idx = _MentionIndex(entities)
+    by_start = sorted((c["start"], i) for i, c in enumerate(claims))
+    claim_starts = [start for start, _ in by_start]
+    longest_claim = max((c["end"] - c["start"] for c in claims), default=0)
     for ev in events:
         s, e = ev["start"], ev["end"]
-        ev["entities"] = sorted({eid for ms, me, eid in idx if s <= ms and me <= e})
-        ev["claim_ids"] = [i for i, c in enumerate(claims) if c["start"] < e and s < c["end"]]
+        ev["entities"] = sorted({eid for ms, me, eid in idx.starting_in(s, e) if me <= e})
+        # claims overlapping the event start after s - longest_claim and before e
+        near = by_start[bisect_right(claim_starts, s - longest_claim) : bisect_left(claim_starts, e)]
+        ev["claim_ids"] = sorted(i for _, i in near if claims[i]["end"] > s)
 
 
 def actor_spans(entities: list[dict]) -> dict[str, list[Span]]:
