@@ -230,6 +230,7 @@ def _is_date(s: str) -> bool:
 
 def _register_plugins() -> None:
     """Commands of later stages (store, report) live beside their stage and register themselves here."""
+    from kansoku.collect.cli import register as register_collect
     from kansoku.corpus.claims_cli import register as register_claims
     from kansoku.corpus.cli import register as register_corpus
     from kansoku.store.cli import register as register_store
@@ -237,6 +238,7 @@ def _register_plugins() -> None:
     register_store(app, _collect_raw)
     register_corpus(app, _load_records)
     register_claims(app, _load_records, lambda paths, quiet: _collect(paths, None, None, quiet))
+    register_collect(app)
 
 
 def _load_records(db: Path | None, inputs: list[Path] | None) -> list[dict]:

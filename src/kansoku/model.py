@@ -61,6 +61,8 @@ class RawDoc:
     warnings: list[str] = field(default_factory=list)
     encoding: str | None = None
     fmt: str | None = None
+    #: how ``kansoku collect`` fetched it: ``{url, final_url, status, fetched_at, feed}`` (None for files)
+    fetch: dict | None = None
 
 
 @dataclass(slots=True)
@@ -105,6 +107,8 @@ class Document:
     candidates: list[Candidate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     lines: list[Span] = field(default_factory=list)
+    #: how a page fetched by `kansoku collect` was fetched (url, final_url, status, fetched_at, feed)
+    fetch: dict[str, Any] | None = None
     layers: dict[str, Any] = field(default_factory=dict)
     token_cache: dict[tuple[int, int], list[Any]] = field(default_factory=dict, repr=False)
 

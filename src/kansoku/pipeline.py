@@ -72,6 +72,7 @@ def prepare(raw: RawDoc) -> Document:
         title_origin=origin,
         candidates=candidates,
         warnings=list(raw.warnings),
+        fetch=raw.fetch,
     )
 
 
@@ -266,7 +267,7 @@ def analyze_doc(doc: Document, options: Options | None = None) -> Document:
 def to_record(doc: Document, warnings: list[str] | None = None) -> dict:
     """The output contract (docs/output.md) of an analysed document."""
     meta = doc.layers["metadata"]
-    return {
+    record = {
         "schema_version": SCHEMA_VERSION,
         "id": doc_id(doc.text),
         "source": doc.source,
@@ -300,6 +301,9 @@ def to_record(doc: Document, warnings: list[str] | None = None) -> dict:
         "warnings": list(doc.warnings if warnings is None else warnings),
         "pipeline": {"kansoku": __version__},
     }
+    if doc.fetch:  # a page fetched by `kansoku collect`: metadata.fetch (docs/output.md)
+        record["metadata"]["fetch"] = dict(doc.fetch)
+    return record
 
 
 def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
