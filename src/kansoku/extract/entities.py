@@ -192,18 +192,30 @@ def find_mentions(
 # ---------------------------------------------------------------- gazetteer scan
 
 
+_NORM_CHAR: dict[str, str] = {}
+
+
+def _norm_char(ch: str) -> str:
+    """One character as surface_key() sees it ("" for spaces and joiners), memoised per process."""
+    n = _NORM_CHAR.get(ch)
+    if n is None:
+        n = "" if ch.isspace() or ch in "・･·‧=＝.-‐－‑–—" else unicodedata.normalize("NFKC", ch).casefold()
+        _NORM_CHAR[ch] = n
+    return n
+
+
 def _norm_view(text: str, span: Span) -> tuple[str, list[int]]:
     """The sentence as surface_key() sees it, with a map from each normalised char to its source index."""
     chars: list[str] = []
     index: list[int] = []
     for i in range(span.start, span.end):
-        ch = text[i]
-        if ch.isspace() or ch in "・･·‧=＝.-‐－‑–—":
-            continue
-        n = unicodedata.normalize("NFKC", ch).casefold()
-        for c in n:
-            chars.append(c)
+        n = _norm_char(text[i])
+        if len(n) == 1:
+            chars.append(n)
             index.append(i)
+        elif n:
+            chars.extend(n)
+            index.extend([i] * len(n))
     return "".join(chars), index
 
 
@@ -468,6 +480,11 @@ def _overlaps(s: int, e: int, covered: Cover | list[tuple[int, int]]) -> bool:
     return any(s < ce and cs < e for cs, ce in covered)
 
 
+# parts of speech a name, an organisation or a place can start with (others are skipped by _pattern_mentions)
+_NAME_POS = frozenset({"名詞", "接頭辞", "接尾辞"})
+_KATA_OR_LATIN_ANY = re.compile(r"[ァ-ヺー・A-Za-zＡ-Ｚａ-ｚ]")
+
+
 def _pattern_mentions(
     text: str, toks: list[Token], spans: list[tuple[int, int]], place_spans: set[tuple[int, int]], gaz: Gazetteer
 ) -> list[Mention]:
@@ -480,6 +497,9 @@ def _pattern_mentions(
     free = Cover(c for c in spans if c not in place_spans)
     while i < n:
         t = toks[i]
+        if t.pos[0] not in _NAME_POS and not _KATA_OR_LATIN_ANY.match(t.surface):
+            i += 1  # a particle, a verb, punctuation: no organisation, person or place starts here
+            continue
         m, nxt = _org_or_event_at(text, toks, i, free, places)
         if m is not None and (m.start, m.end) in place_spans:
             m = None
