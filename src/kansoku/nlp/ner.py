@@ -406,14 +406,24 @@ class Model:
         keys += [self._key(_attrs(t.surface, t.pos, t.normalized, t.oov)) for t in tokens]
         keys += [self._key(_END_PAD), self._key(_END_PAD)]
         roles, bias = self._roles, self.index.get("b", self.unknown)
+        pairs, triples = self._pairs, self._triples
+        # the pair and triple features of each position, looked up once per adjacent pair
+        pair_ids = []
+        for i in range(1, len(keys)):
+            got = pairs.get((keys[i - 1], keys[i]))
+            pair_ids.append(got if got is not None else self._pair(keys[i - 1], keys[i]))
         out: list[int] = []
+        extend = out.extend
         for i in range(2, len(keys) - 2):
             m2, m1, c, p1, p2 = keys[i - 2], keys[i - 1], keys[i], keys[i + 1], keys[i + 2]
             C, M1, P1, M2, P2 = roles[c][0], roles[m1][1], roles[p1][2], roles[m2][3], roles[p2][4]
-            L, R = self._pair(m1, c), self._pair(c, p1)
-            out += (bias, *C[:10], M1[0], P1[0], M2[0], P2[0], M1[1], P1[1], M2[1], P2[1], M1[2], P1[2], M1[3],
-                    P1[3], P1[4], L[0], R[5], L[1], R[6], self._triple(m1, c, p1), L[2], R[7], R[8], R[9], L[3],
-                    C[10], M1[4], P1[5], L[4], R[10], C[11])
+            L, R = pair_ids[i - 1], pair_ids[i]
+            t = triples.get((m1, c, p1))
+            if t is None:
+                t = self._triple(m1, c, p1)
+            extend((bias, *C[:10], M1[0], P1[0], M2[0], P2[0], M1[1], P1[1], M2[1], P2[1], M1[2], P1[2], M1[3],
+                    P1[3], P1[4], L[0], R[5], L[1], R[6], t, L[2], R[7], R[8], R[9], L[3],
+                    C[10], M1[4], P1[5], L[4], R[10], C[11]))
         return out
 
     def tag_many(self, sentences: list[list[Token]]) -> list[list[int]]:
