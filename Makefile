@@ -1,17 +1,30 @@
 # kansoku: `make demo` sets everything up and runs the sample corpus; `make test` runs the suite.
+# Three install levels, each stamped with the checksum of pyproject.toml: the tool itself (demo), plus
+# the `dev` extra (test, lint), plus the `bench` extra (the ja_ginza baseline of `make bench`).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SUM    := $(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(SUM)
+DEV    := $(VENV)/.installed-dev-$(SUM)
+BENCH  := $(VENV)/.installed-bench-$(SUM)
 
 .PHONY: install demo test lint bench score clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e .
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
+
+$(DEV): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(DEV)
+
+$(BENCH): $(DEV)
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	@touch $(BENCH)
 
 install: $(STAMP)
 
@@ -25,15 +38,17 @@ demo: $(STAMP)
 	$(BIN)/kansoku report --db out/demo/kansoku.db --out out/demo/report
 	@echo "demo written to out/demo/: analysis.jsonl, briefing.md, kansoku.db, report/briefing.html"
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check src tests bench tools
 
-test: $(STAMP) lint
+test: $(DEV) lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	$(BIN)/python bench/throughput.py
-	$(BIN)/python bench/search_latency.py
+# every target of issue 15 against its baseline (bench/targets.py); needs ../shared/eval
+bench:
+	@if [ -d ../shared/eval/livedoor-news/text ]; then \
+	  $(MAKE) --no-print-directory $(BENCH) && $(BIN)/python bench/targets.py; \
+	else echo "make bench: ../shared/eval/livedoor-news/text not present: nothing to measure"; fi
 
 # score the dev articles against the hand-made gold in ../shared (skips when absent)
 score: $(STAMP)

@@ -48,6 +48,7 @@ from typing import Any
 from kansoku.extract.claims import extract_claims
 from kansoku.extract.metadata import extract_metadata
 from kansoku.model import Document
+from kansoku.normalize import make_document
 from kansoku.normalize.segment import line_spans
 
 HERE = Path(__file__).resolve().parent
@@ -69,7 +70,7 @@ def _key(speaker: str | None, kind: str) -> tuple[str, str]:
 def eval_claims(rows: list[dict[str, Any]], verbose: bool) -> tuple[int, int, int]:
     tp = n_pred = n_gold = 0
     for r in rows:
-        pred = [_key(c["speaker"], c["kind"]) for c in extract_claims(r["text"], line_spans(r["text"]))]
+        pred = [_key(c["speaker"], c["kind"]) for c in extract_claims(make_document(r["text"], sentences=line_spans(r["text"])))]
         gold = [_key(c["speaker"], c["kind"]) for c in r["claims"]]
         left = list(gold)
         hit = 0

@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from kansoku.analyze import frames as frames_mod
-from kansoku.analyze.frames import detect_frames, load_catalogue, quote_spans, split_sentences
+from kansoku.analyze.frames import detect_frames, load_catalogue, quote_spans
 from kansoku.analyze.stance import compute_stance
 from kansoku.model import Span
+from kansoku.normalize import make_document
+from kansoku.normalize.segment import split_sentences
 
 HERE = Path(__file__).resolve().parent
 LABELLED = HERE / "data" / "frames_labelled.jsonl"
@@ -51,7 +53,7 @@ def load_labelled() -> list[dict[str, Any]]:
 
 
 def predict(text: str) -> list[dict[str, Any]]:
-    return detect_frames(text, split_sentences(text), quote_spans(text))
+    return detect_frames(make_document(text, sentences=split_sentences(text)), quote_spans(text))
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -142,7 +144,7 @@ def dev_eval() -> None:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         text = path.read_text(encoding="utf-8")
         sents = split_sentences(text)
-        frames = detect_frames(text, sents, quote_spans(text))
+        frames = detect_frames(make_document(text, sentences=sents), quote_spans(text))
         pred = {f["id"]: f for f in frames}
         want = set(gold.get("frames") or [])
         forb = set(gold.get("frames_forbidden") or [])
@@ -156,7 +158,7 @@ def dev_eval() -> None:
         print("  forbidden:", [(b, pred[b]["voice"], pred[b]["score"]) for b in sorted(bad)])
         print("  other:", [(f["id"], f["voice"], f["score"]) for f in frames if f["id"] not in want | forb])
         print("  found:", [(f["id"], f["voice"], f["score"]) for f in frames if f["id"] in want])
-        stance = compute_stance(text, sents, actor_spans(text), frames)
+        stance = compute_stance(make_document(text, sentences=sents), actor_spans(text), frames)
         by = {s["target"]: s for s in stance}
         gs = gold.get("stance") or {}
         for actor, g in gs.items():
@@ -186,8 +188,8 @@ def speed() -> None:
     t0 = time.perf_counter()
     for _ in range(reps):
         for t, sents, actors in prepared:
-            fr = detect_frames(t, sents, [])
-            compute_stance(t, sents, actors, fr)
+            fr = detect_frames(make_document(t, sentences=sents), [])
+            compute_stance(make_document(t, sentences=sents), actors, fr)
     dt = time.perf_counter() - t0
     print(
         f"\nspeed detect_frames+compute_stance: {n_chars * reps / dt:,.0f} chars/s ({n_chars} chars x {reps})"

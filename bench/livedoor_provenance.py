@@ -27,6 +27,11 @@ _ANAPHORIC = re.compile(r"同[日月年週夜朝]|翌|前[日年月夜週]|当[�
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "livedoor-news" / "text"
 
 
+def _plain(s: str) -> str:
+    """Without zero-width characters and surrounding space (clean_text drops them from titles)."""
+    return re.sub(r"[\u200b-\u200f\ufeff]", "", s).strip()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("text_dir", nargs="?", type=Path, default=DEFAULT)
@@ -58,9 +63,10 @@ def main() -> int:
         md = r["metadata"]
         checks = {
             "published": md.get("published") == stamp[:10],
-            "title": (r.get("title") or "").strip() == title,
+            "title": _plain(r.get("title") or "") == _plain(title),
             "outlet": "livedoor" in (md.get("outlet") or "").lower(),
-            "no_header_in_text": url not in r["text"] and stamp not in r["text"],
+            # the header lines are not text (the article may quote its own URL further down)
+            "no_header_in_text": stamp not in r["text"] and url not in "\n".join(r["text"].split("\n")[:3]),
         }
         dates = [t for t in r["timex"] if t.get("type") == "DATE" and not _ANAPHORIC.search(t.get("text") or "")]
         if dates:

@@ -11,11 +11,14 @@ LOC (地名), plus FAC, PRODUCT and EVENT reported separately; span F1 ignores t
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+
+from kansoku.normalize import make_document
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "ner-wikipedia" / "ner.json"
 
@@ -67,7 +70,7 @@ def predict_kansoku(texts: list[str]) -> list[set[tuple[int, int, str]]]:
 
     out = []
     for t in texts:
-        ms = find_mentions(t, split_sentences(t))
+        ms = find_mentions(make_document(t, sentences=split_sentences(t)))
         out.append({(m.start, m.end, c) for m in ms if not m.nested and (c := KANSOKU.get(m.type))})
     return out
 
@@ -126,6 +129,9 @@ def main() -> int:
     print(f"Stockmark NER test split: {len(test)} sentences, {sum(map(len, gold))} entities, {chars:,} chars")
     print(f"gold classes: {dict(Counter(c for g in gold for *_, c in g))}")
     systems = [("kansoku", predict_kansoku), ("kansoku tagger alone", predict_tagger)]
+    if not a.skip_ginza and importlib.util.find_spec("ja_ginza") is None:
+        print("ja_ginza not installed: no baseline (it comes with the bench extra: pip install -e '.[bench]')")
+        a.skip_ginza = True
     systems += [] if a.skip_ginza else [("ja_ginza", predict_ginza)]
     classes = ("PERSON", "ORG", "LOC", "FAC", "PRODUCT", "EVENT")
     for name, fn in systems:

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from kansoku.extract.quantities import extract_quantities  # noqa: E402
 from kansoku.model import Span  # noqa: E402
+from kansoku.normalize import make_document  # noqa: E402
 
 
 def line_spans(text: str) -> list[Span]:
@@ -54,7 +55,7 @@ def eval_cases(path: Path, verbose: bool = False) -> dict[str, tuple[float, floa
             continue
         case = json.loads(line)
         text = case["text"]
-        pred = extract_quantities(text, line_spans(text))
+        pred = extract_quantities(make_document(text, sentences=line_spans(text)))
         gold = case["quantities"]
         by_text = {p["text"]: p for p in pred}
         c = counts["value+unit"]
@@ -109,7 +110,7 @@ def eval_dev(corpus: Path, gold_dir: Path, verbose: bool = False) -> tuple[int, 
     for gpath in sorted(gold_dir.glob("*.json")):
         gold = json.loads(gpath.read_text(encoding="utf-8"))
         text = (corpus / gold["doc"]).read_text(encoding="utf-8")
-        pred = extract_quantities(text, line_spans(text))
+        pred = extract_quantities(make_document(text, sentences=line_spans(text)))
         n_pred += len(pred)
         used: set[int] = set()
         for g in gold.get("quantities", []):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from kansoku.extract.timex import extract_timex
 from kansoku.model import Span
+from kansoku.normalize import make_document
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "timex_cases.jsonl"
@@ -45,7 +46,7 @@ def eval_cases(path: Path = CASES, verbose: bool = False) -> dict[str, float]:
     tp = fp = fn = lenient_tp = 0
     for case in load_cases(path):
         text = case["text"]
-        pred = extract_timex(text, split_sentences(text), case.get("doc_date"))
+        pred = extract_timex(make_document(text, sentences=split_sentences(text)), case.get("doc_date"))
         gold = case["expected"]
         got = {(p["text"], p["value"]) for p in pred}
         want = {(g["text"], g["value"]) for g in gold}
@@ -79,7 +80,7 @@ def eval_dev(corpus: str, gold_dir: str, verbose: bool = False) -> dict[str, flo
         gold = json.loads(Path(gpath).read_text(encoding="utf-8"))
         text = (Path(corpus) / gold["doc"]).read_text(encoding="utf-8")
         spans = [Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-        pred = extract_timex(text, spans, None)
+        pred = extract_timex(make_document(text, sentences=spans), None)
         for g in gold.get("timex", []):
             total += 1
             surf = _key(g["surface"])
@@ -103,11 +104,11 @@ def speed(pattern: str, n_files: int = 300) -> dict[str, float]:
         lines = Path(f).read_text(encoding="utf-8").splitlines(keepends=True)
         texts.append("".join(lines[2:]))
     prepared = [(t, split_sentences(t)) for t in texts]
-    extract_timex("2025年8月15日", [Span(0, 11)], None)  # warm-up (pattern compilation)
+    extract_timex(make_document("2025年8月15日", sentences=[Span(0, 11)]), None)  # warm-up (pattern compilation)
     t0 = time.perf_counter()
     n_timex = 0
     for t, spans in prepared:
-        n_timex += len(extract_timex(t, spans, None))
+        n_timex += len(extract_timex(make_document(t, sentences=spans), None))
     dt = time.perf_counter() - t0
     chars = sum(len(t) for t in texts)
     return {

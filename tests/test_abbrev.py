@@ -6,6 +6,7 @@ from importlib import resources
 import pytest
 
 from kansoku.extract.entities import find_mentions
+from kansoku.normalize import make_document
 from kansoku.normalize.segment import split_sentences
 from kansoku.resolve.gazetteer import GazEntity, build
 from kansoku.resolve.gazetteer import default as default_gazetteer
@@ -27,7 +28,7 @@ def gaz():
 
 
 def abbrevs(text, gaz):
-    return [(m.text, m.candidates) for m in find_mentions(text, split_sentences(text), gaz) if m.how == "abbrev"]
+    return [(m.text, m.candidates) for m in find_mentions(make_document(text, sentences=split_sentences(text)), gaz) if m.how == "abbrev"]
 
 
 def test_every_gazetteer_abbreviation_has_a_reading():

@@ -6,11 +6,12 @@ import pytest
 
 from kansoku.extract.claims import extract_claims, plausible_speaker
 from kansoku.model import Span
+from kansoku.normalize import make_document
 from kansoku.normalize.segment import line_spans, split_spans
 
 
 def _claims(text: str) -> list[dict]:
-    out = extract_claims(text, line_spans(text))
+    out = extract_claims(make_document(text, sentences=line_spans(text)))
     for c in out:
         assert text[c["start"] : c["end"]] == c["text"]
         if c["speaker_span"]:
@@ -140,11 +141,17 @@ def test_quote_subject_is_not_speaker() -> None:
     assert _content(text, out[1]) == "歴史を歪めている"
 
 
-def test_doushi_inherits_speaker() -> None:
+def test_doushi_is_kept_for_the_resolver() -> None:
+    """Extraction keeps the words of the claim's own sentence (同氏); resolve/links.py finds who it is."""
     text = "ベルギーのデクロー首相は、凍結資産の活用に慎重な姿勢を示した。同氏は、法的な課題が残ると説明した。"
     out = _claims(text)
-    assert [c["speaker"] for c in out] == ["ベルギーのデクロー首相"]
+    assert [c["speaker"] for c in out] == ["同氏"]
     assert out[0]["cue"] == "と説明した"
+    from kansoku.model import RawDoc
+    from kansoku.pipeline import analyze_document
+
+    (c,) = analyze_document(RawDoc(source="t", text=text))["claims"]
+    assert "デクロー" in c["speaker"] and c["speaker_resolution"]["method"] == "anaphor"
 
 
 def test_dialogue_lines() -> None:
@@ -231,7 +238,7 @@ def test_spec_sheet_is_not_dialogue() -> None:
 def test_dialogue_with_sentence_spans() -> None:
     text = "山吹: 制裁は続く。でも効果は薄い。\nKai: そう思います。長期戦ですね。\n山吹: なるほど。"
     sents = split_spans(text, line_spans(text))
-    out = extract_claims(text, sents)
+    out = extract_claims(make_document(text, sentences=sents))
     assert [(c["speaker"], c["kind"]) for c in out] == [("山吹", "quote"), ("Kai", "quote"), ("山吹", "quote")]
     assert out[0]["text"] == "山吹: 制裁は続く。でも効果は薄い。"
 

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.skipif(not (SHARED / "score.py").exists(), reason="../s
 
 OPED_BARS = ("entity_typed>=0.95,person_precision>=0.95,merge>=0.95,quantity_recall>=0.95,quantity_source>=0.9,"
              "timex>=0.9,author>=1.0,stance>=1.0,frames>=0.9")
-ALL_BARS = "author>=1.0,title>=1.0"
+# issue 13 (provenance) and issue 14 (who claims what) bars, on all gold articles
+ALL_BARS = ("author>=1.0,title>=1.0,published>=1.0,outlet>=1.0,claim_recall>=0.9,claim_speaker>=0.85,"
+            "person_precision>=0.97,quantity_source>=0.9")
 
 
 def _gold_docs() -> list[tuple[Path, Path]]:

@@ -4,6 +4,7 @@ for these tests."""
 import pytest
 
 from kansoku.extract.entities import find_mentions
+from kansoku.normalize import make_document
 from kansoku.normalize.segment import split_sentences
 from kansoku.resolve.corpus import link_corpus
 from kansoku.resolve.entities import resolve_document
@@ -37,7 +38,7 @@ def gaz():
 
 
 def analyse(text, gaz):
-    return resolve_document(find_mentions(text, split_sentences(text), gaz), gaz)
+    return resolve_document(find_mentions(make_document(text, sentences=split_sentences(text)), gaz), gaz)
 
 
 def by_text(ents):
@@ -132,7 +133,7 @@ def test_dialogue_speakers_are_persons_even_when_named_like_places(gaz):
 
 def test_byline_names_seed_person_mentions(gaz):
     t = "筆者: Clara Whitfield\nClara Whitfieldの分析によれば、停戦は遠い。"
-    ments = find_mentions(t, split_sentences(t), gaz, persons=["Clara Whitfield"])
+    ments = find_mentions(make_document(t, sentences=split_sentences(t)), gaz, persons=["Clara Whitfield"])
     assert [m.text for m in ments if m.type == "PERSON"] == ["Clara Whitfield", "Clara Whitfield"]
 
 
@@ -144,7 +145,7 @@ def test_compass_prefix_makes_a_region_with_an_english_name(gaz):
 
 def test_day_counters_and_urls_are_not_entities(gaz):
     t = "ロシア軍は15日、攻撃した。日米首脳は16日に会談した。\nhttps: //a\nhttps: //b\n詳細はhttps://example.jp/russia を参照。"
-    ments = find_mentions(t, split_sentences(t), gaz)
+    ments = find_mentions(make_document(t, sentences=split_sentences(t)), gaz)
     japan = [m for m in ments if m.candidates == ["gpe:japan"]]
     assert [t[m.start : m.start + 2] for m in japan] == ["日米"]
     assert not any("http" in m.text or m.text == "russia" for m in ments)
@@ -169,7 +170,7 @@ def test_address_compound_is_one_place_named_by_its_last_part():
 
     g = default()
     t = "彼はケンタッキー州レキシントンで育ち、のちに京都市西京区へ移った。"
-    ms = find_mentions(t, split_sentences(t), g)
+    ms = find_mentions(make_document(t, sentences=split_sentences(t)), g)
     flat = {m.text: m for m in ms if not m.nested}
     assert "ケンタッキー州レキシントン" in flat and "京都市西京区" in flat
     nested = {m.text for m in ms if m.nested}
@@ -186,13 +187,13 @@ def test_compass_words_keep_the_country_reading():
     from kansoku.resolve.gazetteer import default
 
     t = "ウクライナ東部ドネツク州で戦闘が続いた。"
-    flat = [m.text for m in find_mentions(t, split_sentences(t), default()) if not m.nested]
+    flat = [m.text for m in find_mentions(make_document(t, sentences=split_sentences(t)), default()) if not m.nested]
     assert "ウクライナ" in flat and "ドネツク州" in flat
 
 
 def test_government_is_an_organisation_mention_of_its_head(gaz):
     t = "プーチン大統領は演説した。プーチン政権は否定し、米政府は反発した。"
-    ms = find_mentions(t, split_sentences(t), gaz)
+    ms = find_mentions(make_document(t, sentences=split_sentences(t)), gaz)
     flat = {m.text: m.type for m in ms if not m.nested}
     assert flat["プーチン政権"] == "ORG" and flat["米政府"] == "ORG"
     ents = by_text(resolve_document(ms, gaz))
@@ -205,7 +206,7 @@ def test_agency_short_name_only_in_a_wire_credit():
 
     g = default()
     t = "両社は新型電池を共同開発した。【北京=共同】政府は反発した（共同）。"
-    ms = [m for m in find_mentions(t, split_sentences(t), g) if m.candidates == ["org:kyodo-news"]]
+    ms = [m for m in find_mentions(make_document(t, sentences=split_sentences(t)), g) if m.candidates == ["org:kyodo-news"]]
     assert [t[m.start - 1] for m in ms] == ["=", "（"]
 
 
@@ -213,13 +214,13 @@ def test_person_name_containing_a_place_word():
     from kansoku.resolve.gazetteer import default
 
     t = "父は町長を務めた柳田長谷男。"
-    ms = find_mentions(t, split_sentences(t), default())
+    ms = find_mentions(make_document(t, sentences=split_sentences(t)), default())
     assert [(m.text, m.type) for m in ms if not m.nested] == [("柳田長谷男", "PERSON")]
 
 
 def test_katakana_common_nouns_do_not_make_organisation_names(gaz):
     t = "データ通信の料金が下がり、アイドルグループも出演した。カーネギー国際平和財団は報告書を出した。"
-    flat = {m.text: m.type for m in find_mentions(t, split_sentences(t), gaz) if not m.nested}
+    flat = {m.text: m.type for m in find_mentions(make_document(t, sentences=split_sentences(t)), gaz) if not m.nested}
     assert "データ通信" not in flat and "アイドルグループ" not in flat
     assert flat.get("カーネギー国際平和財団") == "ORG"
 
@@ -229,7 +230,7 @@ def test_regnal_number_belongs_to_the_name_and_unlinks_it():
 
     g = default()
     t = "ヨルダンのフセイン1世は和平を進めた。"
-    ms = [m for m in find_mentions(t, split_sentences(t), g) if m.type == "PERSON"]
+    ms = [m for m in find_mentions(make_document(t, sentences=split_sentences(t)), g) if m.type == "PERSON"]
     assert [(m.text, m.candidates) for m in ms] == [("フセイン1世", [])]
 
 
@@ -238,19 +239,19 @@ def test_unknown_town_after_a_state_is_its_own_place():
 
     g = default()
     t = "彼はオクラホマ州エイダで生まれた。"
-    ents = by_text(resolve_document(find_mentions(t, split_sentences(t), g), g))
+    ents = by_text(resolve_document(find_mentions(make_document(t, sentences=split_sentences(t)), g), g))
     assert ents["オクラホマ州"]["id"] == "gpe:oklahoma"
     assert ents["オクラホマ州エイダ"]["id"] == ents["エイダ"]["id"] != "gpe:oklahoma"
 
 
 def test_person_names_stop_where_the_name_stops(gaz):
     t = "北川景子ダブル主演の映画が公開され、滝川クリステルが司会を務めた。映画アリス・イン・ワンダーランドが公開された。"
-    persons = [m.text for m in find_mentions(t, split_sentences(t), gaz, use_ner=False) if m.type == "PERSON"]
+    persons = [m.text for m in find_mentions(make_document(t, sentences=split_sentences(t)), gaz, use_ner=False) if m.type == "PERSON"]
     assert "北川景子" in persons and "滝川クリステル" in persons
     assert not any("ワンダーランド" in p or "ダブル" in p for p in persons)
 
 
 def test_organisation_pattern_does_not_swallow_a_list(gaz):
     t = "彼は師範学校・三重県支庁・三井銀行に勤めた。"
-    orgs = [m.text for m in find_mentions(t, split_sentences(t), gaz, use_ner=False) if m.type == "ORG"]
+    orgs = [m.text for m in find_mentions(make_document(t, sentences=split_sentences(t)), gaz, use_ner=False) if m.type == "ORG"]
     assert "三井銀行" in orgs and not any("・" in o for o in orgs)

@@ -11,6 +11,7 @@ import pytest
 
 from kansoku.analyze.frames import detect_frames, load_catalogue, quote_spans
 from kansoku.model import Span
+from kansoku.normalize import make_document
 from kansoku.normalize.segment import split_sentences
 
 FRAMES_MD = Path(__file__).resolve().parents[2] / "shared" / "FRAMES.md"
@@ -42,7 +43,7 @@ REQUIRED = {
 
 
 def detect(text: str, attributed: list[Span] | None = None) -> dict[str, dict]:
-    return {f["id"]: f for f in detect_frames(text, split_sentences(text), attributed or [])}
+    return {f["id"]: f for f in detect_frames(make_document(text, sentences=split_sentences(text)), attributed or [])}
 
 
 # ---------------------------------------------------------------- catalogue
@@ -161,7 +162,7 @@ def test_evidence_offsets_and_ordering() -> None:
         "ロシアは停戦協議を隠れ蓑に、部隊を再編して次の攻勢に備えている。"
         "プーチンは核兵器の使用をちらつかせ、欧州を威嚇している。"
     )
-    frames = detect_frames(text, split_sentences(text), [])
+    frames = detect_frames(make_document(text, sentences=split_sentences(text)), [])
     ids = [f["id"] for f in frames]
     assert "russia_stalling" in ids and "nuclear_coercion" in ids
     scores = [f["score"] for f in frames]
@@ -180,7 +181,7 @@ def test_more_evidence_raises_score() -> None:
 
 
 def test_empty_text() -> None:
-    assert detect_frames("", [], []) == []
+    assert detect_frames(make_document("", sentences=[]), []) == []
 
 
 # ---------------------------------------------------------------- labelled set

@@ -6,6 +6,7 @@ import pytest
 
 from kansoku.analyze.genre import classify_genre
 from kansoku.analyze.persuasion import KINDS, find_persuasion
+from kansoku.normalize import make_document
 from kansoku.normalize.segment import split_sentences
 
 DIALOGUE = """司会: 今日はウクライナ情勢について伺います。
@@ -56,7 +57,7 @@ ANALYSIS = """■ 背景
     ],
 )
 def test_genre_labels(text: str, label: str) -> None:
-    got = classify_genre(text, split_sentences(text), None)
+    got = classify_genre(make_document(text, sentences=split_sentences(text)), None)
     assert got["label"] == label
     assert got["cues"], "a genre decision must show its cues"
     for cue in got["cues"]:
@@ -65,13 +66,13 @@ def test_genre_labels(text: str, label: str) -> None:
 
 
 def test_dialogue_cues_are_speaker_prefixes() -> None:
-    got = classify_genre(DIALOGUE, [], None)
+    got = classify_genre(make_document(DIALOGUE, sentences=[]), None)
     speakers = {c["text"] for c in got["cues"]}
     assert {"司会:", "田中:"} <= speakers
 
 
 def test_genre_empty_text_defaults_to_report() -> None:
-    assert classify_genre("", [], None)["label"] == "report"
+    assert classify_genre(make_document("", sentences=[]), None)["label"] == "report"
 
 
 PERSUASIVE = (
@@ -82,7 +83,7 @@ PERSUASIVE = (
 
 
 def test_persuasion_kinds_and_offsets() -> None:
-    spans = find_persuasion(PERSUASIVE, split_sentences(PERSUASIVE))
+    spans = find_persuasion(make_document(PERSUASIVE, sentences=split_sentences(PERSUASIVE)))
     kinds = {s["kind"] for s in spans}
     assert kinds == set(KINDS)
     for s in spans:
@@ -103,4 +104,4 @@ def test_persuasion_kinds_and_offsets() -> None:
 
 def test_persuasion_neutral_text() -> None:
     text = "ロシアとウクライナの代表団は捕虜交換で合意した。会談は来週も続く。"
-    assert find_persuasion(text, split_sentences(text)) == []
+    assert find_persuasion(make_document(text, sentences=split_sentences(text))) == []

@@ -176,10 +176,20 @@ def test_export(work: SimpleNamespace, fmt: str) -> None:
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
 
 
+def test_claims_table_from_the_store_and_from_articles(work: SimpleNamespace) -> None:
+    res = kansoku_on_pty(work, "claims", "--db", work.db, "--speaker", "ゼレンスキー")
+    assert_clean(res)
+    assert re.search(r"claims by speaker \(\d+\)", res.output) and "ゼレンスキー" in res.output
+    res = kansoku_on_pty(work, "claims", ROOT / "examples" / "corpus" / "10_wire_istanbul_summit.txt")
+    assert_clean(res)
+    assert re.search(r"claims by speaker \(\d+\)", res.output)
+
+
 def test_every_readme_command_is_covered() -> None:
     """The README's command list and this module stay in step."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     shown = set(re.findall(r"^\.venv/bin/kansoku (\w+)", readme, flags=re.M))
     covered = {"analyze", "entities", "validate", "ingest", "reanalyze", "search", "stories", "compare",
-               "timeline", "entity", "report", "export"}  # fmt: skip
+               "timeline", "entity", "report", "export", "claims",
+               "collect"}  # fmt: skip - collect: tests/collect/test_collect_cli.py (needs its local server)
     assert shown and shown <= covered, shown - covered

@@ -11,6 +11,7 @@ import pytest
 
 from kansoku.extract.quantities import extract_quantities, parse_number, units_version
 from kansoku.model import Span
+from kansoku.normalize import make_document
 from kansoku.normalize.segment import line_spans
 
 CASES_PATH = Path(__file__).parent / "data" / "quantities_cases.jsonl"
@@ -20,7 +21,7 @@ CASES = [json.loads(line) for line in CASES_PATH.read_text(encoding="utf-8").spl
 
 
 def run(text: str) -> list[dict]:
-    return extract_quantities(text, line_spans(text))
+    return extract_quantities(make_document(text, sentences=line_spans(text)))
 
 
 def one(text: str) -> dict:
@@ -250,7 +251,7 @@ def test_survey_source_carries_to_later_survey_sentence() -> None:
 def test_offsets_into_document_and_sorted() -> None:
     text = "前書き。\n\n　ロシア軍の死傷者は約８０万人。兵士３０人が負傷。\nおわり"
     sents = [Span(0, 4), Span(7, 23), Span(23, 32), Span(33, 36)]
-    got = extract_quantities(text, sents)
+    got = extract_quantities(make_document(text, sentences=sents))
     assert [q["text"] for q in got] == ["約８０万人", "３０人"]
     for q in got:
         assert text[q["start"] : q["end"]] == q["text"]
@@ -280,9 +281,9 @@ def test_cases_offsets_hold() -> None:
 
 
 def test_empty_inputs() -> None:
-    assert extract_quantities("", []) == []
-    assert extract_quantities("死者は10人。", []) == []
-    assert extract_quantities("abc", [Span(5, 9)]) == []
+    assert extract_quantities(make_document("", sentences=[])) == []
+    assert extract_quantities(make_document("死者は10人。", sentences=[])) == []
+    assert extract_quantities(make_document("abc", sentences=[Span(5, 9)])) == []
 
 
 def test_long_document_is_fast() -> None:
@@ -294,7 +295,7 @@ def test_long_document_is_fast() -> None:
     text = block * 2000
     spans = line_spans(text)
     t0 = time.perf_counter()
-    got = extract_quantities(text, spans)
+    got = extract_quantities(make_document(text, sentences=spans))
     assert len(got) == 2000
     assert time.perf_counter() - t0 < 60
     assert got == sorted(got, key=lambda q: q["start"])
@@ -302,7 +303,7 @@ def test_long_document_is_fast() -> None:
 
 def test_long_line_without_punctuation() -> None:
     text = "1" * 5000 + "人" + "あ" * 100000
-    got = extract_quantities(text, [Span(0, len(text))])
+    got = extract_quantities(make_document(text, sentences=[Span(0, len(text))]))
     assert len(got) <= 1
 
 
@@ -398,6 +399,6 @@ def test_gaps_cut_carry_over() -> None:
 
 def test_long_sentence_is_split_without_losing_figures() -> None:
     text = ("死者は10人だ" + "あ" * 50) * 200
-    got = extract_quantities(text, [Span(0, len(text))])
+    got = extract_quantities(make_document(text, sentences=[Span(0, len(text))]))
     assert len(got) == 200
     assert all(text[q["start"] : q["end"]] == "10人" for q in got)

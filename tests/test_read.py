@@ -441,14 +441,28 @@ def test_jsonl_repeated_id_falls_back_to_line_number(tmp_path: Path) -> None:
     assert [doc.source for doc in docs] == [f"{path}#same", f"{path}#2", f"{path}#3"]
 
 
-def test_jsonl_line_with_invalid_utf8(tmp_path: Path) -> None:
+def test_jsonl_line_in_shift_jis_is_decoded_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
     good = json.dumps({"text": GOOD}, ensure_ascii=False).encode()
     path.write_bytes(good + b"\n" + '{"text": "外相"}'.encode("cp932") + b"\n")
 
     docs, errors = collect([path])
 
-    assert assert_one_clean_error(errors, f"{path}:2").reason.startswith("line 2 is not valid UTF-8")
+    assert errors == []
+    assert [doc.text for doc in docs] == [GOOD, "外相"]
+    assert docs[0].warnings == []
+    assert docs[1].warnings == ["line is not UTF-8; decoded as Shift_JIS"]
+
+
+def test_jsonl_line_with_undecodable_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    good = json.dumps({"text": GOOD}, ensure_ascii=False).encode()
+    path.write_bytes(good + b"\n" + b'{"text": "\xff\x01\x02\x03\x04\x05\x06"}' + b"\n")
+
+    docs, errors = collect([path])
+
+    error = assert_one_clean_error(errors, f"{path}:2")
+    assert error.reason == "line 2 is not valid UTF-8 (at byte 10); looks like binary data (too many control bytes), not text"
     assert len(docs) == 1
 
 

@@ -8,12 +8,13 @@ from kansoku.extract.claims import extract_claims
 from kansoku.extract.metadata import find_urls
 from kansoku.extract.sourcing import find_anonymous, find_hedges, is_anonymous, profile_sourcing, source_key
 from kansoku.model import Span
+from kansoku.normalize import make_document
 
 
 def _profile(text: str, quantities: list[dict] | None = None) -> dict:
     spans = [Span(0, len(text))]
-    claims = extract_claims(text, spans)
-    return profile_sourcing(text, spans, claims, quantities or [], find_urls(text))
+    claims = extract_claims(make_document(text, sentences=spans))
+    return profile_sourcing(make_document(text, sentences=spans), claims, quantities or [], find_urls(text))
 
 
 ANON = [
@@ -96,7 +97,7 @@ def test_anonymous_speaker_is_not_named() -> None:
 
 
 def test_empty_profile() -> None:
-    p = profile_sourcing("", [], [], [], [])
+    p = profile_sourcing(make_document("", sentences=[]), [], [], [])
     assert p["counts"] == {"claims": 0, "named": 0, "anonymous": 0, "hedges": 0, "unattributed_figures": 0}
     assert p["urls"] == {k: 0 for k in ("news", "video", "blog", "official", "social", "other")}
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-from kansoku.analyze.frames import detect_frames, quote_spans, split_sentences
+from kansoku.analyze.frames import detect_frames, quote_spans
 from kansoku.analyze.stance import compute_stance, load_lexicon
 from kansoku.model import Span
+from kansoku.normalize import make_document
+from kansoku.normalize.segment import split_sentences
 
 SURFACES = {
     "Russia": "ロシア",
@@ -46,8 +48,8 @@ def stance(text: str) -> dict[str, dict]:
         for key, surface in SURFACES.items()
     }
     actors = {k: v for k, v in actors.items() if v}
-    frames = detect_frames(text, sents, quote_spans(text))
-    return {s["target"]: s for s in compute_stance(text, sents, actors, frames)}
+    frames = detect_frames(make_document(text, sentences=sents), quote_spans(text))
+    return {s["target"]: s for s in compute_stance(make_document(text, sentences=sents), actors, frames)}
 
 
 def test_pro_kremlin_passage_signs() -> None:
@@ -106,4 +108,4 @@ def test_only_actors_mentioned_twice_and_output_shape() -> None:
 
 
 def test_no_actors() -> None:
-    assert compute_stance("何もない文。", [], {}, []) == []
+    assert compute_stance(make_document("何もない文。", sentences=[]), {}, []) == []

@@ -10,6 +10,7 @@ import pytest
 
 from kansoku.extract.timex import extract_events, extract_timex, load_wareki
 from kansoku.model import Span
+from kansoku.normalize import make_document
 
 CASES_PATH = Path(__file__).parent / "data" / "timex_cases.jsonl"
 CASES = [json.loads(line) for line in CASES_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -21,7 +22,7 @@ def sents(text: str) -> list[Span]:
 
 
 def run(text: str, doc_date: str | None = None) -> list[dict]:
-    return extract_timex(text, sents(text), doc_date)
+    return extract_timex(make_document(text, sentences=sents(text)), doc_date)
 
 
 def one(text: str, doc_date: str | None = None) -> dict:
@@ -46,7 +47,7 @@ def test_cases_file_is_big_enough() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[f"{i:02d}" for i in range(len(CASES))])
 def test_case(case: dict) -> None:
     text = case["text"]
-    got = [(t["text"], t["value"]) for t in extract_timex(text, sents(text), case["doc_date"])]
+    got = [(t["text"], t["value"]) for t in extract_timex(make_document(text, sentences=sents(text)), case["doc_date"])]
     want = [(e["text"], e["value"]) for e in case["expected"]]
     assert got == want
 
@@ -57,7 +58,7 @@ def test_case(case: dict) -> None:
 @pytest.mark.parametrize("case", CASES[::5], ids=lambda c: c["text"][:12])
 def test_offsets_and_fields(case: dict) -> None:
     text = case["text"]
-    out = extract_timex(text, sents(text), case["doc_date"])
+    out = extract_timex(make_document(text, sentences=sents(text)), case["doc_date"])
     starts = [t["start"] for t in out]
     assert starts == sorted(starts)
     for t in out:
@@ -80,7 +81,7 @@ def test_offsets_are_document_offsets_across_sentences() -> None:
 
 
 def test_empty_sentence_list_means_whole_text() -> None:
-    out = extract_timex("会談は2025年8月15日。", [], None)
+    out = extract_timex(make_document("会談は2025年8月15日。", sentences=[]), None)
     assert [(t["text"], t["value"]) for t in out] == [("2025年8月15日", "2025-08-15")]
 
 
@@ -360,8 +361,8 @@ def test_sets() -> None:
 def test_events_one_per_dated_sentence() -> None:
     text = "外相は2025年8月15日に訪米した。会談は3時間に及んだ。翌日、共同声明が出された。各国は毎年協議している。"
     sp = sents(text)
-    tx = extract_timex(text, sp, None)
-    ev = extract_events(text, sp, tx)
+    tx = extract_timex(make_document(text, sentences=sp), None)
+    ev = extract_events(make_document(text, sentences=sp), tx)
     assert [e["date"] for e in ev] == ["2025-08-15", "2025-08-16"]
     for e in ev:
         assert text[e["start"] : e["end"]] == e["text"]
@@ -373,8 +374,8 @@ def test_events_one_per_dated_sentence() -> None:
 def test_event_date_is_most_specific_resolved() -> None:
     text = "2024年に始まった交渉は、2025年3月1日と15日に山場を迎えた。"
     sp = sents(text)
-    tx = extract_timex(text, sp, None)
-    ev = extract_events(text, sp, tx)
+    tx = extract_timex(make_document(text, sentences=sp), None)
+    ev = extract_events(make_document(text, sentences=sp), tx)
     assert len(ev) == 1
     assert ev[0]["date"] == "2025-03-01"
     assert len(ev[0]["timex_index"]) == 3
@@ -383,14 +384,14 @@ def test_event_date_is_most_specific_resolved() -> None:
 def test_event_keeps_unresolved_date() -> None:
     text = "外相は15日に訪米した。"
     sp = sents(text)
-    ev = extract_events(text, sp, extract_timex(text, sp, None))
+    ev = extract_events(make_document(text, sentences=sp), extract_timex(make_document(text, sentences=sp), None))
     assert [e["date"] for e in ev] == ["XXXX-XX-15"]
 
 
 def test_no_event_for_duration_only() -> None:
     text = "戦闘は3年間続いた。"
     sp = sents(text)
-    assert extract_events(text, sp, extract_timex(text, sp, None)) == []
+    assert extract_events(make_document(text, sentences=sp), extract_timex(make_document(text, sentences=sp), None)) == []
 
 
 # --------------------------------------------------------------------------------------------- harder cases
@@ -464,7 +465,7 @@ def test_other_timex_parsers_do_not_interfere() -> None:
 
 def test_very_long_sentence_is_chunked_with_exact_offsets() -> None:
     text = "2024年3月15日に売上1,234億円、" * 150
-    out = extract_timex(text, [Span(0, len(text))], None)
+    out = extract_timex(make_document(text, sentences=[Span(0, len(text))]), None)
     assert len(out) == 150
     assert all(text[t["start"] : t["end"]] == t["text"] == "2024年3月15日" for t in out)
     assert {t["value"] for t in out} == {"2024-03-15"}

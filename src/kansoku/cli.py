@@ -58,6 +58,12 @@ def _main(
     pass
 
 
+#: Up to this many inputs are analysed in the main process when --workers is not given: the pipeline hands
+#: documents to its workers in batches of 8, so a pool would add only its start-up (each worker loading the
+#: models again) to one batch.  The records are the same either way.
+SMALL_RUN = 8
+
+
 def _collect(
     paths: list[Path], published_default: str | None, workers: int | None, quiet: bool, max_chars: int = 2_000_000
 ) -> tuple[list[dict], int]:
@@ -65,15 +71,21 @@ def _collect(
 
     Each failed input is one line on stderr; each read warning a line ``SOURCE: warning: TEXT``.
     """
+    from itertools import chain, islice
+
     from kansoku.pipeline import Options, run
     from kansoku.resolve.corpus import link_corpus
 
     records: list[dict] = []
     failures = 0
+    items = _collect_raw(paths)
+    head = list(islice(items, SMALL_RUN + 1))
+    if workers is None and len(head) <= SMALL_RUN:
+        workers = 1
     quiet_workers(workers)
     with progress("analyse", quiet) as rep:
         results = run(
-            _collect_raw(paths), Options(published_default=published_default, max_chars=max_chars), workers=workers
+            chain(head, items), Options(published_default=published_default, max_chars=max_chars), workers=workers
         )
         try:
             for r in results:
@@ -218,11 +230,15 @@ def _is_date(s: str) -> bool:
 
 def _register_plugins() -> None:
     """Commands of later stages (store, report) live beside their stage and register themselves here."""
+    from kansoku.collect.cli import register as register_collect
+    from kansoku.corpus.claims_cli import register as register_claims
     from kansoku.corpus.cli import register as register_corpus
     from kansoku.store.cli import register as register_store
 
     register_store(app, _collect_raw)
     register_corpus(app, _load_records)
+    register_claims(app, _load_records, lambda paths, quiet: _collect(paths, None, None, quiet))
+    register_collect(app)
 
 
 def _load_records(db: Path | None, inputs: list[Path] | None) -> list[dict]:

@@ -7,6 +7,7 @@ Every stage takes these types (or the record dicts built from them) and returns 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -60,6 +61,8 @@ class RawDoc:
     warnings: list[str] = field(default_factory=list)
     encoding: str | None = None
     fmt: str | None = None
+    #: how ``kansoku collect`` fetched it: ``{url, final_url, status, fetched_at, feed}`` (None for files)
+    fetch: dict | None = None
 
 
 @dataclass(slots=True)
@@ -80,7 +83,15 @@ class ReadError:
 
 @dataclass(slots=True)
 class Document:
-    """A normalised document: clean text, its sentences and the metadata the reader found."""
+    """The one analysed document every stage reads and adds to (spaCy's ``Doc`` idea).
+
+    ``normalize`` builds it once: clean ``text``, its ``sentences`` and ``lines`` (non-empty line spans),
+    the title placed at the top, the reader's provenance ``candidates``. ``nlp`` tokenises spans on demand
+    through :func:`kansoku.nlp.tokens.tokens`, memoised in ``token_cache`` so that no span is tokenised
+    twice. Each later stage writes its result into ``layers`` under its name (``layers["claims"]`` …) and
+    reads the layers of the stages before it; ``kansoku.pipeline.to_record`` turns the finished document
+    into the JSON contract.
+    """
 
     source: str
     text: str
@@ -95,3 +106,17 @@ class Document:
     title_origin: str | None = None
     candidates: list[Candidate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    lines: list[Span] = field(default_factory=list)
+    #: how a page fetched by `kansoku collect` was fetched (url, final_url, status, fetched_at, feed)
+    fetch: dict[str, Any] | None = None
+    layers: dict[str, Any] = field(default_factory=dict)
+    token_cache: dict[tuple[int, int], list[Any]] = field(default_factory=dict, repr=False)
+
+    def layer(self, name: str) -> Any:
+        """The result of stage ``name``; a clear error when that stage has not run (or was disabled)."""
+        try:
+            return self.layers[name]
+        except KeyError:
+            done = ", ".join(self.layers) or "none"
+            raise KeyError(f"stage {name!r} has not run on {self.source} (done: {done}); run it first or do "
+                           f"not disable it") from None

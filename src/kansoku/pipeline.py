@@ -15,6 +15,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from kansoku import SCHEMA_VERSION, __version__
 from kansoku.model import Candidate, Document, RawDoc, ReadError, Span
@@ -27,6 +28,8 @@ class Options:
     published_default: str | None = None
     # documents above this many characters are refused with a one-line error (split them first)
     max_chars: int = 2_000_000
+    #: stage names to skip (see STAGES); their layers stay empty
+    disable: frozenset[str] = frozenset()
 
 
 def doc_id(text: str) -> str:
@@ -37,7 +40,7 @@ def doc_id(text: str) -> str:
 def prepare(raw: RawDoc) -> Document:
     """read -> normalize: clean text and sentence spans, the title decided and placed at the top."""
     from kansoku.extract.provenance import decide_title
-    from kansoku.normalize.segment import split_sentences
+    from kansoku.normalize import make_document
     from kansoku.normalize.text import clean_text
 
     body = raw.text
@@ -57,10 +60,9 @@ def prepare(raw: RawDoc) -> Document:
             text = t + "\n\n" + text
         title = t or None
         title_span = Span(0, len(t)) if t else None
-    return Document(
+    return make_document(
+        text,
         source=raw.source,
-        text=text,
-        sentences=split_sentences(text),
         title=title,
         url=raw.url,
         published=raw.published,
@@ -70,6 +72,7 @@ def prepare(raw: RawDoc) -> Document:
         title_origin=origin,
         candidates=candidates,
         warnings=list(raw.warnings),
+        fetch=raw.fetch,
     )
 
 
@@ -98,59 +101,182 @@ def container_candidates(raw: RawDoc) -> list[Candidate]:
     return front + list(raw.candidates)
 
 
-def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
-    """One raw document in, one output record (the JSON contract, docs/output.md) out."""
-    from kansoku.analyze.frames import detect_frames
-    from kansoku.analyze.genre import classify_genre
-    from kansoku.analyze.persuasion import find_persuasion
-    from kansoku.analyze.stance import compute_stance
-    from kansoku.extract.claims import extract_claims
-    from kansoku.extract.entities import find_mentions
-    from kansoku.extract.metadata import extract_metadata
-    from kansoku.extract.quantities import extract_quantities
-    from kansoku.extract.sourcing import profile_sourcing
-    from kansoku.extract.timex import extract_events, extract_timex
-    from kansoku.resolve.entities import resolve_document
-    from kansoku.resolve.links import actor_spans, link_claims, link_events, link_quantities
+# ---- the stages -------------------------------------------------------------------------------------------------
+# Each stage reads the document and the layers of the stages before it and writes its own layer. A disabled
+# stage leaves its empty value, so the stages after it still run (on nothing).
 
-    opts = options or Options()
-    doc = prepare(raw)
-    text, sents = doc.text, doc.sentences
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One named step of the analysis: ``run(doc, options)`` sets ``doc.layers[name]``."""
+
+    name: str
+    run: Callable[[Document, Options], None]
+    requires: tuple[str, ...] = ()
+    empty: Callable[[], Any] = list
+
+
+def _metadata(doc: Document, opts: Options) -> None:
+    from kansoku.extract.metadata import extract_metadata
 
     meta = extract_metadata(doc)
-    published = meta.get("published") or opts.published_default
-    if published and not meta.get("published"):
+    if not meta.get("published") and opts.published_default:
+        meta["published"] = opts.published_default
         meta["field_sources"]["published"] = "default"
-    bylines = [a["name"] for a in meta.get("authors", []) if a.get("name") and a.get("kind") == "person"]
-    entities = resolve_document(find_mentions(text, sents, persons=bylines))
-    quantities = extract_quantities(text, sents)
-    timex = extract_timex(text, sents, _iso_date(published))
-    claims = extract_claims(text, sents)
-    link_claims(claims, entities)
-    link_quantities(quantities, entities)
-    events = extract_events(text, sents, timex)
-    link_events(events, entities, claims)
-    sourcing = profile_sourcing(text, sents, claims, quantities, meta.get("urls", []))
-    attributed = [
-        Span(c["content_span"]["start"], c["content_span"]["end"])
-        for c in claims
-        if c.get("speaker") and c.get("content_span")
-    ]
-    frames = detect_frames(text, sents, attributed)
-    stance = compute_stance(text, sents, actor_spans(entities), frames)
-    genre = classify_genre(text, sents, meta.get("title"))
-    persuasion = find_persuasion(text, sents)
+    doc.layers["metadata"] = meta
 
-    return {
+
+def _entities(doc: Document, opts: Options) -> None:
+    from kansoku.extract.entities import find_mentions
+    from kansoku.resolve.entities import resolve_document
+
+    meta = doc.layer("metadata")
+    bylines = [a["name"] for a in meta.get("authors", []) if a.get("name") and a.get("kind") == "person"]
+    doc.layers["entities"] = resolve_document(find_mentions(doc, persons=bylines))
+
+
+def _quantities(doc: Document, opts: Options) -> None:
+    from kansoku.extract.quantities import extract_quantities
+
+    doc.layers["quantities"] = extract_quantities(doc)
+
+
+def _timex(doc: Document, opts: Options) -> None:
+    from kansoku.extract.timex import extract_timex
+
+    doc.layers["timex"] = extract_timex(doc, _iso_date(doc.layer("metadata").get("published")))
+
+
+def _claims(doc: Document, opts: Options) -> None:
+    from kansoku.extract.claims import extract_claims
+
+    authors = doc.layer("metadata").get("authors", [])
+    author_voice = doc.layer("genre").get("label") in ("opinion", "analysis", "blog") and any(
+        a.get("name") and a.get("kind") == "person" and a.get("role") != "original_author" for a in authors)
+    doc.layers["claims"] = extract_claims(doc, author_voice)
+
+
+def _links(doc: Document, opts: Options) -> None:
+    """resolve: claim speakers and figure sources → entity ids (in place)."""
+    from kansoku.resolve.links import link_claims, link_quantities
+
+    link_claims(doc.layer("claims"), doc.layer("entities"), doc.text, doc.layer("metadata").get("authors"))
+    link_quantities(doc.layer("quantities"), doc.layer("entities"), doc.layer("claims"), doc.text)
+    doc.layers["links"] = True
+
+
+def _events(doc: Document, opts: Options) -> None:
+    from kansoku.extract.timex import extract_events
+    from kansoku.resolve.links import link_events
+
+    events = extract_events(doc, doc.layer("timex"))
+    link_events(events, doc.layer("entities"), doc.layer("claims"))
+    doc.layers["events"] = events
+
+
+def _sourcing(doc: Document, opts: Options) -> None:
+    from kansoku.extract.sourcing import profile_sourcing
+
+    doc.layers["sourcing"] = profile_sourcing(doc, doc.layer("claims"), doc.layer("quantities"),
+                                              doc.layer("metadata").get("urls", []))
+
+
+def _frames(doc: Document, opts: Options) -> None:
+    from kansoku.analyze.frames import detect_frames
+
+    attributed = [Span(c["content_span"]["start"], c["content_span"]["end"])
+                  for c in doc.layer("claims") if c.get("speaker") and c.get("content_span")]
+    doc.layers["frames"] = detect_frames(doc, attributed)
+
+
+def _stance(doc: Document, opts: Options) -> None:
+    from kansoku.analyze.stance import compute_stance
+    from kansoku.extract.entities import loaded_label_stance
+    from kansoku.resolve.links import actor_spans
+
+    loaded = [(Span(m["start"], m["end"]), loaded_label_stance(m["text"]))
+              for e in doc.layer("entities") for m in e["mentions"] if m.get("label") == "loaded"]
+    doc.layers["stance"] = compute_stance(doc, actor_spans(doc.layer("entities")), doc.layer("frames"), loaded)
+
+
+def _genre(doc: Document, opts: Options) -> None:
+    from kansoku.analyze.genre import classify_genre
+
+    doc.layers["genre"] = classify_genre(doc, doc.layer("metadata").get("title"))
+
+
+def _persuasion(doc: Document, opts: Options) -> None:
+    from kansoku.analyze.persuasion import find_persuasion
+
+    doc.layers["persuasion"] = find_persuasion(doc)
+
+
+def _empty_metadata() -> dict:
+    return {"title": None, "title_span": None, "authors": [], "outlet": None, "published": None, "updated": None,
+            "original": None, "url": None, "field_sources": {}, "urls": [], "handles": [], "series": None}
+
+
+def _empty_sourcing() -> dict:
+    from kansoku.extract.sourcing import profile_sourcing
+
+    return profile_sourcing(Document(source="", text=""), [], [], [])
+
+
+#: The analysis, in order. ``Options(disable=...)`` switches stages off by name; ``engine/`` runners use the
+#: same table. Each stage's module is imported when the stage first runs.
+STAGES: tuple[Stage, ...] = (
+    Stage("metadata", _metadata, empty=_empty_metadata),
+    Stage("entities", _entities, ("metadata",)),
+    Stage("quantities", _quantities),
+    Stage("timex", _timex, ("metadata",)),
+    Stage("genre", _genre, ("metadata",), empty=lambda: {"label": None, "cues": []}),
+    Stage("claims", _claims, ("metadata", "genre")),
+    Stage("links", _links, ("claims", "entities", "quantities", "metadata"), empty=lambda: False),
+    Stage("events", _events, ("timex", "entities", "claims")),
+    Stage("sourcing", _sourcing, ("claims", "quantities", "metadata"), empty=_empty_sourcing),
+    Stage("frames", _frames, ("claims",)),
+    Stage("stance", _stance, ("entities", "frames")),
+    Stage("persuasion", _persuasion),
+)
+STAGE_NAMES = tuple(st.name for st in STAGES)
+
+
+class StageError(Exception):
+    """A stage failed on a document: says which stage, and the error in one line."""
+
+    def __init__(self, stage: str, exc: BaseException) -> None:
+        reason = str(exc).splitlines()[0] if str(exc) else ""
+        super().__init__(f"analysis failed in stage {stage!r}: {type(exc).__name__}: {reason}"[:300])
+        self.stage = stage
+
+
+def analyze_doc(doc: Document, options: Options | None = None) -> Document:
+    """Run every enabled stage over ``doc`` in order (see :data:`STAGES`); returns ``doc``."""
+    opts = options or Options()
+    for st in STAGES:
+        if st.name in opts.disable:
+            doc.layers[st.name] = st.empty()
+            continue
+        try:
+            st.run(doc, opts)
+        except Exception as exc:  # noqa: BLE001 - named and reported per document by analyze_batch
+            raise StageError(st.name, exc) from exc
+    return doc
+
+
+def to_record(doc: Document, warnings: list[str] | None = None) -> dict:
+    """The output contract (docs/output.md) of an analysed document."""
+    meta = doc.layers["metadata"]
+    record = {
         "schema_version": SCHEMA_VERSION,
-        "id": doc_id(text),
+        "id": doc_id(doc.text),
         "source": doc.source,
         "title": meta.get("title"),
-        "text": text,
+        "text": doc.text,
         "metadata": {
             "authors": meta.get("authors", []),
             "outlet": meta.get("outlet"),
-            "published": published,
+            "published": meta.get("published"),
             "updated": meta.get("updated"),
             "original": meta.get("original")
             or {"outlet": None, "title": None, "author": None, "published": None},
@@ -161,20 +287,28 @@ def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
             "url": meta.get("url"),
             "field_sources": meta.get("field_sources", {}),
         },
-        "sentences": [[s.start, s.end] for s in sents],
-        "entities": entities,
-        "quantities": quantities,
-        "timex": timex,
-        "events": events,
-        "claims": claims,
-        "stance": stance,
-        "frames": frames,
-        "genre": genre,
-        "persuasion": persuasion,
-        "sourcing": sourcing,
-        "warnings": list(raw.warnings),
+        "sentences": [[s.start, s.end] for s in doc.sentences],
+        "entities": doc.layers["entities"],
+        "quantities": doc.layers["quantities"],
+        "timex": doc.layers["timex"],
+        "events": doc.layers["events"],
+        "claims": doc.layers["claims"],
+        "stance": doc.layers["stance"],
+        "frames": doc.layers["frames"],
+        "genre": doc.layers["genre"],
+        "persuasion": doc.layers["persuasion"],
+        "sourcing": doc.layers["sourcing"],
+        "warnings": list(doc.warnings if warnings is None else warnings),
         "pipeline": {"kansoku": __version__},
     }
+    if doc.fetch:  # a page fetched by `kansoku collect`: metadata.fetch (docs/output.md)
+        record["metadata"]["fetch"] = dict(doc.fetch)
+    return record
+
+
+def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
+    """One raw document in, one output record (the JSON contract, docs/output.md) out."""
+    return to_record(analyze_doc(prepare(raw), options))
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -192,6 +326,8 @@ def analyze_batch(raws: list[RawDoc], options: Options | None = None) -> list[di
     for raw in raws:
         try:
             out.append(analyze_document(raw, options))
+        except StageError as exc:
+            out.append(ReadError(raw.source, f"{exc}; please report it with this file"))
         except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
             reason = str(exc).splitlines()[0] if str(exc) else ""
             out.append(ReadError(raw.source, f"analysis failed: {type(exc).__name__}: {reason}"[:300]))

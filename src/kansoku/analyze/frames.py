@@ -25,8 +25,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from kansoku.model import Span
-from kansoku.normalize.segment import split_sentences
+from kansoku.model import Document, Span
+from kansoku.prefilter import may_match
 
 #: A frame is emitted when its score reaches this value (calibrated on the train split of
 #: bench/data/frames_labelled.jsonl with bench/frames_eval.py).
@@ -189,6 +189,8 @@ def _combo_hits(
     hits: dict[int, tuple[float, str, int, int]],
 ) -> None:
     """Co-occurrence cues: every part must match somewhere in the same sentence (any order)."""
+    if not all(may_match(p, text) for p in parts):
+        return
     first, rest = parts[0], parts[1:]
     done: set[int] = set()
     for m in first.finditer(text):
@@ -237,14 +239,15 @@ def _frame_voice(live: dict[int, tuple[float, str, int, int]]) -> str:
     return "discussed"
 
 
-def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> list[dict[str, Any]]:
-    """Detect catalogue frames in ``text``.
+def detect_frames(doc: Document, attributed: list[Span]) -> list[dict[str, Any]]:
+    """Detect catalogue frames in ``doc``; ``attributed`` are the contents of attributed claims.
 
     Returns ``[{"id", "label", "label_en", "score", "voice", "evidence": [{"text", "start", "end"}]}]``
     sorted by decreasing score; only frames whose score reaches :data:`THRESHOLD`.
     """
     cat = load_catalogue()
-    sents = sorted(sentences, key=lambda s: (s.start, s.end)) if sentences else split_sentences(text)
+    text = doc.text
+    sents = sorted(doc.sentences, key=lambda s: (s.start, s.end))
     if not sents:
         return []
     starts = [s.start for s in sents]
@@ -254,8 +257,8 @@ def detect_frames(text: str, sentences: list[Span], attributed: list[Span]) -> l
         # sentence index -> (weight, voice, match_start, match_end)
         hits: dict[int, tuple[float, str, int, int]] = {}
         for pattern, weight in ((frame["_cues"], STRONG), (frame["_weak"], WEAK)):
-            if pattern is None:
-                continue
+            if not may_match(pattern, text):
+                continue  # none of the words this cue list needs is in the article
             pos = 0
             while True:
                 m = pattern.search(text, pos)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kansoku.model import Span
+from kansoku.model import Document
 
 LABELS = ("opinion", "report", "analysis", "dialogue", "blog")
 
@@ -106,13 +106,12 @@ def _nonempty_lines(text: str) -> list[str]:
     return [ln for ln in text.splitlines() if ln.strip()]
 
 
-def classify_genre(
-    text: str, sentences: list[Span] | None = None, title: str | None = None
-) -> dict[str, Any]:
-    """Classify ``text`` into one of :data:`LABELS`; returns ``{"label", "cues": [...]}``.
+def classify_genre(doc: Document, title: str | None = None) -> dict[str, Any]:
+    """Classify ``doc`` into one of :data:`LABELS`; returns ``{"label", "cues": [...]}``.
 
     Every cue is ``{"text", "start", "end", "cue"}`` with ``text == doc[start:end]`` (cue = "genre:name").
     """
+    text, sentences = doc.text, doc.sentences
     n_sent = max(1, len(sentences) if sentences else len(re.findall(r"[。！？!?]", text)) or 1)
     lines = _nonempty_lines(text)
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from kansoku.model import Span
+from kansoku.model import Document
 
 KINDS = ("loaded_label", "inevitability", "hidden_hand", "dehumanizing", "whataboutism")
 
@@ -30,12 +30,13 @@ def load_patterns() -> dict[str, re.Pattern[str]]:
     return out
 
 
-def find_persuasion(text: str, sentences: list[Span] | None = None) -> list[dict[str, Any]]:
-    """All persuasion cues of ``text`` as ``[{"kind", "text", "start", "end"}]``, in text order.
+def find_persuasion(doc: Document) -> list[dict[str, Any]]:
+    """All persuasion cues of ``doc`` as ``[{"kind", "text", "start", "end"}]``, in text order.
 
-    ``text[start:end] == item["text"]``; overlapping matches keep the longest (then the earliest kind).
-    ``sentences`` is accepted for interface symmetry; matches never cross a line break.
+    ``text[start:end] == item["text"]``; overlapping matches keep the longest (then the earliest kind);
+    matches never cross a line break.
     """
+    text = doc.text
     cands: list[tuple[int, int, str]] = []
     for kind, pat in load_patterns().items():
         for m in pat.finditer(text):

@@ -21,8 +21,7 @@ from importlib import resources
 from typing import Any
 
 from kansoku.analyze.frames import load_catalogue, sentence_voice
-from kansoku.model import Span
-from kansoku.normalize.segment import split_sentences
+from kansoku.model import Document, Span
 
 FRAME_GAIN = 0.6
 VOICE_WEIGHT = {"author": 1.0, "discussed": 0.12, "attributed": 0.08}
@@ -98,15 +97,20 @@ def _target(
 
 
 def compute_stance(
-    text: str,
-    sentences: list[Span],
+    doc: Document,
     actors: dict[str, list[Span]],
     frames: list[dict[str, Any]],
+    loaded: list[tuple[Span, float]] = (),  # type: ignore[assignment]
 ) -> list[dict[str, Any]]:
-    """Stance of the author toward each actor mentioned at least :data:`MIN_MENTIONS` times."""
+    """Stance of the author of ``doc`` toward each actor mentioned at least :data:`MIN_MENTIONS` times.
+
+    ``loaded``: spans of loaded labels for an actor (キエフ政権 for Ukraine) with the attitude each implies;
+    they count like lexical cues in the sentence they stand in (driver ``loaded_label``).
+    """
     lex = load_lexicon()
     cat = load_catalogue()["frames"]
-    sents = sorted(sentences, key=lambda s: (s.start, s.end)) if sentences else split_sentences(text)
+    text = doc.text
+    sents = sorted(doc.sentences, key=lambda s: (s.start, s.end))
     starts = [s.start for s in sents]
     keep = {k: v for k, v in actors.items() if len(v) >= MIN_MENTIONS}
     if not keep or not sents:
@@ -140,6 +144,20 @@ def compute_stance(
             lex_n[key] = lex_n.get(key, 0) + 1
             lex_ev.setdefault(key, []).append((abs(w), i))
 
+    loaded_keys: set[str] = set()
+    for sp, value in loaded:
+        key = next((k for k, spans in keep.items() if any(x.start == sp.start and x.end == sp.end for x in spans)),
+                   None)
+        i = bisect.bisect_right(starts, sp.start) - 1
+        if key is None or i < 0 or value == 0.0:
+            continue
+        voice = sentence_voice(text, sents[i], sp.start, sp.end)
+        w = value * LEX_VOICE_WEIGHT[voice]
+        lex_sum[key] = lex_sum.get(key, 0.0) + w
+        lex_n[key] = lex_n.get(key, 0) + 1
+        lex_ev.setdefault(key, []).append((abs(w), i))
+        loaded_keys.add(key)
+
     out: list[dict[str, Any]] = []
     for key, spans in keep.items():
         frame_part = 0.0
@@ -162,6 +180,8 @@ def compute_stance(
         lexical = LEX_GAIN * lex_sum.get(key, 0.0) / (n + LEX_PRIOR) if n else 0.0
         if abs(lexical) >= 0.02:
             drivers.append("lexical")
+        if key in loaded_keys:
+            drivers.append("loaded_label")
         score = math.tanh(FRAME_GAIN * frame_part + lexical)
         evidence: list[dict[str, Any]] = []
         seen: set[int] = set()

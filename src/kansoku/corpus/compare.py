@@ -29,6 +29,7 @@ from kansoku.corpus import (
     sentence_at,
     sentence_index,
 )
+from kansoku.corpus.claims import contradictions
 
 REL_TOL = 0.10
 
@@ -394,6 +395,8 @@ def compare(records_a: dict | Iterable[dict], records_b: dict | Iterable[dict]) 
         "stance": stance,
         "blind_spots": {"only_a": _blind(ea, eb, fra, frb, unique_a, cb, B),
                         "only_b": _blind(eb, ea, frb, fra, unique_b, ca, A)},
+        # speakers (of either side) who contradict each other on the same subject
+        "speaker_conflicts": contradictions(A + B),
     }
 
 

@@ -22,8 +22,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from kansoku.model import Span
-from kansoku.normalize.segment import line_spans, split_spans
+from kansoku.model import Document, Span
+from kansoku.normalize.segment import split_spans
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
@@ -72,17 +72,44 @@ def _verb_regex(entries: list[dict[str, Any]]) -> str:
 def _patterns() -> dict[str, Any]:
     c = cues()["claims"]
     verbs = _verb_regex(c["cue_verbs"])
-    mid = r"[^。、「」『』とはがを]{0,14}?"
+    mid = r"(?:(?:[^。、「」『』とはがを]|ながら){0,16}?を)?(?:[^。、「」『』とはがを]|ながら|ながらに){0,14}?"
     not_attr = r"(?![\u4E00-\u9FFF\u30A0-\u30FFA-Za-z](?<![上後]))"
+    reaction = rf"(?:{_alt(c['reaction_nouns'])})(?:が|も)(?:[^。、「」]{{0,6}}?)(?:{_alt(c['reaction_verbs'])})"
     return {
         # と + (short adverbial such as 記者団に) + speech verb
-        # 「…」と岸田首相は述べた: the speaker after the quote
+        # 「…」と岸田首相は述べた / 「…」と、カタールの首相はドーハで述べた: the speaker after the quote
         "post": re.compile(
-            rf"(?<=[」』])(?P<q>などと|と)(?P<post>{_NP})(?:は|が)、?(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"
+            rf"(?<=[」』])(?P<q>などと|と)、?(?P<post>{_NP})(?:は|が)、?(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"
         ),
+        # …計画していると、露政府が指摘している: a reported clause, then the speaker after と、
+        "post_plain": re.compile(
+            rf"(?<=[ぁ-ゖー])(?P<q>と)、(?P<post>{_NP})(?:は|が)、?(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"
+        ),
+        # 記事では「北極星を失った」という表現が使われている: words a text or a person is said to use
+        "wording": re.compile(
+            r"(?P<np>[^\s、。「」『』]{1,20}?)(?:では|には|で|は|も|が)、?(?P<quote>[「『][^「」『』]{2,200}[」』])"
+            r"(?:という|との|と)(?:表現|言葉|言い回し|記述|一文|文言|見出し|フレーズ|タイトル|題|書き込み|投稿|発言)"
+            r"(?:が|を|も|で)(?:使|用い|使用|書|記|掲げ|載|あ|登場|並|踊|残|投稿|発信)"
+        ),
+        # ネット上では「…」「…」などの批判が相次いだ / ファンからは「…」との声が寄せられた
+        "reaction": re.compile(
+            rf"(?P<np>{_NP})(?:上|内|の間)?(?:では|からは|からも|でも|には|で)、?(?P<quotes>(?:[「『][^「」『』]{{1,200}}[」』]、?)+)"
+            rf"(?:など(?:と|の)?|といった|との|と)?(?:[^。「」]{{0,80}}?)(?P<verb>{reaction})"
+        ),
+        # 〜する考えを示した / 〜方針を明らかにした (no と): the clause before the noun is the claim
+        "bare_opinion": re.compile(
+            rf"(?<=[ぁ-ゖー])(?P<q>)(?:{_alt(c['bare_opinion_nouns'])})を"
+            rf"(?:(?:{_alt([v for v in c['opinion_verbs'] if not v.endswith('し')])}){not_attr}"
+            rf"|(?:{_alt([v for v in c['opinion_verbs'] if v.endswith('し')])})(?=、))"
+        ),
+        # 〜したことを明らかにした
+        "koto": re.compile(rf"(?P<q>こと)を(?:(?:{_alt([v for v in c['koto_verbs'] if not v.endswith(('し', 'め'))])})"
+                           rf"{not_attr}|(?:{_alt([v for v in c['koto_verbs'] if v.endswith(('し', 'め'))])})(?=、))"),
+        # the quote comes in the next sentence: 次のように述べた。「…」
+        "intro": re.compile(rf"(?P<kou>次のように|以下のように|こう)(?P<mid>{mid})(?P<verb>{verbs}){not_attr}[^。]*。?$"),
         "speech": re.compile(rf"(?<![こもあひ])(?P<q>などとも|などと|とも|と)(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"),
         "opinion": re.compile(
-            rf"(?P<q>との|とも|と)(?:{_alt(c['opinion_nouns'])})を(?:{_alt(c['opinion_verbs'])})"
+            rf"(?P<q>という|との|とも|と)(?:{_alt(c['opinion_nouns'])})を(?:{_alt(c['opinion_verbs'])})"
         ),
         "statement": re.compile(
             rf"(?P<q>と)(?:する|した|の)(?:{_alt(c['statement_nouns'])})を(?:{_alt(c['statement_verbs'])})"
@@ -95,11 +122,16 @@ def _patterns() -> dict[str, Any]:
         "hearsay_final": re.compile(rf"と(?:{_alt([w[1:] for w in c['hearsay_final']])})[。．]?\s*$"),
         "according": re.compile(rf"^(?P<pre>.{{0,25}}?)(?P<np>{_NP})(?P<cue>{_alt(c['according_to'])})、?"),
         "assertion": re.compile(rf"(?:{_alt(c['assertion_final'])})(?:[。．！!]|ろう。)?\s*$"),
+        # an opinion writer's plain judgement (only in author_voice documents)
+        "judgement": re.compile(rf"(?:{_alt(c['judgement_final'])})[。．！!]\s*$"),
+        "not_judgement": re.compile(rf"(?:{_alt(c['not_judgement'])})(?:{_alt(c['judgement_final'])})[。．！!]\s*$"),
         "dialogue": re.compile(
             r"^[\s•◆■●◇・*\-]*(?P<name>[A-Za-z\u3041-\u30FF\u4E00-\u9FFF々][^\s:：、。「」()（）]{0,13}?)\s*[:：]\s*"
             r"(?P<body>\S.*)$"
         ),
-        "np_topic": re.compile(rf"(?P<np>{_NP})(?P<m>は|が|も)"),
+        # Not from inside a noun run: a match there implies one from the run's start, which finditer
+        # tries first, and every failed start costs a scan of the run (quadratic on a long unbroken run).
+        "np_topic": re.compile(rf"(?<!{_NPC})(?P<np>{_NP})(?P<m>は|が|も)"),
     }
 
 
@@ -128,6 +160,9 @@ def plausible_speaker(np: str) -> bool:
     c = cues()["claims"]
     if not np or len(np) > 40 or np in c["speaker_stop"] or re.fullmatch(r"[0-9０-９.\-]+", np):
         return False
+    if re.fullmatch(r"彼女?|彼ら|彼女ら|同(?:氏|国|紙|誌|社|省|庁|党|局|通信|[^\s]{0,6}(?:相|大統領|首相|長官|報道官|議員|総裁|知事|市長|"
+                    r"総書記|主席|大使|監督|選手|代表|会長|社長|CEO|教授|議長|委員長|首長))", np):
+        return True  # an anaphor: resolved to its antecedent by resolve/links.py
     head = re.sub(r"[(（][^)）]*[)）]$", "", np).rsplit("の", 1)[-1]
     if head in c["speaker_stop"] or len(head) < 2 and head not in ("米", "露", "中", "英", "仏", "独"):
         return False
@@ -140,7 +175,8 @@ def plausible_speaker(np: str) -> bool:
     from kansoku.nlp.tokens import tokenize
 
     toks = tokenize(head)
-    return any(t.proper_kind in ("人名", "組織名", "地名") for t in toks)
+    return any(t.proper_kind in ("人名", "組織名", "地名") for t in toks) or (
+        len(toks) == 1 and toks[0].is_proper and len(head) >= 3)
 
 
 def _find_speaker(sent: str, limit: int, quote: bool, continued: bool) -> tuple[int, int] | None:
@@ -162,12 +198,23 @@ def _find_speaker(sent: str, limit: int, quote: bool, continued: bool) -> tuple[
             if quote and continued and nxt in _OPEN + "□":
                 continue
             subjects.append((m.start("np"), m.end("np")))
+    # a topic whose own clause has already ended (沢尻とA氏は懇意で、クラブGの関係者は「…」と語った) is not the
+    # speaker of this cue: its predicate came before the next topic
+    if len(topics) > 1:
+        open_topics = [t for k, t in enumerate(topics)
+                       if not _CLAUSE_END.search(masked[t[1] : topics[k + 1][0] if k + 1 < len(topics) else len(masked)])
+                       or k + 1 == len(topics)]
+        topics = open_topics or topics
     best = topics[0] if topics else subjects[0] if subjects else None
     if best is None:
         return None
     # a trailing gloss is not part of the name: 美奈子さん（31歳・会社員） -> 美奈子さん
     gloss = re.search(r"[(（][^()（）]*[)）]$", sent[best[0] : best[1]])
     return (best[0], best[0] + gloss.start()) if gloss else best
+
+
+# the end of a clause with its own predicate: 懇意で、/ 会談し、/ 述べており、/ 強く、
+_CLAUSE_END = re.compile(r"^[はも]?、?[^、□]{1,20}?(?:[でてしりくけいえ]、|ており、|ていて、|であり、|だが、|ので、|ため、)")
 
 
 def _sentence_topic(masked: str, m: re.Match[str]) -> bool:
@@ -179,6 +226,27 @@ def _sentence_topic(masked: str, m: re.Match[str]) -> bool:
     head = np.rsplit("の", 1)[-1]
     return np not in c["speaker_stop"] and head not in c["speaker_stop"] and len(head) >= 3 and not re.search(
         r"[0-9０-９]|(?:年|月|日|週|時|今|前|後|中|際|上|点|面)$", head)
+
+
+_WHEN = re.compile(r"^(?:[0-9０-９]{1,2}日(?:付|配信|発売|発行|放送|更新)?|(?:今|昨|前|先|同)[日週月年](?:付|配信|発売)?|"
+                   r"[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:付|配信)?)の")
+
+
+def _strip_when(sent: str, a: int, b: int) -> tuple[int, int]:
+    """A date before a speaker is not part of it: 16日のニコニコニュース → ニコニコニュース."""
+    m = _WHEN.match(sent, a, b)
+    return (m.end(), b) if m and b - m.end() >= 2 else (a, b)
+
+
+def _source_np(sent: str, a: int, b: int) -> tuple[int, int]:
+    """The source inside an according-to noun phrase: 中国税関総署の統計 → 中国税関総署, 捜査関係者への取材 →
+    捜査関係者 (a statistic, a survey or an interview is how the source speaks, not the source)."""
+    np = sent[a:b]
+    heads = _alt(cues()["claims"]["source_heads"])
+    m = re.search(rf"(?:の|への|による|が行った|がまとめた)(?:最新の|今回の|独自の)?(?:{heads})$", np)
+    if m and m.start() >= 2:
+        return a, a + m.start()
+    return a, b
 
 
 _ADVERBIAL = re.compile(
@@ -257,29 +325,26 @@ def _dialogue_names(text: str, sents: list[Span]) -> set[str]:
 
 
 class _Context:
-    """The most recent speaker-like topic, for 同氏 / とも-cues in later sentences."""
+    """The most recent speaker-like topic, for とも-cues and また、/ その上で continuations in later sentences
+    (anaphors such as 同氏 are resolved after extraction, against the entities, by resolve/links.py)."""
 
     def __init__(self) -> None:
         self.span: tuple[int, int] | None = None
 
-    def resolve(self, text: str, np: str) -> tuple[int, int] | None:
-        """The earlier speaker 同氏 / 同報道官 / 同省 stands for, if any."""
-        if not self.span or not np.startswith("同") or len(np) > 6:
-            return None
-        prev = text[self.span[0] : self.span[1]]
-        suffix = np[1:]
-        if suffix in ("氏", "さん") or prev.endswith(suffix):
-            return self.span
-        return None
 
 
 
 
-def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
-    """All attributions in ``text``; each record's ``text`` equals ``text[start:end]``."""
+def extract_claims(doc: Document, author_voice: bool = False) -> list[dict[str, Any]]:
+    """All attributions in ``doc``; each record's ``text`` equals ``doc.text[start:end]``.
+
+    ``author_voice``: the document is an opinion or analysis piece by a named author, whose plain
+    judgements (〜のだ, 〜ではない, 〜を示している …) are assertions too, not only those with strong modality.
+    """
+    text = doc.text
     pats = _patterns()
-    sents = split_spans(text, sentences or [Span(0, len(text))])
-    lines = line_spans(text)  # dialogue turns are whole lines, whatever the sentence segmenter did
+    sents = split_spans(text, doc.sentences or [Span(0, len(text))])
+    lines = doc.lines  # dialogue turns are whole lines, whatever the sentence segmenter did
     names = _dialogue_names(text, lines)
     out: list[dict[str, Any]] = []
     dialogue_lines: list[Span] = []
@@ -292,6 +357,7 @@ def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
             name = (sp.start + m.start("name"), sp.start + m.end("name"))
             dialogue_lines.append(sp)
             out.append(_rec(text, sp.start + m.start("name"), body_end, name, None, "quote", (body_start, body_end)))
+            out.extend(_wording_claims(text, sp, []))  # 記事では「…」という表現が…: words the turn attributes
     ctx = _Context()
     bare_quote: Span | None = None  # a sentence that is only 「…」。, waiting for 「こう語った」
     for sp in sents:
@@ -303,8 +369,6 @@ def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
             if m:
                 spk = _find_speaker(sent, m.start("kou"), False, False)
                 spk_abs = (sp.start + spk[0], sp.start + spk[1]) if spk else None
-                if spk is not None:
-                    spk_abs = ctx.resolve(text, sent[spk[0] : spk[1]]) or spk_abs
                 body = (bare_quote.start + 1, bare_quote.start + text[bare_quote.start : bare_quote.end].rindex("」"))
                 out.append(_rec(text, bare_quote.start, sp.end, spk_abs, m.group("kou") + m.group("verb"), "quote",
                                 body))
@@ -313,12 +377,29 @@ def extract_claims(text: str, sentences: list[Span]) -> list[dict[str, Any]]:
                 bare_quote = None
                 continue
         bare_quote = sp if re.fullmatch(r"「[^「」]+」。?", sent) else None
-        out.extend(_sentence_claims(text, sp, ctx))
+        out.extend(_sentence_claims(text, sp, ctx, author_voice))
     out.sort(key=lambda r: (r["start"], r["end"]))
     return out
 
 
-def _sentence_claims(text: str, sp: Span, ctx: _Context) -> list[dict[str, Any]]:
+def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """記事では「北極星を失った」という表現が使われている: words a text or a person is said to use."""
+    s0, sent = sp.start, text[sp.start : sp.end]
+    out: list[dict[str, Any]] = []
+    for wm in _patterns()["wording"].finditer(sent):
+        a, b = _strip_when(sent, wm.start("np"), wm.end("np"))
+        np = sent[a:b]
+        if not (plausible_speaker(np) or np.endswith(("記事", "原文", "論文", "報告書", "声明", "見出し", "社説", "コラム"))):
+            continue
+        qs, qe = wm.start("quote"), wm.end("quote")
+        if any(r["content_span"]["start"] <= s0 + qs < r["content_span"]["end"] for r in recs if r["start"] == sp.start):
+            continue
+        out.append(_rec(text, sp.start, sp.end, (s0 + a, s0 + b), sent[qe:wm.end()], "quote",
+                        (s0 + qs + 1, s0 + qe - 1)))
+    return out
+
+
+def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = False) -> list[dict[str, Any]]:
     pats = _patterns()
     s0 = sp.start
     sent = text[sp.start : sp.end]
@@ -326,25 +407,39 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context) -> list[dict[str, Any]]
     found: list[tuple[int, int, str]] = []  # (cue_start, cue_end, cue)
     weak: set[int] = set()
     post: dict[int, tuple[int, int]] = {}
-    for fam in ("post", "opinion", "statement", "speech", "toshita"):
+    for fam in ("post", "post_plain", "opinion", "statement", "speech", "toshita", "bare_opinion", "koto"):
         for m in pats[fam].finditer(masked):
             if any(m.start() < e and s < m.end() for s, e, _ in found):
                 continue
-            if fam == "post":
-                if not plausible_speaker(sent[m.start("post") : m.end("post")]):
+            if fam in ("post", "post_plain"):
+                a, b = _strip_when(sent, m.start("post"), m.end("post"))
+                if not plausible_speaker(sent[a:b]):
                     continue
-                post[m.start()] = (m.start("post"), m.end("post"))
+                post[m.start()] = (a, b)
                 found.append((m.start(), m.end(), m.group("q") + m.group("verb")))
                 continue
+            if fam == "bare_opinion" and not re.search(r"[るたいうずぬ]$", masked[: m.start()]):
+                continue  # 慎重な姿勢を示した: an attitude, not a claim
             found.append((m.start(), m.end(), sent[m.start() : m.end()]))
-            if fam == "toshita":
+            if fam in ("toshita", "bare_opinion", "koto"):
                 weak.add(m.start())
     found.sort()
     recs: list[dict[str, Any]] = []
+    rm = pats["reaction"].search(sent)
+    if rm and plausible_speaker(sent[rm.start("np") : rm.end("np")]):
+        # reactions gathered under a place or a group (ネット上では「…」「…」などの批判が相次いだ)
+        qs, qe = rm.start("quotes"), rm.end("quotes")
+        body = sent[qs:qe].rstrip("、")
+        recs.append(_rec(text, sp.start, sp.end, (s0 + rm.start("np"), s0 + rm.end("np")), rm.group("verb"), "quote",
+                         (s0 + qs + 1, s0 + qs + len(body) - 1)))
+        found = [f for f in found if not (qs <= f[0] <= rm.end())]
+    recs += _wording_claims(text, sp, recs)
     according = pats["according"].match(masked)
     acc_speaker = None
-    if according and plausible_speaker(according.group("np")):
-        acc_speaker = (according.start("np"), according.end("np"))
+    if according:
+        a, b = _source_np(sent, *_strip_when(sent, according.start("np"), according.end("np")))
+        if b > a and plausible_speaker(sent[a:b]):
+            acc_speaker = (a, b)
     continued = bool(re.match(r"(?:また|さらに|その上で|そのうえで|一方で|同時に)、?", sent))
     prev_end = 0
     for q_end, c_end, cue in found:
@@ -357,12 +452,12 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context) -> list[dict[str, Any]]
         if spk is None and acc_speaker is not None:
             spk = acc_speaker
         spk_abs = (s0 + spk[0], s0 + spk[1]) if spk else None
-        if spk is not None:
-            spk_abs = ctx.resolve(text, sent[spk[0] : spk[1]]) or spk_abs
-        elif cont and ctx.span:
-            spk_abs = ctx.span
-        if q_end in weak and spk_abs is None:
-            continue
+        via = None
+        if spk is None and cont and ctx.span:
+            spk_abs, via = ctx.span, "context"  # …と述べた。また、…とも語った: the previous speaker goes on
+        if q_end in weak and (spk_abs is None or (spk is not None and sent[spk[1] : spk[1] + 1] == "が"
+                                                  and q_end not in post)):
+            continue  # a bare としている / 考えを示した needs a topic speaker (NPは), not the clause's own subject
         if quote:
             content = (s0 + quote[0], s0 + quote[1])
         else:
@@ -375,32 +470,55 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context) -> list[dict[str, Any]]
             content = (s0 + cstart, s0 + q_end)
             if content[1] - content[0] < 2:
                 continue
-        recs.append(_rec(text, sp.start, sp.end, spk_abs, cue, "quote" if quote else "reported", content))
+        rec = _rec(text, sp.start, sp.end, spk_abs, cue, "quote" if quote else "reported", content)
+        if via:
+            rec["_via"] = via
+        recs.append(rec)
         prev_end = c_end
     if recs:
         if recs[-1]["speaker_span"]:
             ctx.span = (recs[-1]["speaker_span"]["start"], recs[-1]["speaker_span"]["end"])
+        if acc_speaker is not None and all(r["speaker_span"] != {"start": s0 + acc_speaker[0], "end": s0 + acc_speaker[1]}
+                                           for r in recs):
+            # 朝鮮日報によると、Xは「…」と書き込んだ: the outlet reports what X said; both are claims
+            end = len(sent.rstrip("。．"))
+            recs.insert(0, _rec(text, sp.start, sp.end, (s0 + acc_speaker[0], s0 + acc_speaker[1]),
+                                according.group("cue"), "reported", (s0 + according.end(), s0 + end)))
         return recs
     topic = _find_speaker(sent, len(sent), False, False)
     if topic is not None:
         np = sent[topic[0] : topic[1]]
         if re.search(r"[\u30A1-\u30FA]{2,}|[A-Za-z]{2,}", np) or np.endswith(tuple(cues()["claims"]["speaker_suffixes"])):
-            ctx.span = ctx.resolve(text, np) or (s0 + topic[0], s0 + topic[1])
-    # hearsay (speaker None)
+            ctx.span = (s0 + topic[0], s0 + topic[1])
+    if according and acc_speaker and len(masked) - according.end() >= 6:
+        # 〜によると、…(という): reported, by the named source
+        end = len(sent.rstrip("。．"))
+        tail = re.search(r"(?:という|といいます|とのことだ|とのことです|ということだ)$", sent[:end])
+        if tail:
+            end = tail.start()
+        return [_rec(text, sp.start, sp.end, (s0 + acc_speaker[0], s0 + acc_speaker[1]), according.group("cue"),
+                     "reported", (s0 + according.end(), s0 + end))]
+    # hearsay: no speaker, unless the sentence names where it circulates (外交筋の間では…とささやかれている)
+    circ = re.match(rf"(?P<np>{_NP})(?:では|で)、?", masked)
+    circ_spk = None
+    if circ:
+        a, b = circ.start("np"), circ.end("np")
+        inner = re.search(r"の(?:間|中|内部|界隈)$", sent[a:b])
+        b = a + inner.start() if inner else b
+        if plausible_speaker(sent[a:b]):
+            circ_spk = (s0 + a, s0 + b)
     for m in pats["hearsay"].finditer(masked):
-        cstart = 0
+        cstart = circ.end() if circ_spk and circ else 0
         content = (s0 + cstart, s0 + m.start())
         if m.start() - cstart >= 4:
-            return [_rec(text, sp.start, sp.end, None, m.group(0), "hearsay", content)]
+            return [_rec(text, sp.start, sp.end, circ_spk, m.group(0), "hearsay", content)]
     m = pats["hearsay_final"].search(masked)
     if m and m.start() >= 4:
         return [_rec(text, sp.start, sp.end, None, sent[m.start() : m.end()].rstrip("。． "), "hearsay",
                      (s0, s0 + m.start()))]
-    if according and acc_speaker and len(masked) - according.end() >= 6:
-        end = len(sent.rstrip("。．"))
-        return [_rec(text, sp.start, sp.end, (s0 + acc_speaker[0], s0 + acc_speaker[1]), according.group("cue"),
-                     "reported", (s0 + according.end(), s0 + end))]
     m = pats["assertion"].search(masked)
+    if m is None and author_voice and not pats["not_judgement"].search(masked):
+        m = pats["judgement"].search(masked)
     if m and len(sent) >= 10 and not sent.endswith(("？", "?")):
         end = len(sent.rstrip("。．！! "))
         return [_rec(text, sp.start, sp.end, None, m.group(0).rstrip("。．！! "), "assertion", (s0, s0 + end))]

@@ -21,10 +21,11 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 
-from kansoku.model import Span
-from kansoku.nlp.tokens import Token, tokenize
+from kansoku.model import Document, Span
+from kansoku.nlp.tokens import Token, tokens
 from kansoku.resolve.gazetteer import _END, Gazetteer
 from kansoku.resolve.gazetteer import default as default_gazetteer
 from kansoku.resolve.variants import variant_key
@@ -89,9 +90,30 @@ class Mention:
     common_word: bool = False  # a short form that is also an ordinary word (ライト, マスク, トランプ)
     person_cue: bool = False  # followed by a title or 政権/陣営/氏 …
     head: Mention | None = None  # for an address compound (ケンタッキー州レキシントン): the place it names
+    label: str | None = None  # "loaded": a partisan name for the referent (キエフ政権), see data/loaded_labels.toml
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "start": self.start, "end": self.end}
+        d = {"text": self.text, "start": self.start, "end": self.end}
+        if self.label:
+            d["label"] = self.label
+        return d
+
+
+@lru_cache(maxsize=1)
+def loaded_labels() -> list[tuple[re.Pattern[str], str, float, str]]:
+    """(pattern, referent id, implied stance, note) of ``data/loaded_labels.toml``, compiled once."""
+    with resources.files("kansoku").joinpath("data/loaded_labels.toml").open("rb") as f:
+        raw = tomllib.load(f)
+    return [(re.compile(x["pattern"]), x.get("referent", ""), float(x.get("stance", 0.0)), x.get("note", ""))
+            for x in raw.get("label", [])]
+
+
+def loaded_label_stance(surface: str) -> float:
+    """The attitude a loaded label implies toward its referent (0.0 when ``surface`` is none)."""
+    for pat, _ref, stance, _note in loaded_labels():
+        if pat.fullmatch(surface):
+            return stance
+    return 0.0
 
 
 _SPEAKER_LINE = re.compile(r"^[ \t　]*(?P<name>[^\s:：「」()（）、。0-9０-９/]{1,16})[ \t　]*[:：](?![ \t]*//)", re.M)
@@ -112,23 +134,29 @@ _NOT_SPEAKER = re.compile(
 
 
 def find_mentions(
-    text: str,
-    sentences: list[Span],
+    doc: Document,
     gazetteer: Gazetteer | None = None,
     persons: list[str] | None = None,
     use_ner: bool = True,
 ) -> list[Mention]:
-    """All entity mentions in ``text``, sentence by sentence, sorted by start.
+    """All entity mentions in ``doc``, sentence by sentence, sorted by start.
 
     ``persons`` are names known from elsewhere to be people (bylines); dialogue speakers are found here.
     Their occurrences are PERSON mentions that take precedence over other readings of the same characters.
+    Sentences are tokenised through ``nlp.tokens.tokens`` (once per document).
     """
+    text, sentences = doc.text, doc.sentences
     gaz = gazetteer or default_gazetteer()
     seeds = sorted({p for p in (persons or []) + dialogue_speakers(text) if len(p) >= 2}, key=len, reverse=True)
     seed_re = re.compile("|".join(map(re.escape, seeds))) if seeds else None
     out: list[Mention] = []
-    for sent in sentences:
-        toks = tokenize(text, sent)
+    sent_tokens = [tokens(doc, sent) for sent in sentences]
+    if use_ner:
+        from kansoku.nlp.ner import predict_many
+
+        ner = predict_many(sent_tokens)  # all sentences at once: one gather, one batched Viterbi
+    for k, sent in enumerate(sentences):
+        toks = sent_tokens[k]
         if not toks:
             continue
         found: list[Mention] = []
@@ -139,18 +167,24 @@ def find_mentions(
                                      cands, title=_title_at(text, m.end())))
         urls = [(u.start(), u.end()) for u in _URL.finditer(text, sent.start, sent.end)]
         found = [m for m in found if not _overlaps(m.start, m.end, urls)]
+        for pat, ref, _stance, _note in loaded_labels():
+            for m in pat.finditer(text, sent.start, sent.end):
+                ge = gaz.get(ref) if ref else None
+                if ge is None or _overlaps(m.start(), m.end(), [(x.start, x.end) for x in found] + urls):
+                    continue
+                found.append(Mention(m.group(0), m.start(), m.end(), ge.type, "loaded", [ref], label="loaded"))
         seeded = [(m.start, m.end) for m in found] + urls
         found += [m for m in _gazetteer_mentions(text, sent, toks, gaz) if not _overlaps(m.start, m.end, seeded)]
         covered = [(m.start, m.end) for m in found if not m.nested] + urls
         places = {(m.start, m.end) for m in found if m.type in ("GPE", "LOC", "NORP") or m.how == "abbrev"}
         found += _pattern_mentions(text, toks, covered, places, gaz)
         if use_ner:
-            added, dropped = _ner_mentions(text, toks, found, urls)
+            added, dropped = _ner_mentions(text, toks, found, urls, ner[k])
             found = [m for m in found if not any(m is d for d in dropped)] + added
         _regnal_numbers(text, found, gaz)
         found += _government_compounds(text, found)
         _mark_nested(found)
-        out.extend(found)
+        out.extend(m for m in found if not _head_of_owner(m, found))
     out.sort(key=lambda m: (m.start, -m.end))
     return out
 
@@ -158,18 +192,30 @@ def find_mentions(
 # ---------------------------------------------------------------- gazetteer scan
 
 
+_NORM_CHAR: dict[str, str] = {}
+
+
+def _norm_char(ch: str) -> str:
+    """One character as surface_key() sees it ("" for spaces and joiners), memoised per process."""
+    n = _NORM_CHAR.get(ch)
+    if n is None:
+        n = "" if ch.isspace() or ch in "・･·‧=＝.-‐－‑–—" else unicodedata.normalize("NFKC", ch).casefold()
+        _NORM_CHAR[ch] = n
+    return n
+
+
 def _norm_view(text: str, span: Span) -> tuple[str, list[int]]:
     """The sentence as surface_key() sees it, with a map from each normalised char to its source index."""
     chars: list[str] = []
     index: list[int] = []
     for i in range(span.start, span.end):
-        ch = text[i]
-        if ch.isspace() or ch in "・･·‧=＝.-‐－‑–—":
-            continue
-        n = unicodedata.normalize("NFKC", ch).casefold()
-        for c in n:
-            chars.append(c)
+        n = _norm_char(text[i])
+        if len(n) == 1:
+            chars.append(n)
             index.append(i)
+        elif n:
+            chars.extend(n)
+            index.extend([i] * len(n))
     return "".join(chars), index
 
 
@@ -425,14 +471,18 @@ class Cover:
         self.pos.update(range(s, e))
 
     def hits(self, s: int, e: int) -> bool:
-        pos = self.pos
-        return any(k in pos for k in range(s, e))
+        return not self.pos.isdisjoint(range(s, e))
 
 
 def _overlaps(s: int, e: int, covered: Cover | list[tuple[int, int]]) -> bool:
     if isinstance(covered, Cover):
         return covered.hits(s, e)
     return any(s < ce and cs < e for cs, ce in covered)
+
+
+# parts of speech a name, an organisation or a place can start with (others are skipped by _pattern_mentions)
+_NAME_POS = frozenset({"名詞", "接頭辞", "接尾辞"})
+_KATA_OR_LATIN_ANY = re.compile(r"[ァ-ヺー・A-Za-zＡ-Ｚａ-ｚ]")
 
 
 def _pattern_mentions(
@@ -447,6 +497,9 @@ def _pattern_mentions(
     free = Cover(c for c in spans if c not in place_spans)
     while i < n:
         t = toks[i]
+        if t.pos[0] not in _NAME_POS and not _KATA_OR_LATIN_ANY.match(t.surface):
+            i += 1  # a particle, a verb, punctuation: no organisation, person or place starts here
+            continue
         m, nxt = _org_or_event_at(text, toks, i, free, places)
         if m is not None and (m.start, m.end) in place_spans:
             m = None
@@ -479,7 +532,8 @@ _NER_ORG_JUNK = ("政権", "情勢", "政府", "側")
 
 
 def _ner_mentions(
-    text: str, toks: list[Token], found: list[Mention], urls: list[tuple[int, int]]
+    text: str, toks: list[Token], found: list[Mention], urls: list[tuple[int, int]],
+    predicted: list[tuple[int, int, str]] | None = None,
 ) -> tuple[list[Mention], list[Mention]]:
     """Names the statistical tagger finds where the gazetteer and the patterns found nothing.
 
@@ -492,7 +546,7 @@ def _ner_mentions(
     dropped: list[Mention] = []
     found = list(found)
     tok_by_span = {(t.start, t.end): t for t in toks}
-    for s, e, label in predict(text, toks):
+    for s, e, label in predict(text, toks) if predicted is None else predicted:
         etype = _NER_TYPES.get(label)
         surf = text[s:e]
         if label == "PRODUCT":
@@ -508,6 +562,10 @@ def _ner_mentions(
                 etype = "PRODUCT"
         if etype is None or len(surf) < 2 or _ABBREV_ONLY.match(surf):
             continue
+        one = tok_by_span.get((s, e))
+        if (etype in ("ORG", "GPE") and one is not None and not one.oov and one.proper_kind in (None, "一般")
+                and text[s - 1 : s] in ("「", "『") and text[e : e + 1] in ("」", "』")):
+            continue  # 反米という「北極星」: a dictionary word set off as a term or a metaphor, not a name
         inside = [m for m in found if not m.nested and m.start < e and s < m.end]
         if label in ("ORG", "FAC", "PRODUCT") and len(inside) == 1:
             p = inside[0]
@@ -674,6 +732,14 @@ def _mark_nested(found: list[Mention]) -> None:
             if o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start):
                 m.nested = True
                 break
+
+
+def _head_of_owner(m: Mention, found: list[Mention]) -> bool:
+    """The generic head of an owned organisation (外務省 in ロシア外務省, 国防省 in 米国防省): not a mention of
+    its own — read alone, a bare 外務省 would be another country's ministry."""
+    return m.nested and m.type == "ORG" and any(
+        o is not m and not o.nested and o.type == "ORG" and o.end == m.end and o.start < m.start
+        and (o.candidates or len(m.candidates) > 1 or m.how == "short") for o in found)
 
 
 def _noun_like(t: Token) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from kansoku.model import Span
+from kansoku.model import Document, Span
 from kansoku.nlp.tokens import Token, tokenize
 
 # ---------------------------------------------------------------------------------------------------------
@@ -976,8 +976,13 @@ def _pieces(text: str, sentences: list[Span]) -> Iterator[tuple[int, int]]:
             yield lo, hi
 
 
-def extract_quantities(text: str, sentences: list[Span]) -> list[dict]:
-    """Quantities of every sentence, with subject and source, sorted by start."""
+def extract_quantities(doc: Document) -> list[dict]:
+    """Quantities of every sentence of ``doc``, with subject and source, sorted by start.
+
+    Each sentence with a number is read on a normalised copy (full-width digits and units folded), which is
+    tokenised on its own: those tokens are not the document's.
+    """
+    text, sentences = doc.text, doc.sentences
     results: list[dict] = []
     prev_src: _Src | None = None  # attribution of the previous sentence (for carry-over)
     last_srcs: list[_Src] = []

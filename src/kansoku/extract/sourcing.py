@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from kansoku.extract.claims import cues
-from kansoku.model import Span
+from kansoku.model import Document
 
 URL_KINDS = ("news", "video", "blog", "official", "social", "other")
 _TITLES = ("大統領報道官", "大統領補佐官", "副大統領", "大統領", "首相", "外相", "国防相", "報道官", "長官", "補佐官",
@@ -75,14 +75,13 @@ def find_hedges(text: str) -> list[dict[str, Any]]:
 
 
 def profile_sourcing(
-    text: str,
-    sentences: list[Span],
+    doc: Document,
     claims: list[dict[str, Any]],
     quantities: list[dict[str, Any]],
     urls: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """The sourcing profile (see the module docstring). ``sentences`` is accepted for interface symmetry."""
-    del sentences
+    """The sourcing profile of ``doc`` (see the module docstring), from its claims, figures and URLs."""
+    text = doc.text
     named: dict[str, dict[str, Any]] = {}
     for c in claims:
         sp = c.get("speaker")

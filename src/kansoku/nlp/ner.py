@@ -5,7 +5,9 @@ constraints) over hand-written sparse features of the Sudachi SplitMode.C tokens
 surface, Sudachi part-of-speech, character-type shape, prefixes/suffixes and the same for neighbouring
 tokens. It is trained by ``tools/train_ner.py`` on the TRAIN split of the Stockmark Wikipedia NER data set
 (CC BY-SA 3.0; see docs/ner.md for the figures and attribution) and shipped as package data
-(``kansoku/data/ner/model.npz``), loaded lazily once per process.
+(``kansoku/data/ner/model.npz``), loaded lazily once per process: from a compiled form in the user cache
+(:mod:`kansoku.nlp.cache`: weights as a memory-mapped ``.npy``, word clusters as a memory-mapped hash
+table), built from the shipped file on first use.
 
 Entry point: :func:`predict` (character spans with coarse types PERSON, ORG, LOC, FAC, PRODUCT, EVENT).
 """
@@ -16,7 +18,8 @@ import io
 import json
 import os
 import re
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import repeat
@@ -78,11 +81,12 @@ _PAD = ("<s>", "<s>", "<s>", "<s>", "", "", "", "", "", "", "", "<s>", "<s>")
 _END_PAD = ("</s>", "</s>", "</s>", "</s>", "", "", "", "", "", "", "", "</s>", "</s>")
 
 # word -> cluster id (k-means over GiNZA's static word vectors, computed by tools/train_ner.py and stored in
-# the model file); one table per process, installed by set_clusters() when a model is loaded
-_CLUSTERS: dict[str, str] = {}
+# the model file); one table per process, installed by set_clusters() when a model is loaded: a dict, or a
+# ClusterTable (the same mapping, memory-mapped) when the model comes from the cache
+_CLUSTERS: dict[str, str] | ClusterTable = {}
 
 
-def set_clusters(clusters: dict[str, str]) -> None:
+def set_clusters(clusters: dict[str, str] | ClusterTable) -> None:
     global _CLUSTERS
     _CLUSTERS = clusters
     _attrs.cache_clear()
@@ -203,6 +207,41 @@ def viterbi(emissions: np.ndarray, trans: np.ndarray) -> list[int]:
     return path
 
 
+def viterbi_many(emissions: np.ndarray, lengths: list[int], trans: np.ndarray) -> list[list[int]]:
+    """:func:`viterbi` over several sequences at once (``emissions`` stacked, ``lengths`` of each): one
+    Python step per position instead of per token, each step the same float32 operations per sequence."""
+    n_seq = len(lengths)
+    width = max(lengths)
+    em = np.zeros((n_seq, width, N_TAGS), dtype=emissions.dtype)
+    pos = 0
+    for k, n in enumerate(lengths):
+        em[k, :n] = emissions[pos : pos + n]
+        pos += n
+    lens = np.asarray(lengths)
+    score = em[:, 0] + trans[N_TAGS]
+    body = trans[:N_TAGS]
+    back = np.zeros((n_seq, width, N_TAGS), dtype=np.intp)
+    rows = np.arange(n_seq)[:, None]
+    cols = np.arange(N_TAGS)[None, :]
+    for i in range(1, width):
+        cand = score[:, :, None] + body[None, :, :]
+        best = cand.argmax(1)
+        back[:, i] = best
+        new = cand[rows, best, cols] + em[:, i]
+        active = (lens > i)[:, None]
+        score = np.where(active, new, score)
+    paths = []
+    for k, n in enumerate(lengths):
+        tag = int(score[k].argmax())
+        path = [tag]
+        for i in range(n - 1, 0, -1):
+            tag = int(back[k, i, tag])
+            path.append(tag)
+        path.reverse()
+        paths.append(path)
+    return paths
+
+
 def spans_of(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     start = -1
@@ -293,6 +332,11 @@ class Model:
     index: dict[str, int]
     weights: np.ndarray  # (n_features + 1, N_TAGS) float32, last row zero (unknown features)
     trans: np.ndarray  # (N_TAGS + 1, N_TAGS) float32, masked
+    # feature ids per token attributes and per neighbouring pair, filled as tokens are seen (see feature_ids)
+    _attr_key: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
+    _roles: list[tuple[tuple[int, ...], ...]] = field(default_factory=list, repr=False)
+    _pairs: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict, repr=False)
+    _triples: dict[tuple[int, int, int], int] = field(default_factory=dict, repr=False)
 
     @property
     def unknown(self) -> int:
@@ -307,6 +351,97 @@ class Model:
         if not tokens:
             return []
         return viterbi(self.emissions(token_features(tokens)), self.trans)
+
+    # ---- the fast path: the same feature ids as token_features(), from cached pieces -----------------------
+    def _key(self, a: tuple[str, ...]) -> int:
+        k = self._attr_key.get(a)
+        if k is None:
+            get, unk = self.index.get, self.unknown
+            k = len(self._roles)
+            self._attr_key[a] = k
+            self._roles.append((
+                # as the current token: w n p s pr1 pr2 su1 su2 su3 L | c | cp
+                tuple(get(f, unk) for f in ("w=" + a[0], "n=" + a[11], "p=" + a[1], "s=" + a[3], "pr1=" + a[4],
+                                            "pr2=" + a[5], "su1=" + a[6], "su2=" + a[7], "su3=" + a[8],
+                                            "L=" + a[9] + a[3][:1] + a[10], "c=" + a[12], "cp=" + a[12] + "|" + a[1])),
+                # as the previous token: w-1 p-1 s-1 su-1 c-1
+                tuple(get(f, unk) for f in ("w-1=" + a[0], "p-1=" + a[1], "s-1=" + a[3], "su-1=" + a[7],
+                                            "c-1=" + a[12])),
+                # as the next token: w+1 p+1 s+1 pr+1 su+1 c+1
+                tuple(get(f, unk) for f in ("w+1=" + a[0], "p+1=" + a[1], "s+1=" + a[3], "pr+1=" + a[5],
+                                            "su+1=" + a[6], "c+1=" + a[12])),
+                # two before / two after: w-2 p-2 / w+2 p+2
+                (get("w-2=" + a[0], unk), get("p-2=" + a[2], unk)),
+                (get("w+2=" + a[0], unk), get("p+2=" + a[2], unk)),
+                a,  # kept for the pair features
+            ))
+        return k
+
+    def _pair(self, k1: int, k2: int) -> tuple[int, ...]:
+        """ids of the features of adjacent tokens (k1 before k2): ww pp ss wp pw-of-k1 / pw-of-k2 cc."""
+        got = self._pairs.get((k1, k2))
+        if got is None:
+            get, unk = self.index.get, self.unknown
+            a, b = self._roles[k1][5], self._roles[k2][5]
+            # as (m1, c): ww-1 pp-1 ss-1 pw-1 cc-1;  as (c, p1): ww+1 pp+1 ss+1 wp+1 pw+1 cc+1
+            got = tuple(get(f, unk) for f in (
+                "ww-1=" + a[0] + "|" + b[0], "pp-1=" + a[1] + "|" + b[1], "ss-1=" + a[3] + "|" + b[3],
+                "pw-1=" + a[0] + "|" + b[2], "cc-1=" + a[12] + "|" + b[12],
+                "ww+1=" + a[0] + "|" + b[0], "pp+1=" + a[1] + "|" + b[1], "ss+1=" + a[3] + "|" + b[3],
+                "wp+1=" + a[0] + "|" + b[2], "pw+1=" + a[2] + "|" + b[0], "cc+1=" + a[12] + "|" + b[12]))
+            self._pairs[(k1, k2)] = got
+        return got
+
+    def _triple(self, k1: int, k2: int, k3: int) -> int:
+        got = self._triples.get((k1, k2, k3))
+        if got is None:
+            a, b, c = self._roles[k1][5], self._roles[k2][5], self._roles[k3][5]
+            got = self.index.get("ppp=" + a[2] + "|" + b[1] + "|" + c[2], self.unknown)
+            self._triples[(k1, k2, k3)] = got
+        return got
+
+    def feature_ids(self, tokens: list[Token]) -> list[int]:
+        """The ids of ``token_features(tokens)`` (same order, N_FEATURES per token), read from caches."""
+        keys = [self._key(_PAD), self._key(_PAD)]
+        keys += [self._key(_attrs(t.surface, t.pos, t.normalized, t.oov)) for t in tokens]
+        keys += [self._key(_END_PAD), self._key(_END_PAD)]
+        roles, bias = self._roles, self.index.get("b", self.unknown)
+        pairs, triples = self._pairs, self._triples
+        # the pair and triple features of each position, looked up once per adjacent pair
+        pair_ids = []
+        for i in range(1, len(keys)):
+            got = pairs.get((keys[i - 1], keys[i]))
+            pair_ids.append(got if got is not None else self._pair(keys[i - 1], keys[i]))
+        out: list[int] = []
+        extend = out.extend
+        for i in range(2, len(keys) - 2):
+            m2, m1, c, p1, p2 = keys[i - 2], keys[i - 1], keys[i], keys[i + 1], keys[i + 2]
+            C, M1, P1, M2, P2 = roles[c][0], roles[m1][1], roles[p1][2], roles[m2][3], roles[p2][4]
+            L, R = pair_ids[i - 1], pair_ids[i]
+            t = triples.get((m1, c, p1))
+            if t is None:
+                t = self._triple(m1, c, p1)
+            extend((bias, *C[:10], M1[0], P1[0], M2[0], P2[0], M1[1], P1[1], M2[1], P2[1], M1[2], P1[2], M1[3],
+                    P1[3], P1[4], L[0], R[5], L[1], R[6], t, L[2], R[7], R[8], R[9], L[3],
+                    C[10], M1[4], P1[5], L[4], R[10], C[11]))
+        return out
+
+    def tag_many(self, sentences: list[list[Token]]) -> list[list[int]]:
+        """Tags of several token sequences at once: one gather for all emissions, one batched Viterbi.
+        The same floating-point operations as :meth:`tag`, so the same tags."""
+        live = [i for i, toks in enumerate(sentences) if toks]
+        out: list[list[int]] = [[] for _ in sentences]
+        if not live:
+            return out
+        ids: list[int] = []
+        lengths = []
+        for i in live:
+            ids += self.feature_ids(sentences[i])
+            lengths.append(len(sentences[i]))
+        em = self.weights[np.asarray(ids, dtype=np.intp).reshape(-1, N_FEATURES)].sum(axis=1)
+        for i, path in zip(live, viterbi_many(em, lengths, self.trans), strict=True):
+            out[i] = path
+        return out
 
 
 def _text_blob(items: list[str]) -> np.ndarray:
@@ -352,6 +487,113 @@ def load_file(path: Path | io.BytesIO) -> Model:
     return Model({f: i for i, f in enumerate(names)}, weights, trans)
 
 
+class ClusterTable:
+    """A read-only ``word -> cluster label`` mapping over memory-mapped arrays, with the ``get`` of a dict.
+
+    An open-addressing hash table: slot ``crc32(UTF-8 word) & mask``, linear probing; ``table`` holds word
+    numbers (-1 for an empty slot), ``offsets`` the word boundaries in ``blob`` and ``ids`` the cluster of
+    each word.  Loading it costs nothing; a lookup about a microsecond (the ``_attrs`` cache in front of it
+    sees each token once)."""
+
+    __slots__ = ("_blob", "_ids", "_labels", "_mask", "_offsets", "_table")
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, ids: np.ndarray, table: np.ndarray) -> None:
+        top = int(ids.max()) if len(ids) else 0
+        self._blob = memoryview(np.ascontiguousarray(blob, dtype=np.uint8)).cast("B")
+        self._offsets = memoryview(np.ascontiguousarray(offsets, dtype=np.int64)).cast("B").cast("q")
+        self._ids = memoryview(np.ascontiguousarray(ids, dtype=np.uint16)).cast("B").cast("H")
+        self._table = memoryview(np.ascontiguousarray(table, dtype=np.int32)).cast("B").cast("i")
+        self._mask = len(self._table) - 1
+        self._labels = [str(i) for i in range(top + 1)]
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def get(self, word: str, default: str | None = None) -> str | None:
+        try:
+            b = word.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: never a model word
+            return default
+        table, offsets, blob, mask = self._table, self._offsets, self._blob, self._mask
+        h = zlib.crc32(b) & mask
+        while True:
+            i = table[h]
+            if i < 0:
+                return default
+            if blob[offsets[i] : offsets[i + 1]] == b:
+                return self._labels[self._ids[i]]
+            h = (h + 1) & mask
+
+    @staticmethod
+    def build(words: list[str], ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(blob, offsets, ids, table) for WORDS with cluster IDS (a later duplicate wins, as in a dict)."""
+        d = dict(zip(words, ids, strict=True))
+        encoded = [w.encode("utf-8") for w in d]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(b) for b in encoded])
+        size = 1
+        while size < 2 * len(encoded):
+            size *= 2
+        table = np.full(size, -1, dtype=np.int32)
+        mask = size - 1
+        for i, b in enumerate(encoded):
+            h = zlib.crc32(b) & mask
+            while table[h] >= 0:
+                h = (h + 1) & mask
+            table[h] = i
+        blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        return blob, offsets, np.asarray(list(d.values()), dtype=np.uint16), table
+
+
+# The compiled form of a model file in the cache (kansoku.nlp.cache); bump when it changes.
+COMPILED_VERSION = b"ner-compiled-1"
+_COMPILED = ("weights", "trans", "cluster_blob", "cluster_offsets", "cluster_ids", "cluster_table")
+
+
+def compile_model(src: Path | io.BytesIO, folder: Path) -> None:
+    """Write the compiled form of model file SRC into FOLDER: ``features.txt`` (feature names, one a line,
+    in id order) and one ``.npy`` per array, with the weights already as float32 with their zero row and the
+    transitions already masked: exactly the arrays :func:`load_file` computes."""
+    with np.load(src) as z:
+        features = z["features"].tobytes()
+        words = z["cluster_words"].tobytes().decode("utf-8").split("\n")
+        cids = z["cluster_ids"].tolist()
+        weights = z["weights"].astype(np.float32)
+        weights = np.vstack([weights, np.zeros((1, N_TAGS), dtype=np.float32)])
+        trans = z["trans"].astype(np.float32)
+    trans = np.where(allowed_transitions(), trans, np.float32(_NEG)).astype(np.float32)
+    blob, offsets, ids, table = ClusterTable.build(words, cids)
+    (folder / "features.txt").write_bytes(features)
+    for name, arr in zip(_COMPILED, (weights, trans, blob, offsets, ids, table), strict=True):
+        np.save(folder / f"{name}.npy", arr, allow_pickle=False)
+
+
+def load_compiled(folder: Path) -> Model:
+    """Load a model compiled by :func:`compile_model` (arrays memory-mapped) and install its clusters."""
+    a = {n: np.asarray(np.load(folder / f"{n}.npy", mmap_mode="r", allow_pickle=False)) for n in _COMPILED}
+    names = (folder / "features.txt").read_bytes().decode("utf-8").split("\n")
+    if len(names) + 1 != len(a["weights"]) or a["weights"].shape[1:] != (N_TAGS,):
+        raise ValueError(f"{folder}: inconsistent compiled model")
+    clusters = ClusterTable(a["cluster_blob"], a["cluster_offsets"], a["cluster_ids"], a["cluster_table"])
+    set_clusters(clusters)
+    return Model(dict(zip(names, range(len(names)), strict=True)), a["weights"], np.array(a["trans"]))
+
+
+def load_bytes(data: bytes) -> Model:
+    """A model from the bytes of a model file: through the compiled form in the cache when there is one (or
+    one can be written), else as :func:`load_file` does."""
+    from kansoku.nlp import cache
+
+    folder = cache.entry("ner", [data, COMPILED_VERSION, cache.source_of(__name__)],
+                         lambda d: compile_model(io.BytesIO(data), d))  # fmt: skip
+    if folder is not None:
+        try:
+            return load_compiled(folder)
+        except (OSError, ValueError):
+            cache.discard(folder)
+    return load_file(io.BytesIO(data))
+
+
 @lru_cache(maxsize=1)
 def model() -> Model:
     """The shipped model, loaded on first use (or the file named by ``KANSOKU_NER_MODEL``, for evaluating
@@ -360,13 +602,13 @@ def model() -> Model:
     if override:
         if not Path(override).is_file():
             raise NERModelMissing(f"KANSOKU_NER_MODEL={override}: no such model file")
-        return load_file(Path(override))
+        return load_bytes(Path(override).read_bytes())
     res = resources.files("kansoku") / "data" / "ner" / MODEL_FILE
     if not res.is_file():
         raise NERModelMissing(
             f"NER model not found at {res}; train it with `python tools/train_ner.py` (see docs/ner.md)"
         )
-    return load_file(io.BytesIO(res.read_bytes()))
+    return load_bytes(res.read_bytes())
 
 
 def predict(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
@@ -378,3 +620,9 @@ def predict(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
     """
     del text  # offsets come from the tokens; kept in the signature for callers and future features
     return clean_spans(model().tag(tokens), tokens)
+
+
+def predict_many(sentences: list[list[Token]]) -> list[list[tuple[int, int, str]]]:
+    """:func:`predict` for several sentences (token lists) at once — the fast path the pipeline uses."""
+    m = model()
+    return [clean_spans(tags, toks) for tags, toks in zip(m.tag_many(sentences), sentences, strict=True)]

@@ -7,14 +7,19 @@ of magnitude faster than the full ja_ginza pipeline, so every sentence goes thro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from kansoku.model import Span
+from kansoku.model import Document, Span
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One Sudachi morpheme with offsets into the document text.
+
+    ``is_proper`` and ``proper_kind`` are read on almost every token by the entity patterns: they are
+    computed once, when the token is made (:func:`make_token`), not on each access.
+    """
+
     surface: str
     start: int
     end: int
@@ -22,15 +27,16 @@ class Token:
     normalized: str
     reading: str
     oov: bool = False
+    is_proper: bool = False
+    #: 人名 / 地名 / 組織名 / 一般 for proper nouns, else None
+    proper_kind: str | None = None
 
-    @property
-    def is_proper(self) -> bool:
-        return self.pos[0] == "名詞" and self.pos[1] == "固有名詞"
 
-    @property
-    def proper_kind(self) -> str | None:
-        """人名 / 地名 / 組織名 / 一般 for proper nouns, else None."""
-        return self.pos[2] if self.is_proper else None
+def make_token(surface: str, start: int, end: int, pos: tuple[str, ...], normalized: str, reading: str,
+               oov: bool = False) -> Token:
+    """A :class:`Token` with its proper-noun fields filled from ``pos``."""
+    proper = len(pos) > 2 and pos[0] == "名詞" and pos[1] == "固有名詞"
+    return Token(surface, start, end, pos, normalized, reading, oov, proper, pos[2] if proper else None)
 
 
 @lru_cache(maxsize=1)
@@ -54,16 +60,24 @@ def tokenize(text: str, span: Span | None = None) -> list[Token]:
     while pos < e:
         chunk_end = min(e, pos + _MAX_CHARS)
         for m in tok.tokenize(text[pos:chunk_end]):
-            out.append(
-                Token(
-                    m.surface(),
-                    pos + m.begin(),
-                    pos + m.end(),
-                    tuple(m.part_of_speech()),
-                    m.normalized_form(),
-                    m.reading_form(),
-                    m.is_oov(),
-                )
-            )
+            p = m.part_of_speech()
+            proper = p[0] == "名詞" and p[1] == "固有名詞"
+            out.append(Token(m.surface(), pos + m.begin(), pos + m.end(), p, m.normalized_form(), m.reading_form(),
+                             m.is_oov(), proper, p[2] if proper else None))
         pos = chunk_end
     return out
+
+
+def tokens(doc: Document, span: Span | None = None) -> list[Token]:
+    """Tokens of ``doc.text[span]`` (the whole text when no span), tokenised once per document and span.
+
+    Sudachi's segmentation depends on the context it is given, so a span is always tokenised on its own,
+    exactly as :func:`tokenize` would; what the cache saves is tokenising the same span again in another
+    stage (entities and quantities read the same sentences).
+    """
+    key = (span.start, span.end) if span else (0, len(doc.text))
+    got = doc.token_cache.get(key)
+    if got is None:
+        got = tokenize(doc.text, Span(*key))
+        doc.token_cache[key] = got
+    return got

@@ -157,7 +157,9 @@ def _read_once(path: Path, source: str, seen: set[Path]) -> Iterator[RawDoc | Re
         yield from _read_file(path, source)
     except ReadFailure as failure:
         reason = failure.reason
-        if reason.startswith("looks like ") and reason.endswith(", not text"):
+        if (path.suffix.lower() not in SUPPORTED_SUFFIXES and reason.startswith("looks like ")
+                and reason.endswith(", not text")):
+            # a file of no known suffix that is not text: name what it is (a .txt full of NULs stays damaged text)
             reason = f"unsupported format ({reason.removeprefix('looks like ').removesuffix(', not text')})"
         yield ReadError(source, reason)
     except OSError as err:
@@ -232,7 +234,8 @@ def _read_xml(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
 
 def _read_unknown(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
     """No known suffix: decode as text, then treat it as a feed or a page if it plainly is one."""
-    text = decode_bytes(data, source)
+    notes: list[str] = []
+    text = decode_bytes(data, source, notes=notes)
     head = text[:1024].lstrip("\ufeff \t\r\n").lower()
     if head.startswith(("<?xml", "<rss", "<feed", "<rdf:rdf")):
         root = xml_root(text[:8192].encode("utf-8"))
@@ -240,9 +243,11 @@ def _read_unknown(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
             yield from read_feed(data, source)
             return
     if head.startswith(("<!doctype html", "<html")) or (head.startswith("<?xml") and "<html" in head):
-        yield parse_html(text, source)
+        doc = parse_html(text, source)
+        doc.warnings.extend(notes)
+        yield doc
         return
-    yield RawDoc(source=source, text=text)
+    yield RawDoc(source=source, text=text, warnings=notes)
 
 
 def _os_reason(err: OSError) -> str:

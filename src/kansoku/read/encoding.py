@@ -3,27 +3,52 @@
 Detection order, most reliable first:
 
 1. empty input and well-known binary formats (magic numbers) are refused;
-2. a byte-order mark decides (UTF-32, UTF-16, UTF-8); UTF-16 without one is recognised by its NULs;
-3. NUL bytes or many control bytes mean binary data;
+2. a byte-order mark decides (UTF-32, UTF-16, UTF-8); UTF-16 without one is recognised by its NULs
+   (ASCII characters put a NUL on one side of their byte pair) or, for Japanese without any ASCII, by
+   the high bytes of its pairs (0x30 for kana and punctuation, 0x4E–0x9F for kanji);
+3. NUL bytes (over 1 % of the bytes before any trailing NUL padding) or many control bytes mean
+   binary data; fewer NULs, and NUL padding after the text (a file cut short by a crash), are damage:
+   they are removed and noted;
 4. strict ISO-2022-JP when the data is 7-bit and has its escape sequences;
 5. strict UTF-8;
 6. strict CP932 (Shift_JIS) and EUC-JP; when both decode, the one yielding more kana/kanji wins;
-7. a lenient UTF-8 / CP932 / EUC-JP decode when only a handful of bytes are broken (a truncated dump);
+7. a decode with replacement of damaged bytes (UTF-8, CP932, EUC-JP, ISO-2022-JP, the declared
+   encoding) when the damage is small, see below;
 8. charset-normalizer's best guess, only if the result looks like text.
 
 Whatever wins must not be mostly replacement or control characters.
+
+Damage is measured in bytes: the bytes the decoder could not map, as its error handler reports them
+(a stray ``0xFF`` is one byte; a UTF-8 character cut after two of its three bytes is two). A file
+whose best encoding leaves fewer than 1 % of its bytes invalid (or a single invalid byte, whatever
+the file's size) is decoded with U+FFFD for each damaged run, and :func:`decode_bytes` adds one note
+such as ``3 invalid bytes replaced (decoded as Shift_JIS)`` (``… and 2 NUL bytes removed …`` when
+stray NULs were dropped too). The same holds after a byte-order mark.
+A replacement reading must still look like text in its encoding (for UTF-8, at least five valid
+non-ASCII characters per damaged run; for CP932/EUC-JP, Japanese prose) so that a Latin-1 file is
+not read as damaged UTF-8. More damage than that is refused with one line saying how much of the
+file was invalid under its closest encoding.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
+import threading
+from dataclasses import dataclass, replace
 
 from kansoku.read.errors import ReadFailure
 
-__all__ = ["ReadFailure", "decode_bytes", "sniff_binary"]
+__all__ = ["Decoded", "ReadFailure", "decode_bytes", "decode_text", "sniff_binary"]
 
 _SAMPLE_BYTES = 64 * 1024
 _SAMPLE_CHARS = 200_000
+# Largest share of a file's bytes that may be invalid under its encoding and still be read (replaced).
+_MAX_DAMAGE = 0.01
+
+# Invalid bytes seen by the counting error handler during one decode (per thread).
+_damage = threading.local()
+_COUNTING_HANDLER = "kansoku.count-and-replace"
 
 # (offset, signature, description)
 _MAGIC: tuple[tuple[int, bytes, str], ...] = (
@@ -68,6 +93,21 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 _ISO2022_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b$(D", b"\x1b(J", b"\x1b(I")
 
+# High bytes of UTF-16 Japanese: kana and CJK punctuation (0x30), kanji (0x4E–0x9F), full-width forms.
+_UTF16_JAPANESE_HIGH = bytes([0x30, *range(0x4E, 0xA0), 0xFF])
+
+# Human names of the codecs a note or an error message may mention (codecs.lookup names).
+_ENCODING_NAMES = {
+    "utf_8": "UTF-8",
+    "cp932": "Shift_JIS",
+    "shift_jis": "Shift_JIS",
+    "euc_jp": "EUC-JP",
+    "iso2022_jp": "ISO-2022-JP",
+    "utf_16_le": "UTF-16LE",
+    "utf_16_be": "UTF-16BE",
+    "cp1252": "Windows-1252",
+}
+
 # Web pages declare the narrow standard names but use the Microsoft supersets.
 _ALIASES = {
     "shift_jis": "cp932",
@@ -110,6 +150,7 @@ _KANALESS_MAX = 64
 _ACCIDENTAL_UTF8 = re.compile(r"[\u0100-\u07ff]")
 # A non-ASCII character wedged between ASCII letters: "fran軋is" is French read as Shift_JIS.
 _WEDGED = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f](?=[A-Za-z])")
+_CP932_UNASSIGNED = re.compile("[\uf8f0-\uf8f3]")
 _BAD_CHARS = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _TEXTY = re.compile(r"[\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u3000-\u303f\uff01-\uff5e]")
 
@@ -123,9 +164,12 @@ def sniff_binary(data: bytes) -> str | None:
         return f"looks like {_RIFF_KINDS[data[8:12]]}, not text"
     if any(data.startswith(bom) for bom, _, _ in _BOMS):
         return None  # UTF-16/32 text legitimately contains NUL bytes
-    sample = data[:_SAMPLE_BYTES]
+    body = data.rstrip(b"\x00")  # NUL padding after the text (a file cut by a crash) is damage
+    if not body:
+        return "contains only NUL bytes, not text"
+    sample = body[:_SAMPLE_BYTES]
     nul = sample.count(0)
-    if nul and (nul >= 16 or nul / len(sample) > 0.001):
+    if nul > 1 and nul > _MAX_DAMAGE * len(sample):  # a few stray NULs are damage too
         return "looks like binary data (it contains NUL bytes), not text"
     control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if control / len(sample) > 0.02:
@@ -133,91 +177,177 @@ def sniff_binary(data: bytes) -> str | None:
     return None
 
 
-def decode_bytes(data: bytes, source: str = "", *, declared: str | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A decoded file: its text, the encoding used (a human name) and how many bytes were replaced."""
+
+    text: str
+    encoding: str
+    replaced: int = 0
+    nuls: int = 0  # NUL bytes removed (stray ones, or padding after the text)
+
+    def note(self) -> str | None:
+        """The one-line warning for a repaired decode (``None`` when nothing was repaired)."""
+        parts = []
+        if self.replaced:
+            parts.append(f"{self.replaced} invalid byte{'s' if self.replaced != 1 else ''} replaced")
+        if self.nuls:
+            parts.append(f"{self.nuls} NUL byte{'s' if self.nuls != 1 else ''} removed")
+        return f"{' and '.join(parts)} (decoded as {self.encoding})" if parts else None
+
+
+def decode_bytes(
+    data: bytes, source: str = "", *, declared: str | None = None, notes: list[str] | None = None
+) -> str:
     """Decode a whole file to ``str``; raise :class:`ReadFailure` for binary, empty or undecodable data.
 
     ``declared`` is an encoding the container itself announced (an HTML ``<meta charset>``); it is
     tried strictly after UTF-8 and before guessing, so a lying declaration costs nothing.
-    ``source`` only names the input in messages.
+    ``source`` only names the input in messages. When ``notes`` is given, a one-line warning is
+    appended to it if damaged bytes had to be replaced (see the module docstring).
+    """
+    decoded = decode_text(data, declared=declared)
+    if notes is not None and (note := decoded.note()):
+        notes.append(note)
+    return decoded.text
+
+
+def decode_text(data: bytes, *, declared: str | None = None, expect_utf8: bool = False) -> Decoded:
+    """Like :func:`decode_bytes`, but also say which encoding was used and how many bytes were replaced.
+
+    ``expect_utf8``: the format is UTF-8 by definition (JSON), so damaged UTF-8 needs no non-ASCII
+    evidence (an ASCII-escaped JSON line with one flipped byte) and no code page is guessed.
     """
     if not data:
         raise ReadFailure("file is empty")
-    text = _utf16_without_bom(data)
-    if text is None:
+    decoded = _utf16_without_bom(data)
+    if decoded is None:
         binary = sniff_binary(data)
         if binary:
             raise ReadFailure(binary)
-        text = _decode(data, declared)
-    _check_text(text)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
+        nuls = 0 if any(data.startswith(bom) for bom, _, _ in _BOMS) else data.count(0)
+        if nuls:
+            data = data.replace(b"\x00", b"")
+        decoded = replace(_decode(data, declared, expect_utf8), nuls=nuls)
+    _check_text(decoded.text)
+    if decoded.text.startswith("\ufeff"):
+        decoded = replace(decoded, text=decoded.text[1:])
+    return decoded
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text saved without a byte-order mark: NUL bytes on one side of each byte pair only."""
-    if len(data) < 4 or len(data) % 2 or 0 not in data[:_SAMPLE_BYTES]:
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 text saved without a byte-order mark.
+
+    ASCII characters put a NUL on one side of each byte pair only; Japanese without any ASCII has
+    no NUL at all, but the high byte of its pairs is 0x30 (kana, 、。「」) or a kanji row (0x4E–0x9F).
+    A few damaged bytes (a cut-off last byte, a flipped byte) are replaced as for other encodings.
+    """
+    if len(data) < 4 or any(data.startswith(bom) for bom, _, _ in _BOMS):
         return None
-    if any(data.startswith(bom) for bom, _, _ in _BOMS):
-        return None
-    sample = data[:_SAMPLE_BYTES]
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    sample = data[: min(len(data), _SAMPLE_BYTES) // 2 * 2]
+    even_column, odd_column = sample[0::2], sample[1::2]
+    even, odd = even_column.count(0), odd_column.count(0)
     half = len(sample) // 2
-    if min(even, odd) != 0:
+    if even or odd:
+        # ASCII in one column; a damaged byte may put a stray NUL in the other
+        if min(even, odd) > max(1, 0.01 * max(even, odd)):
+            return None
+        codec = "utf-16-le" if odd > even else "utf-16-be"
+        mostly_ascii = max(even, odd) >= 0.05 * half
+    else:
+        codec = next(
+            (
+                codec
+                for codec, high in (("utf-16-le", odd_column), ("utf-16-be", even_column))
+                if high.count(0x30) >= 0.1 * half
+                and len(high) - len(high.translate(None, _UTF16_JAPANESE_HIGH)) >= 0.9 * half
+            ),
+            "",
+        )
+        if not codec:
+            return None
+        mostly_ascii = False
+    text, replaced = _decode_counting(data, codec)
+    if not _small_damage(replaced, len(data)):
         return None
-    text = _try_strict(data, "utf-16-le" if odd else "utf-16-be")
-    if text is None or _BAD_CHARS.search(_sample(text)):
+    sample_text = _sample(text)
+    if len(_BAD_CHARS.findall(sample_text)) - sample_text.count("\ufffd") > 0.01 * len(sample_text):
         return None
     # Mostly-ASCII text has NULs in half its pairs; Japanese prose has few (only its ASCII) but has kana.
-    if max(even, odd) >= 0.05 * half or (_KANA.search(_sample(text)) and _looks_japanese(text)):
-        return text
+    if mostly_ascii or (_KANA.search(sample_text) and _looks_japanese(text)):
+        return Decoded(text, "UTF-16LE" if codec == "utf-16-le" else "UTF-16BE", replaced)
     return None
 
 
-def _decode(data: bytes, declared: str | None) -> str:
+def _decode(data: bytes, declared: str | None, expect_utf8: bool = False) -> Decoded:
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
+            body = memoryview(data)[len(bom) :]
             try:
-                return str(memoryview(data)[len(bom) :], codec)  # no copy of the bytes
+                return Decoded(str(body, codec), name)  # no copy of the bytes
             except UnicodeDecodeError as err:
+                text, replaced = _decode_counting(body, codec)
+                if _small_damage(replaced, len(body)):
+                    return Decoded(text, name, replaced)
                 raise ReadFailure(
-                    f"invalid {name} data after the byte-order mark (at byte {err.start})"
+                    f"invalid {name} data after the byte-order mark (at byte {err.start + len(bom)}; "
+                    f"{_share(replaced, len(body))} of the bytes are invalid)"
                 ) from None
 
     # ISO-2022-JP is 7-bit, so it must be tried before UTF-8 (which would accept it verbatim).
-    if data.isascii() and any(esc in data for esc in _ISO2022_ESCAPES):
+    iso2022 = data.isascii() and any(esc in data for esc in _ISO2022_ESCAPES)
+    if iso2022:
         for codec in ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2004", "iso2022_jp_2"):
             text = _try_strict(data, codec)
             if text is not None:
-                return text
+                return Decoded(text, "ISO-2022-JP")
 
     text = _try_strict(data, "utf-8")
-    if text is not None:
+    if text is not None and not iso2022:
         return _unless_accidental_utf8(data, text)
 
-    if declared:
-        text = _try_strict(data, _ALIASES.get(declared.strip().lower(), declared.strip()))
+    declared_codec = _ALIASES.get(declared.strip().lower(), declared.strip()) if declared else None
+    if declared_codec:
+        text = _try_strict(data, declared_codec)
         if text is not None:
-            return text
+            text, replaced = _unassigned_cp932(text, _canonical(declared_codec))
+            if _small_damage(replaced, len(data)):
+                return Decoded(text, _encoding_name(declared_codec), replaced)
 
-    strict = [t for t in (_try_strict(data, "cp932"), _try_strict(data, "euc_jp")) if t is not None]
-    candidates = [t for t in strict if _looks_japanese(t)] or [t for t in strict if _all_japanese(t)]
+    strict = [
+        Decoded(text, _encoding_name(codec), replaced)
+        for codec in (() if iso2022 else ("cp932", "euc_jp"))  # 7-bit data reads as anything
+        if (strict_text := _try_strict(data, codec)) is not None
+        for text, replaced in [_unassigned_cp932(strict_text, codec)]
+        if _small_damage(replaced, len(data))
+    ]
+    candidates = [d for d in strict if _looks_japanese(d.text)] or [
+        d for d in strict if _all_japanese(d.text)
+    ]
     if candidates:
-        return max(candidates, key=_japanese_score)
+        return max(candidates, key=lambda d: _japanese_score(d.text))
 
-    text = _lenient(data)
-    if text is not None:
-        return text
+    tolerant = ["iso2022_jp"] if iso2022 else ["utf-8", "cp932", "euc_jp"]
+    if declared_codec and not iso2022 and _canonical(declared_codec) not in ("utf_8", "cp932", "euc_jp"):
+        tolerant.append(declared_codec)
+    repaired, closest = _lenient(data, tolerant, expect_utf8)
+    if repaired is not None:
+        return repaired
 
-    text = _charset_normalizer_guess(data)
-    if text is not None:
-        return text
-    raise ReadFailure(
-        "could not decode the bytes as text (tried UTF-8, Shift_JIS/CP932, EUC-JP, ISO-2022-JP)"
-    )
+    guessed = None if iso2022 or expect_utf8 else _charset_normalizer_guess(data)
+    if guessed is not None:
+        return guessed
+    tried = "tried UTF-8, Shift_JIS/CP932, EUC-JP, ISO-2022-JP"
+    if closest is not None and not _small_damage(*closest[1:]):
+        name, replaced, size = closest
+        raise ReadFailure(
+            f"could not decode the bytes as text: {_share(replaced, size)} of the bytes are invalid "
+            f"even as {name}, the closest fit ({tried})"
+        )
+    raise ReadFailure(f"could not decode the bytes as text ({tried})")
 
 
-def _unless_accidental_utf8(data: bytes, text: str) -> str:
+def _unless_accidental_utf8(data: bytes, text: str) -> Decoded:
     """Short EUC-JP is sometimes valid UTF-8 by accident: "2026年" (EUC) reads as "2026ǯ" (UTF-8).
 
     When the UTF-8 reading has no Japanese at all but letters from the U+0100–U+07FF block (where
@@ -225,7 +355,7 @@ def _unless_accidental_utf8(data: bytes, text: str) -> str:
     """
     sample = _sample(text)
     if text.isascii() or _JAPANESE.search(sample) or not _ACCIDENTAL_UTF8.search(sample):
-        return text
+        return Decoded(text, "UTF-8")
     for codec in ("euc_jp", "cp932"):
         candidate = _try_strict(data, codec)
         if (
@@ -233,8 +363,8 @@ def _unless_accidental_utf8(data: bytes, text: str) -> str:
             and not _HALFWIDTH_KANA.search(candidate)
             and (_looks_japanese(candidate) or _all_japanese(candidate))
         ):
-            return candidate
-    return text
+            return Decoded(candidate, _encoding_name(codec))
+    return Decoded(text, "UTF-8")
 
 
 def _try_strict(data: bytes, codec: str) -> str | None:
@@ -279,25 +409,93 @@ def _all_japanese(text: str) -> bool:
     )
 
 
-def _lenient(data: bytes) -> str | None:
-    """Accept a decode with a few broken bytes (cut-off dumps, one corrupted character)."""
-    best: tuple[int, str] | None = None
-    for codec in ("utf-8", "cp932", "euc_jp"):
-        text = data.decode(codec, errors="replace")
+def _lenient(
+    data: bytes, tolerant: list[str], expect_utf8: bool = False
+) -> tuple[Decoded | None, tuple[str, int, int] | None]:
+    """The best decode with replaced bytes among ``codecs`` when the damage is small (module docstring).
+
+    Also returns the closest fit ``(encoding name, invalid bytes, bytes measured)`` for the error message;
+    the damage of a large file is first measured on its head, and a hopeless codec is not decoded whole.
+    """
+    best: tuple[int, Decoded] | None = None
+    closest: tuple[str, int, int] | None = None
+    for codec in tolerant:
+        name = _encoding_name(codec)
+        try:
+            if len(data) > _SAMPLE_BYTES:
+                head, head_replaced = _decode_counting(data[:_SAMPLE_BYTES], codec, final=False)
+                if head_replaced > _MAX_DAMAGE * 5 * _SAMPLE_BYTES:
+                    if closest is None or head_replaced / _SAMPLE_BYTES < closest[1] / closest[2]:
+                        closest = (name, head_replaced, _SAMPLE_BYTES)
+                    continue
+            text, replaced = _decode_counting(data, codec)
+        except LookupError:
+            continue
+        if closest is None or replaced / len(data) < closest[1] / closest[2]:
+            closest = (name, replaced, len(data))
+        if not _small_damage(replaced, len(data)):
+            continue
         sample = _sample(text)
-        broken = sample.count("\ufffd")
-        valid_non_ascii = len(_NON_ASCII.findall(sample)) - broken
-        if broken > max(2, 0.002 * len(sample)) or valid_non_ascii < 20 * broken:
+        runs = sample.count("\ufffd")
+        valid_non_ascii = len(_NON_ASCII.findall(sample)) - runs
+        if valid_non_ascii < 5 * runs and not (expect_utf8 and codec == "utf-8"):
             continue
         if codec != "utf-8" and not _looks_japanese(text):
             continue
-        score = _japanese_score(text) - 10 * broken
+        score = _japanese_score(text) - 10 * runs
         if best is None or score > best[0]:
-            best = (score, text)
-    return best[1] if best else None
+            best = (score, Decoded(text, name, replaced))
+    return (best[1] if best else None), closest
 
 
-def _charset_normalizer_guess(data: bytes) -> str | None:
+def _decode_counting(data: bytes | memoryview, codec: str, *, final: bool = True) -> tuple[str, int]:
+    """Decode with U+FFFD for each damaged run; also return how many bytes were invalid.
+
+    ``final=False`` leaves a character cut off by the end of ``data`` uncounted (a head sample).
+    """
+    _damage.count = 0
+    decoder = codecs.getincrementaldecoder(codec)(errors=_COUNTING_HANDLER)
+    text = decoder.decode(data, final)
+    text, unassigned = _unassigned_cp932(text, codec)
+    return text, _damage.count + unassigned
+
+
+def _unassigned_cp932(text: str, codec: str) -> tuple[str, int]:
+    """Python's CP932 maps the unassigned single bytes 0xA0 and 0xFD–0xFF to U+F8F0–U+F8F3: damage."""
+    if codec != "cp932" or not _CP932_UNASSIGNED.search(text):
+        return text, 0
+    return _CP932_UNASSIGNED.subn("\ufffd", text)
+
+
+def _count_and_replace(err: UnicodeError) -> tuple[str, int]:
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    _damage.count += err.end - err.start
+    return "\ufffd", err.end
+
+
+def _small_damage(replaced: int, size: int) -> bool:
+    return replaced <= 1 or replaced < _MAX_DAMAGE * size
+
+
+def _share(replaced: int, size: int) -> str:
+    percent = 100 * replaced / max(size, 1)
+    return f"{percent:.1f} %" if percent >= 0.1 else "under 0.1 %"
+
+
+def _canonical(codec: str) -> str:
+    try:
+        return codecs.lookup(codec).name.replace("-", "_")
+    except LookupError:
+        return codec
+
+
+def _encoding_name(codec: str) -> str:
+    """A human name for a Python codec name: ``cp932`` → ``Shift_JIS``."""
+    return _ENCODING_NAMES.get(_canonical(codec), codec)
+
+
+def _charset_normalizer_guess(data: bytes) -> Decoded | None:
     from charset_normalizer import from_bytes
 
     match = from_bytes(data[: 4 * _SAMPLE_BYTES]).best()
@@ -318,7 +516,7 @@ def _charset_normalizer_guess(data: bytes) -> str | None:
         return None
     if sample.count(" ") + sample.count("\n") == 0 and len(_JAPANESE.findall(sample)) < 0.3 * len(sample):
         return None
-    return text
+    return Decoded(text, _encoding_name(encoding))
 
 
 def _check_text(text: str) -> None:
@@ -334,3 +532,6 @@ def _check_text(text: str) -> None:
         raise ReadFailure("decoded text is mostly replacement characters (U+FFFD); the file is corrupted")
     if bad / visible > 0.3:
         raise ReadFailure("decoded text is mostly control characters; this is not a text file")
+
+
+codecs.register_error(_COUNTING_HANDLER, _count_and_replace)

@@ -1,4 +1,10 @@
-"""RSS and Atom files: each item becomes a :class:`RawDoc` with source ``FILE#N`` (1-based)."""
+"""RSS and Atom files: each item becomes a :class:`RawDoc` with source ``FILE#N`` (1-based).
+
+The bytes are decoded here (:func:`~kansoku.read.encoding.decode_text`, honouring the XML prolog's
+``encoding``), not by feedparser, whose fallback for a damaged Shift_JIS feed is a Latin code page.
+feedparser then gets UTF-8 and recovers what it can from malformed XML; every item that still cannot
+be read yields its own one-line :class:`ReadError` (``FILE#N``) and the other items are read.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from kansoku.model import RawDoc, ReadError
-from kansoku.read.errors import ReadFailure
-from kansoku.read.html import html_to_text, iso_datetime
+from kansoku.read.encoding import decode_text
+from kansoku.read.errors import ReadFailure, one_line
+from kansoku.read.html import declared_charset, html_to_text, iso_datetime
 
 __all__ = ["FEED_ROOTS", "read_feed", "xml_root"]
 
@@ -22,6 +29,10 @@ _PROLOG = re.compile(
 _ROOT = re.compile(r"\s*<([A-Za-z_][\w:.-]*)")
 _SPACE = re.compile(r"[ \t\r\n]+")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
+_XML_ENCODING = re.compile(r"""(\A\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*""")
+# Lone surrogates (from character references such as &#xD800;) cannot be encoded as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
 
 
 def xml_root(data: bytes) -> str | None:
@@ -43,7 +54,10 @@ def read_feed(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
     """Parse an RSS 0.9x/1.0/2.0 or Atom document from bytes (never a URL: nothing is fetched)."""
     import feedparser
 
-    parsed = feedparser.parse(data)
+    decoded = decode_text(data, declared=declared_charset(data))
+    text = _CHAR_REF.sub(_valid_char_ref, decoded.text.lstrip("\ufeff"))
+    utf8 = _XML_ENCODING.sub(r"\g<1>utf-8", text, count=1).encode("utf-8", "replace")
+    parsed = feedparser.parse(utf8)
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo") and not parsed.get("version"):
@@ -52,29 +66,46 @@ def read_feed(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
             raise ReadFailure(f"not a valid RSS/Atom feed{detail}")
         raise ReadFailure("feed has no items")
     outlet = _clean(parsed.get("feed", {}).get("title"))
+    results: list[RawDoc | ReadError] = []
     for number, entry in enumerate(entries, start=1):
         item_source = f"{source}#{number}"
         try:
-            yield _entry_to_doc(entry, item_source, number, outlet)
+            results.append(_entry_to_doc(entry, item_source, number, outlet))
         except ReadFailure as failure:
-            yield ReadError(item_source, failure.reason)
+            results.append(ReadError(item_source, failure.reason))
+        except Exception as err:  # feedparser hands back odd shapes for odd markup: one item, one error
+            reason = one_line(f"item {number}: unexpected {type(err).__name__}: {err}")
+            results.append(ReadError(item_source, reason))
+    if note := decoded.note():
+        # the replaced bytes belong to the items that show them (to every item when none does)
+        docs = [doc for doc in results if isinstance(doc, RawDoc)]
+        damaged = [doc for doc in docs if "\ufffd" in f"{doc.title}{doc.text}{doc.author}"]
+        for doc in damaged or docs:
+            doc.warnings.append(note)
+    yield from results
+
+
+def _valid_char_ref(match: re.Match[str]) -> str:
+    """``&#xD800;`` and references past U+10FFFF crash feedparser's loose parser: make them U+FFFD."""
+    value = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return match.group(0) if 0 < value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else "&#xFFFD;"
 
 
 def _entry_to_doc(entry: Any, source: str, number: int, outlet: str | None) -> RawDoc:
     html: str | None = None
     text: str | None = None
     for detail in [*(entry.get("content") or []), entry.get("summary_detail")]:
-        if not detail or not (detail.get("value") or "").strip():
+        if not detail or not isinstance(detail.get("value"), str) or not detail["value"].strip():
             continue
-        value = detail["value"]
+        value = _SURROGATE.sub("\ufffd", detail["value"])
         if (detail.get("type") or "").lower() in _HTML_TYPES or "<" in value:
             html, text = value, html_to_text(value)
         else:
             text = value.strip()
         if text:
             break
-    if not text and entry.get("summary"):
-        text = html_to_text(entry["summary"])
+    if not text and isinstance(entry.get("summary"), str):
+        text = html_to_text(_SURROGATE.sub("\ufffd", entry["summary"]))
     if not text:
         raise ReadFailure(f"item {number} has no text (no content, description or summary)")
     return RawDoc(
@@ -109,5 +140,5 @@ def _published(entry: Any) -> str | None:
 def _clean(value: object) -> str | None:
     if not isinstance(value, str):
         return None
-    value = _SPACE.sub(" ", value).strip(" ")
+    value = _SURROGATE.sub("\ufffd", _SPACE.sub(" ", value)).strip(" ")
     return value or None

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from datetime import datetime
+from itertools import accumulate
 
 import lxml.html
 from lxml import etree
@@ -21,7 +23,7 @@ from kansoku.read.encoding import decode_bytes
 from kansoku.read.errors import ReadFailure
 from kansoku.read.pagemeta import page_candidates
 
-__all__ = ["declared_charset", "html_to_text", "parse_html", "read_html_bytes"]
+__all__ = ["declared_charset", "html_to_text", "parse_html", "read_html_bytes", "repair_markup"]
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
@@ -47,6 +49,42 @@ _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v\xa0]+")
 _LAYOUT_TAGS = ("div", "section", "article", "main", "table", "tr", "ul", "ol", "dl", "center")
 _PRUNE_XPATH = ["//nav", "//*[@role='navigation']", "//*[@aria-hidden='true']"]
 
+# markup repair before parsing (see repair_markup)
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_TITLE_OPEN = re.compile(r"<title\b[^<>]*>", re.IGNORECASE)
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
+# a tag, or a comment; "[^<>]*" keeps a page full of stray "<" linear
+_TAG = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][A-Za-z0-9:_-]*)[^<>]*>", re.DOTALL)
+_MAX_DEPTH = 150
+_NON_VOID_TAG = re.compile(
+    r"<(/?)(?!(?:area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)\b)[A-Za-z]",
+    re.IGNORECASE,
+)
+_VOID = frozenset(
+    {
+        "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input", "keygen",
+        "link", "meta", "param", "source", "track", "wbr",
+    }
+)  # fmt: skip
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"})
+_CLOSES_P = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "div", "dl", "fieldset", "footer", "form", "h1", "h2", "h3",
+        "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul",
+    }
+)  # fmt: skip
+# start tag -> open elements it closes when they are the current element
+_IMPLIED_END: dict[str, frozenset[str]] = {
+    **{name: frozenset({"p"}) for name in _CLOSES_P},
+    "li": frozenset({"li", "p"}),
+    "dt": frozenset({"dt", "dd", "p"}),
+    "dd": frozenset({"dt", "dd", "p"}),
+    "tr": frozenset({"tr", "td", "th"}),
+    "td": frozenset({"td", "th"}),
+    "th": frozenset({"td", "th"}),
+    "option": frozenset({"option"}),
+}
+
 # trafilatura reports ordinary parsing trouble at WARNING/ERROR level; it is not ours to show.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
@@ -61,7 +99,10 @@ def declared_charset(data: bytes) -> str | None:
 
 def read_html_bytes(data: bytes, source: str) -> RawDoc:
     """Decode an HTML file (honouring its declared charset) and extract the article."""
-    return parse_html(decode_bytes(data, source, declared=declared_charset(data)), source)
+    notes: list[str] = []
+    doc = parse_html(decode_bytes(data, source, declared=declared_charset(data), notes=notes), source)
+    doc.warnings.extend(notes)
+    return doc
 
 
 def parse_html(html: str, source: str) -> RawDoc:
@@ -71,6 +112,7 @@ def parse_html(html: str, source: str) -> RawDoc:
     page offers is collected as a :class:`~kansoku.model.Candidate` (``read/pagemeta.py``) and decided
     later, together with the body's bylines, by ``extract/provenance.py``.
     """
+    html = repair_markup(html)  # trafilatura parses the page itself: give it the repaired markup
     tree = _parse(html)
     candidates = page_candidates(tree) if tree is not None else []
     text, extracted = _trafilatura(html)
@@ -120,9 +162,118 @@ def _parse(html: str) -> lxml.html.HtmlElement | None:
         return None
     try:
         # Encoding declarations are meaningless (and rejected by lxml) once the text is a str.
-        return lxml.html.document_fromstring(_strip_xml_declaration(html))
+        return lxml.html.document_fromstring(_strip_xml_declaration(repair_markup(html)), parser=_parser())
     except (etree.ParserError, ValueError):
         return None
+
+
+def repair_markup(html: str) -> str:
+    """Undo what makes libxml2 lose text: characters XML forbids, an unclosed ``<title>``, deep nesting.
+
+    Control characters are dropped (lxml refuses to store them) and lone surrogates become U+FFFD;
+    a ``<title>`` not closed before the next tag is closed there (the page's markup would otherwise
+    become the title's text); tags nested more than ``_MAX_DEPTH`` deep are removed, keeping their
+    text, because libxml2 (and trafilatura, which uses it) stops parsing at depth 256.
+    """
+    if _XML_INVALID.search(html):
+        html = _XML_INVALID.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", html)
+    html = _close_titles(html)
+    if html.count("<") > _MAX_DEPTH and _may_be_deep(html):
+        html = _flatten(html)
+    return html
+
+
+def _may_be_deep(html: str) -> bool:
+    """A quick bound on the nesting: start tags minus end tags so far, never below zero.
+
+    Implied end tags only lower the real depth; only end tags of elements that were never opened,
+    amid the deep part, could hide it (libxml2 ignores those).
+    """
+    steps = [1 - 2 * len(slash) for slash in _NON_VOID_TAG.findall(html)]
+    return max(accumulate(steps, lambda depth, step: max(0, depth + step)), default=0) > _MAX_DEPTH
+
+
+_parsers = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """One parser per thread; ``huge_tree`` lifts libxml2's depth limit from 256 to 2048."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = lxml.html.HTMLParser(huge_tree=True)
+    return parser
+
+
+def _close_titles(html: str) -> str:
+    pieces: list[str] = []
+    position = 0
+    for match in _TITLE_OPEN.finditer(html):
+        if match.start() < position:
+            continue
+        following = _TAG_START.search(html, match.end())
+        if following is None or html[following.start() : following.start() + 7].lower() == "</title":
+            continue
+        pieces += [html[position : following.start()], "</title>"]
+        position = following.start()
+    return "".join(pieces) + html[position:] if pieces else html
+
+
+def _flatten(html: str) -> str:
+    """Drop the tags that open deeper than ``_MAX_DEPTH`` (and their end tags); all text stays.
+
+    The depth is tracked with a small model of the HTML tree builder (void elements, ``<p>``/``<li>``
+    closed by their successors, end tags closing what they match), so an ordinary page is left as is.
+    """
+    lower = html.lower()
+    stack: list[tuple[str, bool]] = []
+    open_count: dict[str, int] = {}
+    pieces: list[str] = []
+    position = 0
+    changed = False
+    for match in _TAG.finditer(html):
+        if match.start() < position:  # inside a script/style skipped below
+            continue
+        closing, name = match.group(1), (match.group(2) or "").lower()
+        if match.group(0).startswith("<!--") or not name:
+            continue  # a comment (the tag pattern's groups are unset for it)
+        if closing:
+            if not open_count.get(name):
+                continue
+            while stack:
+                top, dropped = stack.pop()
+                open_count[top] -= 1
+                if top == name:
+                    break
+            if dropped:
+                pieces += [html[position : match.start()], _replacement(name)]
+                position, changed = match.end(), True
+            continue
+        if name in _VOID or match.group(0).endswith("/>"):
+            continue
+        if stack and stack[-1][0] in _IMPLIED_END.get(name, ()):
+            top, _ = stack.pop()
+            open_count[top] -= 1
+        dropped = len(stack) >= _MAX_DEPTH
+        stack.append((name, dropped))
+        open_count[name] = open_count.get(name, 0) + 1
+        if dropped:
+            pieces += [html[position : match.start()], _replacement(name)]
+            position, changed = match.end(), True
+        if name in _RAW_TEXT:  # script, style, ...: their content is not markup
+            end = lower.find(f"</{name}", match.end())
+            position_after = len(html) if end < 0 else end
+            if not dropped:
+                pieces.append(html[position:position_after])
+                position = position_after
+            else:
+                position = position_after  # the content of a dropped script is dropped too
+    if not changed:
+        return html
+    return "".join(pieces) + html[position:]
+
+
+def _replacement(name: str) -> str:
+    return "\n" if name in _BLOCK_TAGS or name in _LAYOUT_TAGS else ""
 
 
 def _strip_xml_declaration(html: str) -> str:

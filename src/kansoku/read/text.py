@@ -69,14 +69,17 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 def read_text(data: bytes, source: str) -> RawDoc:
     """A plain-text file: the decoded text; header lines at the top (see ``split_header``) → metadata."""
-    text = _require_text(decode_bytes(data, source))
+    notes: list[str] = []
+    text = _require_text(decode_bytes(data, source, notes=notes))
     candidates, body = split_header(text)
-    return _with_fields(RawDoc(source=source, text=_require_text(body), candidates=candidates, fmt="text"))
+    doc = RawDoc(source=source, text=_require_text(body), candidates=candidates, fmt="text", warnings=notes)
+    return _with_fields(doc)
 
 
 def read_markdown(data: bytes, source: str) -> RawDoc:
     """A Markdown file: front matter → metadata, first ``# heading`` → title when there is none."""
-    raw = decode_bytes(data, source).replace("\r\n", "\n").replace("\r", "\n")
+    notes: list[str] = []
+    raw = decode_bytes(data, source, notes=notes).replace("\r\n", "\n").replace("\r", "\n")
     candidates: list[Candidate] = []
     if match := _FRONT_MATTER.match(raw.lstrip("\ufeff")):
         candidates = _front_matter(match.group(1))
@@ -87,7 +90,8 @@ def read_markdown(data: bytes, source: str) -> RawDoc:
         title = strip_markdown(heading.group(1)).strip()
         if title:
             candidates.append(Candidate("title", title, "body"))
-    doc = RawDoc(source=source, text=_require_text(strip_markdown(raw)), candidates=candidates, fmt="markdown")
+    doc = RawDoc(source=source, text=_require_text(strip_markdown(raw)), candidates=candidates, fmt="markdown",
+                 warnings=notes)
     return _with_fields(doc)
 
 

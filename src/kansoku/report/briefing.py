@@ -25,6 +25,7 @@ from pathlib import Path
 
 from kansoku.corpus import as_list, dice, doc_date, entity_weight, is_byline_entity, outlet_of, sentence_index
 from kansoku.corpus.base import Corpus
+from kansoku.corpus.claims import UNATTRIBUTED, claims_by_speaker, contradictions
 from kansoku.corpus.compare import compare, compare_story, figures, outlet_groups
 from kansoku.corpus.stories import cluster_stories, near_duplicates, shingle_jaccard
 from kansoku.corpus.timeline import timeline
@@ -38,6 +39,8 @@ L = {
         "conflicts": "数値の食い違い", "no_conflicts": "食い違いは見つかりませんでした。", "vs": "対",
         "frames": "フレーム × 媒体", "stance": "スタンス × 媒体", "network": "固有名詞の共起ネットワーク",
         "timeline": "時系列", "date": "日付", "event": "出来事", "blind": "死角(他媒体が触れていない点)",
+        "by_speaker": "発言者別の主張", "speaker": "発言者", "claim": "主張", "speaker_conflicts": "発言者間の食い違い",
+        "affirms": "肯定", "denies": "否定・反論",
         "blind_frames": "フレーム", "blind_entities": "固有名詞", "blind_claims": "発言", "none": "なし",
         "no_source": "出典なし", "undated": "日付不明", "generated": "kansoku が記事本文から抽出して作成。",
         "doc": "記事", "story": "ストーリー", "frame": "フレーム", "target": "対象", "ranges_overlap":
@@ -52,6 +55,8 @@ L = {
         "conflicts": "Conflicting figures", "no_conflicts": "No conflicting figures found.", "vs": "vs",
         "frames": "Frames × outlet", "stance": "Stance × outlet", "network": "Entity co-occurrence network",
         "timeline": "Timeline", "date": "Date", "event": "Event", "blind": "Blind spots (what other outlets miss)",
+        "by_speaker": "Claims by speaker", "speaker": "Speaker", "claim": "Claim",
+        "speaker_conflicts": "Speakers who contradict each other", "affirms": "affirms", "denies": "denies",
         "blind_frames": "Frames", "blind_entities": "Entities", "blind_claims": "Claims", "none": "none",
         "no_source": "no source", "undated": "undated", "generated": "Extracted from the article texts by kansoku.",
         "doc": "Article", "story": "Story", "frame": "Frame", "target": "Target",
@@ -372,7 +377,15 @@ def build_briefing(records: Iterable[dict], title: str | None = None, lang: str 
         "stance": sorted(stance.values(), key=lambda s: -len(s["outlets"])),
         "network": {"nodes": nodes, "edges": [{"a": a, "b": b, "weight": w} for (a, b), w in sorted(edges.items())]},
         "timeline": timeline(corpus),
+        "claims_by_speaker": _top_speakers(recs),
+        "speaker_conflicts": contradictions(recs, max_pairs=12),
     }
+
+
+def _top_speakers(recs: list[dict], n: int = 12, per: int = 3) -> list[dict]:
+    """The speakers with most claims (named ones; unattributed claims are left out), a few claims each."""
+    view = claims_by_speaker(recs, limit=per)
+    return [g for g in view["speakers"] if g["key"] != UNATTRIBUTED][:n]
 
 
 # ------------------------------------------------------------------------------------------ charts
@@ -455,6 +468,8 @@ def render_html(data: dict, svgs: dict[str, str]) -> str:
                  f"{_e(extra)}</span></li>")
     p.append("</ol>")
 
+    p.append(_speakers_html(data, lab))
+
     p.append(f"<h2>{lab['conflicts']}</h2>")
     if data["conflicts"]:
         p.append(f"<table><tr><th>{lab['story']}</th><th>{lab['subject']}</th><th>A</th><th>B</th></tr>")
@@ -512,6 +527,51 @@ def render_html(data: dict, svgs: dict[str, str]) -> str:
     return "\n".join(p)
 
 
+def _speakers_html(data: dict, lab: dict) -> str:
+    """発言者別の主張 / Claims by speaker, and the speakers who contradict each other."""
+    p = [f"<h2>{lab['by_speaker']}</h2>"]
+    groups = data.get("claims_by_speaker") or []
+    if groups:
+        p.append(f"<table><tr><th>{lab['speaker']}</th><th>{lab['claim']}</th><th>{lab['outlet']}</th></tr>")
+        for g in groups:
+            for k, c in enumerate(g["claims"]):
+                head = (f"<td rowspan={len(g['claims'])}><b>{_e(g['name'])}</b><br><span class=src>{g['count']} · "
+                        f"{_e(g['entity_id'] or '')}</span></td>") if k == 0 else ""
+                p.append(f"<tr>{head}<td>{_e(c['content'][:200])}<br><span class=src>{_e(c['kind'])} · "
+                         f"{_e(c['cue'] or '')}</span></td><td>{_e(c['outlet'])}</td></tr>")
+        p.append("</table>")
+    else:
+        p.append(f"<p>{lab['none']}</p>")
+    pairs = data.get("speaker_conflicts") or []
+    if pairs:
+        p.append(f"<h3>{lab['speaker_conflicts']}</h3><table><tr><th>{lab['subject']}</th><th>{lab['affirms']}</th>"
+                 f"<th>{lab['denies']}</th></tr>")
+        for x in pairs:
+            p.append(f"<tr><td>{_e(x['subject']['name'])}</td><td><b>{_e(x['a']['speaker'])}</b>: "
+                     f"{_e(x['a']['content'][:140])}</td><td><b>{_e(x['b']['speaker'])}</b>: "
+                     f"{_e(x['b']['content'][:140])}</td></tr>")
+        p.append("</table>")
+    return "".join(p)
+
+
+def _speakers_md(data: dict, lab: dict) -> list[str]:
+    o = ["", f"## {lab['by_speaker']}", ""]
+    groups = data.get("claims_by_speaker") or []
+    if not groups:
+        o.append(lab["none"])
+    for g in groups:
+        o.append(f"- **{_md(g['name'])}** ({g['count']})")
+        for c in g["claims"]:
+            o.append(f"  - {_md(c['content'][:200])} — {_md(c['outlet'])} ({c['kind']})")
+    pairs = data.get("speaker_conflicts") or []
+    if pairs:
+        o += ["", f"### {lab['speaker_conflicts']}", ""]
+        for x in pairs:
+            o.append(f"- {_md(x['subject']['name'])}: **{_md(x['a']['speaker'])}** 「{_md(x['a']['content'][:100])}」 ⇔ "
+                     f"**{_md(x['b']['speaker'])}** 「{_md(x['b']['content'][:100])}」")
+    return o
+
+
 def _timeline_table_html(data: dict, lab: dict) -> str:
     rows = [f"<table><tr><th>{lab['date']}</th><th>{lab['event']}</th><th>{lab['outlets']}</th>"
             f"<th>{lab['support']}</th></tr>"]
@@ -541,6 +601,7 @@ def render_markdown(data: dict, chart_files: dict[str, str]) -> str:
     for i, k in enumerate(data["key_points"], 1):
         extra = f"; {lab['support']}: {k['support']}" if k["support"] > 1 else ""
         o.append(f"{i}. {k['text']} — *{k['outlet']}*{extra}")
+    o += _speakers_md(data, lab)
     o += ["", f"## {lab['conflicts']}", ""]
     if data["conflicts"]:
         o += [f"| {lab['story']} | {lab['subject']} | A | {lab['source']} A | B | {lab['source']} B |",

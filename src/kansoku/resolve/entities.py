@@ -23,7 +23,8 @@ from kansoku.resolve.gazetteer import Gazetteer
 from kansoku.resolve.gazetteer import default as default_gazetteer
 from kansoku.resolve.variants import surface_key
 
-_METHOD = {"gazetteer": "gazetteer", "abbrev": "abbrev", "short": "short_form", "variant": "variant_key"}
+_METHOD = {"gazetteer": "gazetteer", "abbrev": "abbrev", "short": "short_form", "variant": "variant_key",
+           "loaded": "loaded_label"}
 
 
 def _fem_key(k: str) -> str:

@@ -7,11 +7,16 @@ module loads it once per process and builds three indexes:
 - ``by_variant``: variant_key(name or alias) -> {entity_id}, for names written in a spelling the file
   does not list
 - a character trie over surface keys, used by the mention finder for longest-match scanning.
+
+Building these takes about 0.2-0.5 s, so :func:`default` keeps the built indexes of the shipped file in the
+user cache (:mod:`kansoku.nlp.cache`) as one ``marshal`` file, keyed by the bytes of the file and the source
+of this module and of :mod:`kansoku.resolve.variants`: later processes load it in a few milliseconds.
 """
 
 from __future__ import annotations
 
 import json
+import marshal
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -99,6 +104,11 @@ def load(path: str | Path | None = None) -> Gazetteer:
     else:
         text = Path(path).read_text(encoding="utf-8")
         src = str(path)
+    return parse(text, src)
+
+
+def parse(text: str, src: str) -> Gazetteer:
+    """A gazetteer from the text of a gazetteer file (SRC names it in error messages)."""
     entities: list[GazEntity] = []
     for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
@@ -114,7 +124,52 @@ def load(path: str | Path | None = None) -> Gazetteer:
     return build(entities, version)
 
 
+# The compiled form in the cache; bump when it changes.
+_COMPILED_VERSION = b"gazetteer-marshal-1"
+_FIELDS: tuple[str, ...] = GazEntity.__slots__  # type: ignore[attr-defined]
+
+
+def _dumps(g: Gazetteer) -> bytes:
+    ents = [tuple(getattr(e, f) for f in _FIELDS) for e in g.entities.values()]
+    return marshal.dumps((_FIELDS, ents, g.by_surface, g.by_variant, g.trie, g.version, g.cased))
+
+
+def _loads(data: bytes) -> Gazetteer:
+    fields, ents, by_surface, by_variant, trie, version, cased = marshal.loads(data)
+    if tuple(fields) != _FIELDS:
+        raise ValueError("compiled gazetteer of another GazEntity layout")
+    entities = {}
+    for t in ents:
+        e = GazEntity(*t)
+        entities[e.id] = e
+    return Gazetteer(entities, by_surface, by_variant, trie, version, cased)
+
+
+def load_cached() -> Gazetteer:
+    """The shipped gazetteer through the compiled form in the cache (built here when missing); as
+    :func:`load` when the cache is off, cannot be written or cannot be read."""
+    from kansoku.nlp import cache
+
+    raw = resources.files("kansoku").joinpath("data/gazetteer.jsonl").read_bytes()
+    src = "kansoku/data/gazetteer.jsonl"
+
+    def write(folder: Path) -> None:
+        (folder / "gazetteer.marshal").write_bytes(_dumps(parse(raw.decode("utf-8"), src)))
+
+    parts = [raw, _COMPILED_VERSION, marshal.version.to_bytes(4, "little"),
+             cache.source_of(__name__, "kansoku.resolve.variants")]  # fmt: skip
+    folder = cache.entry("gazetteer", parts, write)
+    if folder is not None:
+        try:
+            with cache.paused_gc():
+                return _loads((folder / "gazetteer.marshal").read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            cache.discard(folder)
+    return parse(raw.decode("utf-8"), src)
+
+
 @lru_cache(maxsize=1)
 def default() -> Gazetteer:
-    """The shipped gazetteer, loaded once per process."""
-    return load()
+    """The shipped gazetteer, loaded once per process (through the cache, see :func:`load_cached`)."""
+    return load_cached()
+

@@ -639,8 +639,12 @@ def reanalyze(
     on_error: OnError | None = None,
     on_item: OnItem | None = None,
 ) -> IngestStats:
-    """Re-run the analysis on stored texts whose pipeline version is not the current one (or on all)."""
+    """Re-run the analysis on stored texts whose pipeline version is not the current one (or on all).
+
+    Pages fetched by ``kansoku collect`` are re-read from their kept raw bytes (``store/raw.py``); other
+    documents are rebuilt from the stored record's text and metadata."""
     from kansoku.pipeline import Options, run
+    from kansoku.store import raw as raw_pages
 
     t0 = time.perf_counter()
     stats = IngestStats()
@@ -667,6 +671,11 @@ def reanalyze(
             text = rec["text"]
             authors = meta.get("authors") or []
             queue.append(_Pending(source, "", None, None, version, replaces=doc_id))
+            # a fetched page is read again from its kept bytes (its provenance candidates re-derived)
+            page = raw_pages.reread(con, doc_id, source)
+            if page is not None:
+                yield page
+                continue
             yield RawDoc(
                 source=source,
                 text=text,
@@ -674,6 +683,7 @@ def reanalyze(
                 published=meta.get("published"),
                 author=(authors[0].get("name") if authors else None),
                 outlet=meta.get("outlet"),
+                fetch=meta.get("fetch"),
             )
 
     try:

@@ -1,0 +1,90 @@
+"""Literal prefilters for large regular expressions: skip a search that cannot match.
+
+Cue catalogues (frames, stance, persuasion) are alternations of hundreds of patterns; Python's ``re`` tries
+every alternative at every position of an article even when none of the words they need occurs in it.
+``literal_guard`` reads a pattern's parse tree and returns a set of literal strings of which at least one
+must occur in any text the pattern matches (or ``None`` when no such set can be proved: an alternative that
+needs no literal, case-insensitive patterns). ``may_match`` tests that set with plain substring checks.
+Skipping is exact: when no literal of the set is present, the pattern has no match.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+try:  # Python 3.11+
+    from re import _constants as _c
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+__all__ = ["literal_guard", "may_match"]
+
+_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT")
+                                            else set())
+
+
+def _best(sets: list[frozenset[str]]) -> frozenset[str] | None:
+    """Of several required any-of sets, the most selective: longest shortest literal, then fewest members."""
+    if not sets:
+        return None
+    return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
+    """An any-of set of literals one of which every match of this sequence contains, or None."""
+    sets: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            sets.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        if op is _c.SUBPATTERN:
+            if av[1] & re.IGNORECASE:
+                continue  # (?i:…): its literals may match in another case
+            inner = _required(list(av[-1]))
+            if inner:
+                sets.append(inner)
+        elif op is _c.BRANCH:
+            branches = [_required(list(b)) for b in av[1]]
+            if branches and all(branches):
+                sets.append(frozenset().union(*branches))  # type: ignore[arg-type]
+        elif op in _REPEATS:
+            lo, _hi, sub = av
+            if lo >= 1:
+                inner = _required(list(sub))
+                if inner:
+                    sets.append(inner)
+        # IN, ANY, AT, ASSERT, ASSERT_NOT, GROUPREF …: nothing required, and they break a literal run
+    flush()
+    return _best(sets)
+
+
+@lru_cache(maxsize=4096)
+def literal_guard(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Literals one of which any match of ``pattern`` contains; None when that cannot be shown."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # an unusual construct: no prefilter, the pattern still runs
+        return None
+    found = _required(list(parsed))
+    return found if found and all(found) else None
+
+
+def may_match(pattern: re.Pattern[str] | None, text: str) -> bool:
+    """False only when ``pattern`` certainly has no match in ``text``."""
+    if pattern is None:
+        return False
+    guard = literal_guard(pattern)
+    return guard is None or any(lit in text for lit in guard)
