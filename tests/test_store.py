@@ -102,6 +102,7 @@ def assert_no_duplicates(db: Path) -> None:
             stale = con.execute(f"SELECT count(*) FROM {t} WHERE n NOT IN (SELECT n FROM documents)").fetchone()[0]
             assert stale == 0, t
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     finally:
         con.close()
 

@@ -91,13 +91,13 @@ CREATE INDEX IF NOT EXISTS entities_surname ON entities(surname_key) WHERE surna
 
 CREATE TABLE IF NOT EXISTS mentions (
     doc_id    TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    entity_id TEXT NOT NULL REFERENCES entities(id),
-    text      TEXT NOT NULL,
+    sent      INTEGER NOT NULL,
     start     INTEGER NOT NULL,
     "end"     INTEGER NOT NULL,
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    text      TEXT NOT NULL,
     method    TEXT,
     vkey      TEXT,
-    sent      INTEGER NOT NULL,
     PRIMARY KEY (doc_id, sent, start, "end", entity_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id, doc_id, sent, text);
@@ -729,7 +729,11 @@ class StoreWriter:
             ents,
         )
         con.executemany("INSERT OR IGNORE INTO entity_names VALUES (?,?,?,?,?)", names)
-        con.executemany("INSERT OR IGNORE INTO mentions VALUES (?,?,?,?,?,?,?,?)", mrows)
+        con.executemany(
+            'INSERT OR IGNORE INTO mentions(doc_id, entity_id, text, start, "end", method, vkey, sent) '
+            "VALUES (?,?,?,?,?,?,?,?)",
+            mrows,
+        )
         con.executemany("INSERT INTO quantities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", qrows)
         con.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", crows)
         con.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?)", erows)
