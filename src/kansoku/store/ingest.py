@@ -653,15 +653,25 @@ def reanalyze(
     writer = _Writer(con, stats, batch_size, version)
     queue: deque[_Pending] = deque()
 
+    def ids_to_redo() -> Iterator[str]:
+        """Ids of the documents to re-analyse, a page at a time (no list of the whole store): rowids up to the
+        largest at the start, since the writer adds the new versions after it while this runs."""
+        top = con.execute("SELECT coalesce(max(n), 0) FROM documents").fetchone()[0]
+        last = 0
+        while True:
+            rows = con.execute(
+                "SELECT n, id FROM documents WHERE n > ? AND n <= ?"
+                + ("" if all_documents else " AND pipeline_version != ?")
+                + " ORDER BY n LIMIT 256",
+                (last, top) if all_documents else (last, top, version),
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield from (r[1] for r in rows)
+
     def todo() -> Iterator[RawDoc]:
-        sql = "SELECT id FROM documents"
-        args: tuple = ()
-        if not all_documents:
-            sql += " WHERE pipeline_version != ?"
-            args = (version,)
-        # list the ids first (the writer changes the table while we iterate), load each record when needed
-        ids = [r[0] for r in con.execute(sql + " ORDER BY n", args)]
-        for doc_id in ids:
+        for doc_id in ids_to_redo():
             row = con.execute("SELECT source, record_json FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
                 continue
