@@ -67,7 +67,8 @@ def session(master: str | None = None, app: str = "kansoku"):  # type: ignore[no
     _require_pyspark()
     from pyspark.sql import SparkSession
 
-    submitted = "SPARK_ENV_LOADED" in os.environ or "spark.master" in os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+    # under spark-submit the gateway exists already and the master is spark-submit's
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ
     master = master or (None if submitted else "local[*]")
     if master and master.startswith("local"):
         # executors of a local master run this very Python (and its kansoku)
