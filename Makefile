@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install demo test lint bench score clean
+.PHONY: install install-spark demo test lint bench score clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,20 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+# the spark extra and Java 17 for the Spark engine's tests (apt-get only when java is missing and we are root)
+SPARK_STAMP := $(VENV)/.spark-$(shell cksum pyproject.toml | cut -d' ' -f1)
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,spark]'
+	@if ! command -v java >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Java 17 for the Spark engine"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	fi
+	@rm -f $(VENV)/.spark-*
+	@touch $(SPARK_STAMP)
+
 install: $(STAMP)
+
+install-spark: $(SPARK_STAMP)
 
 demo: $(STAMP)
 	@mkdir -p out/demo
@@ -28,7 +41,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 
-test: $(STAMP) lint
+test: $(STAMP) $(SPARK_STAMP) lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -302,6 +302,8 @@ def analysed_frame(spark, inputs: Sequence[str], options: Options, partitions: i
         )
         for big in files.filter(F.col("length") > MAX_FILE_BYTES).select("path", "length").collect():
             driver_rows.extend(_big_file_rows(big["path"], big["length"], plan.roots, MAX_FILE_BYTES))
+        # Spark makes no split of an empty file, so it never reaches a task: read it here (one error row)
+        driver_rows.extend(read_files(((p, b"") for p in _empty_files(spark, plan.load)), plan.roots))
     for root in plan.parquet:
         raw = spark.read.parquet(root.uri)
         keep = [c for c in ("text", "html", "title", "url", "published", "author", "outlet", "id")
@@ -336,6 +338,22 @@ def analysed_frame(spark, inputs: Sequence[str], options: Options, partitions: i
         return plan, rows.persist(StorageLevel.MEMORY_AND_DISK)
     analysed = rows.mapInPandas(_analyze_stage(options), ROW_DDL).persist(StorageLevel.MEMORY_AND_DISK)
     return plan, analysed
+
+
+def _empty_files(spark, uris: list[str]) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Zero-length files below URIS (Hadoop listing on the driver, names only), as the listing names them."""
+    jvm = spark.sparkContext._jvm
+    hconf = spark.sparkContext._jsc.hadoopConfiguration()
+    for uri in uris:
+        path = jvm.org.apache.hadoop.fs.Path(uri)
+        fs = path.getFileSystem(hconf)
+        it = fs.listFiles(path, True)
+        while it.hasNext():
+            st = it.next()
+            if st.getLen() == 0:
+                name = st.getPath().getName()
+                if not name.startswith(("_", ".")):
+                    yield str(st.getPath().toString())
 
 
 def _full(row: dict) -> dict:
