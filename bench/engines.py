@@ -65,8 +65,8 @@ def worker_rss(pid: int) -> list[int]:
         kids = _children(p)
         stack.extend(kids)
         try:
-            cmd = open(f"/proc/{p}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
-            rss = int(open(f"/proc/{p}/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            cmd = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            rss = int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
         except OSError:
             continue
         if p != pid and "python" in cmd and ("forkserver" in cmd or "pyspark.daemon" in cmd) and not kids:
@@ -156,8 +156,8 @@ def main() -> None:
     load1 = os.getloadavg()
     print(f"\nload average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, "
           f"after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f} (2 cores)")
-    print(f"\n| articles | engine | partitions | wall s | vs local | analysis s | startup s | docs/s | "
-          f"chars/s per core | peak RSS MB | worker RSS MB |")
+    print("\n| articles | engine | partitions | wall s | vs local | analysis s | startup s | docs/s | "
+          "chars/s per core | peak RSS MB | worker RSS MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         base = next(r for r in rows if r["n"] == n and r["engine"] == "local")

@@ -78,6 +78,10 @@ def session(master: str | None = None, app: str = "kansoku"):  # type: ignore[no
     builder = SparkSession.builder.appName(app)
     if master:
         builder = builder.master(master)
+        cores = _local_cores(master)
+        if cores:
+            # Spark's default of 200 shuffle partitions means 200 Python tasks per stage on a laptop
+            builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
     builder = (
         builder.config("spark.ui.showConsoleProgress", "false")
         .config("spark.ui.enabled", "false")
@@ -91,6 +95,18 @@ def session(master: str | None = None, app: str = "kansoku"):  # type: ignore[no
         raise EngineError(f"cannot start Spark (master {master or 'from spark-submit'}): {_first_line(exc)}") from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _local_cores(master: str) -> int | None:
+    """Cores of a ``local``, ``local[N]``, ``local[*]`` or ``local[N,F]`` master; None for a cluster."""
+    import re
+
+    if master == "local":
+        return 1
+    m = re.fullmatch(r"local\[(\*|\d+)(?:,\s*\d+)?\]", master.strip())
+    if not m:
+        return None
+    return os.cpu_count() or 1 if m.group(1) == "*" else max(1, int(m.group(1)))
 
 
 def _first_line(exc: BaseException) -> str:
