@@ -86,6 +86,7 @@ def test_engine_api_matches_local_including_folder_notes(spark, tmp_path):
     (folder / "sub").mkdir(parents=True)
     (folder / "a.txt").write_text("ロシアのプーチン大統領は十日、声明を出した。", encoding="utf-8")
     (folder / "sub" / "b.md").write_text("# 見出し\n\nNATOは会合を開いた。", encoding="utf-8")
+    (folder / "sub" / "記事 2.txt").write_text("中国外務省の報道官は記者会見で反発した。", encoding="utf-8")
     (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     (folder / ".hidden.txt").write_text("隠し", encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")

@@ -87,6 +87,8 @@ def session(master: str | None = None, app: str = "kansoku"):  # type: ignore[no
         .config("spark.ui.enabled", "false")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # Python workers live across tasks: kansoku's models load once per worker, not once per task
+        .config("spark.python.worker.reuse", "true")
         .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
     )
     try:
@@ -319,7 +321,7 @@ def analysed_frame(spark, inputs: Sequence[str], options: Options, partitions: i
         for big in files.filter(F.col("length") > MAX_FILE_BYTES).select("path", "length").collect():
             driver_rows.extend(_big_file_rows(big["path"], big["length"], plan.roots, MAX_FILE_BYTES))
         # Spark makes no split of an empty file, so it never reaches a task: read it here (one error row)
-        driver_rows.extend(read_files(((p, b"") for p in _empty_files(spark, plan.load)), plan.roots))
+        driver_rows.extend(read_files(((p, b"") for p in _empty_files(spark, plan)), plan.roots))
     for root in plan.parquet:
         raw = spark.read.parquet(root.uri)
         keep = [c for c in ("text", "html", "title", "url", "published", "author", "outlet", "id")
@@ -356,20 +358,38 @@ def analysed_frame(spark, inputs: Sequence[str], options: Options, partitions: i
     return plan, analysed
 
 
-def _empty_files(spark, uris: list[str]) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """Zero-length files below URIS (Hadoop listing on the driver, names only), as the listing names them."""
+def _empty_files(spark, plan: Plan) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Zero-length files of the inputs, named as the file listing names them: local inputs with os.walk,
+    URIs with a Hadoop listing on the driver (names and sizes only)."""
+    by_uri = {r.uri: r for r in plan.roots}
+    remote = []
+    for uri in plan.load:
+        root = by_uri[uri]
+        if not root.local:
+            remote.append(uri)
+            continue
+        top = uri.removeprefix("file:")
+        if not root.is_dir:
+            if os.path.getsize(top) == 0:
+                yield uri
+            continue
+        for folder, dirs, names in os.walk(top):
+            dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+            for name in names:
+                full = os.path.join(folder, name)
+                if not name.startswith(("_", ".")) and os.path.isfile(full) and os.path.getsize(full) == 0:
+                    yield "file:" + full
+    if not remote:
+        return
     jvm = spark.sparkContext._jvm
     hconf = spark.sparkContext._jsc.hadoopConfiguration()
-    for uri in uris:
+    for uri in remote:
         path = jvm.org.apache.hadoop.fs.Path(uri)
-        fs = path.getFileSystem(hconf)
-        it = fs.listFiles(path, True)
+        it = path.getFileSystem(hconf).listFiles(path, True)
         while it.hasNext():
             st = it.next()
-            if st.getLen() == 0:
-                name = st.getPath().getName()
-                if not name.startswith(("_", ".")):
-                    yield str(st.getPath().toString())
+            if st.getLen() == 0 and not st.getPath().getName().startswith(("_", ".")):
+                yield str(st.getPath().toString())
 
 
 def _full(row: dict) -> dict:
@@ -523,8 +543,10 @@ class SparkEngine:
         plan, analysed = analysed_frame(spark, inputs, options, self.config.partitions)
         try:
             linked, warnings = linked_frame(spark, analysed, plan)
+            # collect, not toLocalIterator: that runs one job per partition, one after the other; the
+            # records end up in this process anyway, as with the local engine
             rows = [r.asDict() for r in linked.select("root", "okey", "item", "source", "kind", "message",
-                                                       "record").toLocalIterator()]
+                                                       "record").collect()]
         except Exception as exc:  # noqa: BLE001 - Py4J and Spark errors: one line, no traceback
             raise EngineError(f"spark job failed: {_first_line(exc)}") from None
         finally:
