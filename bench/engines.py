@@ -143,17 +143,30 @@ def main() -> None:
         sys.exit(f"bench/engines.py: {LIVEDOOR} is not present")
     cores = 2
     load0 = os.getloadavg()
-    rows = []
-    sizes = sorted({int(x) for x in a.sizes.split(",")} | {a.n})
+    rows: list[dict] = []
+    sizes = sorted({int(x) for x in a.sizes.split(",")})
+    ppcs = [int(x) for x in a.ppc.split(",")]
+    log = a.out.with_suffix(".jsonl") if a.out else None
+
+    def run(engine: str, n: int, partitions: int) -> None:
+        r = measure([engine, str(n), str(partitions)])
+        r["load"] = os.getloadavg()
+        rows.append(r)
+        print(_line(r), flush=True)
+        if log:
+            with log.open("a") as fh:
+                fh.write(json.dumps(r) + "\n")
+
+    # the headline first: local vs Spark with the input's own split, N articles
+    run("local", a.n, 0)
+    run("spark", a.n, 0)
+    # the scaling curve: sizes × partitions per core
     for n in sizes:
-        rows.append(measure(["local", str(n), "0"]))
-        print(_line(rows[-1]), flush=True)
-        if n == a.n:  # the headline: Spark with the input's own split
-            rows.append(measure(["spark", str(n), "0"]))
-            print(_line(rows[-1]), flush=True)
-        for ppc in (int(x) for x in a.ppc.split(",")):
-            rows.append(measure(["spark", str(n), str(ppc * cores)]))
-            print(_line(rows[-1]), flush=True)
+        if n != a.n:
+            run("local", n, 0)
+        for ppc in ppcs:
+            run("spark", n, ppc * cores)
+    sizes = sorted(set(sizes) | {a.n})
     load1 = os.getloadavg()
     print(f"\nload average before {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, "
           f"after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f} (2 cores)")

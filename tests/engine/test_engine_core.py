@@ -167,3 +167,15 @@ def test_spark_options_need_the_spark_engine():
 def test_unknown_engine_is_a_usage_error():
     r = _cli(["analyze", str(EXAMPLES / "01_wire_kramatorsk_toa.txt"), "--engine", "dask"])
     assert r.returncode == 2 and "unknown engine 'dask'" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_load_refuses_what_is_not_a_run_in_one_line(tmp_path):
+    db = tmp_path / "k.db"
+    r = _cli(["load", str(tmp_path / "none.parquet"), "--db", str(db), "-q"])
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[0] == f"kansoku: {tmp_path / 'none.parquet'}: no such file or directory"
+    pq.write_table(pa.table({"x": [1]}), tmp_path / "other.parquet")
+    r = _cli(["load", str(tmp_path / "other.parquet"), "--db", str(db), "-q"])
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[0] == (f"kansoku: {tmp_path / 'other.parquet'}: not a kansoku run "
+                                        "(no column error, id, source, text)")

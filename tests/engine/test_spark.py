@@ -171,3 +171,54 @@ def test_livedoor_200_equal_to_the_local_engine(spark, livedoor_200, tmp_path):
     assert [canonical(r) for r in recs] == [canonical(r) for r in local]
     got, _ = cluster_stories_spark(spark, spark.read.parquet(out))
     assert got == cluster_stories([r for r in local if isinstance(r, dict)])
+
+
+def test_spark_submit_runs_the_cluster_entry(spark, tmp_path):
+    """The spark-submit line of the README, on a local master: the entry file runs `kansoku spark-job`."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    import pyspark
+
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    if not submit.exists():
+        submit = Path(shutil.which("spark-submit") or "")
+    assert submit.is_file(), "pyspark ships bin/spark-submit"
+    import kansoku.engine.spark_job as entry
+
+    out = tmp_path / "submitted.parquet"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYSPARK_PYTHON": sys.executable}
+    r = subprocess.run([str(submit), "--master", "local[1]", entry.__file__,
+                        str(EXAMPLES / "01_wire_kramatorsk_toa.txt"), "--out", str(out)],
+                       capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stderr.strip().splitlines()[-1] == f"kansoku: {out}: 1 record, 0 failed"
+    from kansoku.engine.load import read_records
+
+    recs, errors = read_records(out)
+    assert errors == [] and [x["source"] for x in recs] == [str(EXAMPLES / "01_wire_kramatorsk_toa.txt")]
+
+
+def test_a_surname_is_folded_into_a_full_name_found_in_another_partition(spark, tmp_path):
+    """The corpus step: ミクタ氏 (document b) takes the id of アンドルー・ミクタ (document a), though Spark
+    analyses the two documents in different partitions."""
+    from kansoku.engine.load import read_records
+    from kansoku.engine.spark import run_job
+    from kansoku.pipeline import Options
+
+    (tmp_path / "a.txt").write_text(
+        "米大西洋評議会のアンドルー・ミクタ上級研究員は十日、ワシントンで講演し、欧州の防衛費について語った。\n",
+        encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "ミクタ氏は「ロシアの脅威は続く」と述べた。ミクタ氏はまた、北大西洋条約機構（NATO）の結束を強調した。\n",
+        encoding="utf-8")
+    inputs = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    out = str(tmp_path / "out.parquet")
+    run_job(spark, inputs, out, Options(), partitions=2)
+    assert len(spark.read.parquet(out).inputFiles()) == 2  # two partitions, one document each
+    recs, _ = read_records(out)
+    person = [e for e in recs[1]["entities"] if e["type"] == "PERSON"]
+    assert [(e["id"], e["name"]) for e in person] == [("x:person:アンドルミクタ", "アンドルー・ミクタ")]
+    assert {x["method"] for x in person[0]["resolution"]} == {"short_form_corpus"}
+    assert [canonical(r) for r in recs] == [canonical(r) for r in run_local(inputs)]

@@ -190,7 +190,7 @@ def register(app: typer.Typer) -> None:
             _report_errors(rep, ((r["source"], r["error"]) for r in rows[:MAX_ERROR_LINES]), out)
             if result.errors > MAX_ERROR_LINES:
                 rep.line(f"{out}: {result.errors - MAX_ERROR_LINES} more failed inputs (rows with error set)")
-        summary = f"{out}: {result.records} records, {result.errors} failed"
+        summary = f"{out}: {result.records} record{'s' if result.records != 1 else ''}, {result.errors} failed"
         if stories:
             summary += f"; {stories}: {n_stories} stories"
         err(summary)

@@ -540,7 +540,10 @@ class SparkEngine:
         import json
 
         spark = session(self.config.master)
-        plan, analysed = analysed_frame(spark, inputs, options, self.config.partitions)
+        try:
+            plan, analysed = analysed_frame(spark, inputs, options, self.config.partitions)
+        except Exception as exc:  # noqa: BLE001 - Py4J and Spark errors: one line, no traceback
+            raise EngineError(f"spark job failed: {_first_line(exc)}") from None
         try:
             linked, warnings = linked_frame(spark, analysed, plan)
             # collect, not toLocalIterator: that runs one job per partition, one after the other; the
