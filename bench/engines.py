@@ -134,6 +134,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="500,1000,2000")
     ap.add_argument("--ppc", default="1,2", help="Spark partitions per core for the scaling curve")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--curve-only", action="store_true", help="skip the headline pair (local vs Spark at --n)")
     ap.add_argument("--child", nargs=3, metavar=("ENGINE", "N", "PARTITIONS"))
     a = ap.parse_args()
     if a.child:
@@ -158,11 +159,12 @@ def main() -> None:
                 fh.write(json.dumps(r) + "\n")
 
     # the headline first: local vs Spark with the input's own split, N articles
-    run("local", a.n, 0)
-    run("spark", a.n, 0)
+    if not a.curve_only:
+        run("local", a.n, 0)
+        run("spark", a.n, 0)
     # the scaling curve: sizes × partitions per core
     for n in sizes:
-        if n != a.n:
+        if n != a.n or a.curve_only:
             run("local", n, 0)
         for ppc in ppcs:
             run("spark", n, ppc * cores)
@@ -174,7 +176,9 @@ def main() -> None:
           "chars/s per core | peak RSS MB | worker RSS MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
-        base = next(r for r in rows if r["n"] == n and r["engine"] == "local")
+        base = next((r for r in rows if r["n"] == n and r["engine"] == "local"), None)
+        if base is None:
+            continue
         for r in (x for x in rows if x["n"] == n):
             print(f"| {n} | {r['engine']} | {r['partitions'] or 'default'} | {r['wall']:.1f} | "
                   f"{r['wall'] / base['wall']:.2f}× | {r['analysis']:.1f} | {r['startup']:.1f} | "

@@ -139,6 +139,20 @@ def test_stories_and_near_duplicates_match_the_local_clustering(spark, spark_exa
     assert len(want) >= 2
 
 
+def test_spark_job_stories_are_written_as_parquet(spark, spark_examples, local_examples, tmp_path):
+    import pyarrow.parquet as pq
+
+    from kansoku.corpus.stories import cluster_stories
+    from kansoku.engine.stories import write_stories
+
+    out = str(tmp_path / "stories.parquet")
+    n = write_stories(spark, spark.read.parquet(spark_examples[0]), out)
+    rows = pq.read_table(out).to_pylist()
+    want = cluster_stories([r for r in local_examples if isinstance(r, dict)])
+    assert n == len(rows) == len(want)
+    assert sorted(rows, key=lambda s: s["id"]) == sorted(want, key=lambda s: s["id"])
+
+
 def test_load_brings_a_run_into_the_store(spark_examples, tmp_path, poison_file):
     out, _, recs, _ = spark_examples
     db = tmp_path / "k.db"

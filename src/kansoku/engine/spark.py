@@ -474,10 +474,12 @@ def folder_notes(analysed, plan: Plan) -> tuple[list[dict], list[ReadError]]:  #
 
 def linked_frame(spark, analysed, plan: Plan):  # type: ignore[no-untyped-def]
     """Corpus step applied; folder error rows added. Rows still as ``ROW_DDL``; also the folder warnings."""
+    # the folder notes first: a one-branch aggregation, so it fills the cache of the analysed rows; the
+    # link table's join would otherwise run both of its sides at once, each analysing the documents
+    extra, warnings = folder_notes(analysed, plan)
     links = corpus_links(analysed)
     bc = spark.sparkContext.broadcast(links)
     linked = analysed.mapInPandas(_link_stage(bc), ROW_DDL).filter("kind != 'skip'")
-    extra, warnings = folder_notes(analysed, plan)
     if extra:
         linked = linked.unionByName(spark.createDataFrame([_full(r) for r in extra], ROW_DDL))
     return linked, warnings
