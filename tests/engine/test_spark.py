@@ -170,10 +170,8 @@ def test_load_brings_a_run_into_the_store(spark_examples, tmp_path, poison_file)
 
 
 def test_livedoor_200_equal_to_the_local_engine(spark, livedoor_200, tmp_path):
-    from kansoku.corpus.stories import cluster_stories
     from kansoku.engine.load import read_records
     from kansoku.engine.spark import run_job
-    from kansoku.engine.stories import cluster_stories_spark
     from kansoku.pipeline import Options
 
     local = run_local(livedoor_200)
@@ -183,8 +181,6 @@ def test_livedoor_200_equal_to_the_local_engine(spark, livedoor_200, tmp_path):
     assert [e for e in local if isinstance(e, ReadError)] == [] and errors == []
     assert result.records == len(recs) == len(livedoor_200) == 200
     assert [canonical(r) for r in recs] == [canonical(r) for r in local]
-    got, _ = cluster_stories_spark(spark, spark.read.parquet(out))
-    assert got == cluster_stories([r for r in local if isinstance(r, dict)])
 
 
 def test_spark_submit_runs_the_cluster_entry(spark, tmp_path):
@@ -207,8 +203,9 @@ def test_spark_submit_runs_the_cluster_entry(spark, tmp_path):
                         str(EXAMPLES / "01_wire_kramatorsk_toa.txt"), "--out", str(out)],
                        capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
-    # spark-submit keeps Spark's own log lines (its JVM starts before kansoku); kansoku's summary is there
-    assert f"kansoku: {out}: 1 record, 0 failed" in r.stderr.splitlines()
+    # spark-submit keeps Spark's own log lines (its JVM starts before kansoku) and passes the Python
+    # driver's stderr on through its stdout; kansoku's summary line is among them
+    assert f"kansoku: {out}: 1 record, 0 failed" in (r.stdout + r.stderr).splitlines()
     from kansoku.engine.load import read_records
 
     recs, errors = read_records(out)
