@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(SUM)
 DEV    := $(VENV)/.installed-dev-$(SUM)
 BENCH  := $(VENV)/.installed-bench-$(SUM)
 
-.PHONY: install demo test lint bench score clean
+.PHONY: install install-spark demo test lint bench score clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,20 @@ $(BENCH): $(DEV)
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	@touch $(BENCH)
 
+# the spark extra and Java 17 for the Spark engine's tests (apt-get only when java is missing and we are root)
+SPARK_STAMP := $(VENV)/.spark-$(shell cksum pyproject.toml | cut -d' ' -f1)
+$(SPARK_STAMP): $(DEV)
+	$(BIN)/python -m pip install -q -e '.[dev,spark]'
+	@if ! command -v java >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Java 17 for the Spark engine"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	fi
+	@rm -f $(VENV)/.spark-*
+	@touch $(SPARK_STAMP)
+
 install: $(STAMP)
+
+install-spark: $(SPARK_STAMP)
 
 demo: $(STAMP)
 	@mkdir -p out/demo
@@ -41,7 +54,7 @@ demo: $(STAMP)
 lint: $(DEV)
 	$(BIN)/ruff check src tests bench tools
 
-test: $(DEV) lint
+test: $(DEV) $(SPARK_STAMP) lint
 	$(BIN)/python -m pytest
 
 # every target of issue 15 against its baseline (bench/targets.py); needs ../shared/eval

@@ -27,6 +27,7 @@ from kansoku.cliutil import (
     progress,
     quiet_workers,
 )
+from kansoku.engine.cli import EngineOption, MasterOption, PartitionsOption
 from kansoku.model import ReadError
 from kansoku.outputs import TargetError, check_file, check_store, reason_of
 
@@ -116,6 +117,9 @@ def analyze(
     lang: Annotated[str, typer.Option(help="Language of the Markdown briefing: ja or en.")] = "ja",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     max_chars: Annotated[int, typer.Option(help="Refuse documents longer than this many characters.")] = 2_000_000,
+    engine: EngineOption = "local",
+    spark_master: MasterOption = None,
+    partitions: PartitionsOption = None,
 ) -> None:
     """Analyse ARTICLES into JSON Lines (one object per document) or a Markdown briefing."""
     if published_default is not None and not _is_date(published_default):
@@ -123,7 +127,15 @@ def analyze(
         raise typer.Exit(EXIT_USAGE)
     if out is not None:
         check_target(check_file, out, "--out")
-    records, failures = _collect(articles, published_default, workers, quiet, max_chars)
+    if engine != "local" or spark_master or partitions:
+        from kansoku.engine.cli import collect_with_engine, engine_or_exit
+        from kansoku.pipeline import Options
+
+        runner = engine_or_exit(engine, spark_master, partitions, workers)
+        options = Options(published_default=published_default, max_chars=max_chars)
+        records, failures = collect_with_engine(runner, articles, options, quiet)
+    else:
+        records, failures = _collect(articles, published_default, workers, quiet, max_chars)
     if format is Format.jsonl:
         payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     else:
@@ -233,9 +245,11 @@ def _register_plugins() -> None:
     from kansoku.collect.cli import register as register_collect
     from kansoku.corpus.claims_cli import register as register_claims
     from kansoku.corpus.cli import register as register_corpus
+    from kansoku.engine.cli import register as register_engine
     from kansoku.store.cli import register as register_store
 
     register_store(app, _collect_raw)
+    register_engine(app)
     register_corpus(app, _load_records)
     register_claims(app, _load_records, lambda paths, quiet: _collect(paths, None, None, quiet))
     register_collect(app)

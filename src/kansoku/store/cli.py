@@ -28,6 +28,7 @@ from kansoku.cliutil import (
     quiet_workers,
     store_path,
 )
+from kansoku.engine.cli import EngineOption, MasterOption, PartitionsOption
 from kansoku.model import RawDoc, ReadError
 from kansoku.outputs import TargetError, check_folder, check_store
 from kansoku.store.db import StoreVersionError
@@ -75,6 +76,9 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
             str | None, typer.Option(help="Publication date (YYYY-MM-DD) for articles that state none.")
         ] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+        engine: EngineOption = "local",
+        spark_master: MasterOption = None,
+        partitions: PartitionsOption = None,
     ) -> None:
         """Analyse PATHS and store them; unchanged articles are skipped, a killed run resumes."""
         from kansoku.store.ingest import find_records_files, is_records_source
@@ -82,6 +86,13 @@ def register(app: typer.Typer, collect_raw: CollectRaw) -> None:
 
         target, option = store_path(db)
         check_target(check_store, target, option, write=True)
+        if engine != "local" or spark_master or partitions:
+            from kansoku.engine.cli import engine_or_exit, ingest_with_engine
+            from kansoku.pipeline import Options
+
+            runner = engine_or_exit(engine, spark_master, partitions, workers)
+            opts = Options(published_default=published_default)
+            ingest_with_engine(runner, target, option, paths, opts, batch_size, quiet)
         analyse, records_files = find_records_files(paths, records)
         skip = (lambda s: is_records_source(s)) if records_files else None
         quiet_workers(workers)
