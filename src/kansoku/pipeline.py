@@ -306,8 +306,21 @@ def to_record(doc: Document, warnings: list[str] | None = None) -> dict:
     return record
 
 
+#: failure drills (docs/scale.md): when this environment variable is set, a document whose text contains
+#: its value fails in analysis, so that an engine's handling of a poison document can be exercised end to
+#: end (Spark executors, pool workers) without patching code.  Unset, it costs one lookup per document.
+FAULT_ENV = "KANSOKU_FAULT_MARKER"
+
+
+class InjectedFault(RuntimeError):
+    """The failure a drill asked for (see FAULT_ENV)."""
+
+
 def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
     """One raw document in, one output record (the JSON contract, docs/output.md) out."""
+    marker = os.environ.get(FAULT_ENV)
+    if marker and marker in (raw.text or ""):
+        raise InjectedFault(f"{FAULT_ENV} marker found in the text")
     return to_record(analyze_doc(prepare(raw), options))
 
 

@@ -11,7 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from engine_helpers import LIVEDOOR, POISON_LINES
+from engine_helpers import FAULT_MARKER, LIVEDOOR, POISON_LINES
+
+from kansoku.pipeline import FAULT_ENV
+
+# before any Spark JVM or worker pool starts: they inherit the environment (see engine_helpers.POISON_LINES)
+os.environ[FAULT_ENV] = FAULT_MARKER
 
 
 def _spark_missing() -> str | None:

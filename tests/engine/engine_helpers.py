@@ -9,11 +9,13 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "corpus"
 LIVEDOOR = ROOT.parent / "shared" / "eval" / "livedoor-news" / "text"
 
-#: A real poison document: a JSON Lines record whose text holds a lone surrogate (the JSON escape \ud800).
-#: The reader accepts it (it is valid JSON), and analysis raises (UnicodeEncodeError while hashing the
-#: text for the document id); nothing is injected or monkeypatched.
+#: A poison document: analysis of the first record raises, through the pipeline's failure drill
+#: (``KANSOKU_FAULT_MARKER``, set by conftest.py before any engine starts, so Spark's Python workers and
+#: pool workers inherit it).  The analysis core itself no longer has a known crashing input (the lone
+#: surrogate that used to crash it is now read with a warning), so the drill is how a crash is provoked.
+FAULT_MARKER = "kansoku-drill-poison-7f3a"
 POISON_LINES = (
-    '{"title": "poison", "text": "ロシア軍は\\ud800東部で攻勢を強めた。"}\n'
+    '{"title": "poison", "text": "ロシア軍は東部で攻勢を強めた。' + FAULT_MARKER + '"}\n'
     '{"title": "healthy", "text": "ウクライナのゼレンスキー大統領は十五日、会見で停戦案を拒否すると述べた。"}\n'
 )
 

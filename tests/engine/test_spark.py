@@ -63,7 +63,7 @@ def test_a_poison_document_is_one_error_row_and_the_job_goes_on(local_examples, 
     assert [e.source for e in local_errors] == [f"{poison_file}#1"]
     assert result.errors == 1
     assert errors == [(f"{poison_file}#1", local_errors[0].reason)]
-    assert errors[0][1].startswith("analysis failed: UnicodeEncodeError")
+    assert errors[0][1].startswith("analysis failed: InjectedFault")
     assert f"{poison_file}#2" in {r["source"] for r in recs}
 
 
@@ -161,7 +161,7 @@ def test_load_brings_a_run_into_the_store(spark_examples, tmp_path, poison_file)
                        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 1, r.stderr  # the poison row is a failed input
     lines = r.stderr.strip().splitlines()
-    assert lines[0].startswith(f"kansoku: {poison_file}#1: analysis failed: UnicodeEncodeError")
+    assert lines[0].startswith(f"kansoku: {poison_file}#1: analysis failed: InjectedFault")
     assert "added 16" in lines[-1] and "failed 1" in lines[-1]
     con = sqlite3.connect(db)
     stored = {row[0]: json.loads(row[1]) for row in con.execute("SELECT source, record_json FROM documents")}
