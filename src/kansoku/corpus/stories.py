@@ -26,9 +26,10 @@ import math
 import re
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from kansoku.corpus.base import Corpus, as_corpus
 from kansoku.corpus.features import LEAD_BOOST, noun_terms  # noqa: F401 - re-exported
 from kansoku.corpus.minhash import NUM_PERM, SHINGLE, band_keys, candidate_pairs, from_bytes  # noqa: F401
 from kansoku.store.db import decode_terms, revision
+
+if TYPE_CHECKING:
+    from kansoku.corpus.features import DocFeatures
 
 _WS = re.compile(r"\s+")
 
@@ -251,6 +255,90 @@ def _load(c: Corpus) -> _Docs:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class CorpusStats:
+    """Corpus-wide figures for clustering a part of a corpus as the whole corpus would cluster it (the Spark
+    engine clusters the documents of its linked components on the driver, in a store of their own).
+
+    ``n``: documents clustered (those with a text or an entity); ``ent_df``: entity id → documents giving
+    it a salience; ``term_df``: noun → documents whose text has it (at least the keys of the part);
+    ``topk``: whether the whole corpus takes its candidate pairs from the heaviest features
+    (:func:`window_pairs` above ``EXACT_PAIRS``)."""
+
+    n: int
+    ent_df: Mapping[str, int]
+    term_df: Mapping[str, int]
+    topk: bool = False
+
+
+def _docs_from_features(feats: list[DocFeatures]) -> tuple[_Docs, dict[int, str]]:
+    """The :class:`_Docs` arrays :func:`_load` reads from a store, built from features in memory (each
+    document's entries in the order the store gives them: entities by id, terms in first-occurrence order,
+    counts capped as stored), with term ids of their own (returned: term id → term).  Enough for
+    :func:`_matrix`; dates, places and mentions are left empty."""
+    words: dict[str, int] = {}
+    ent_index: dict[str, int] = {}
+    ent_ptr, term_ptr, head_ptr = [0], [0], [0]
+    e_code: list[int] = []
+    e_sal: list[float] = []
+    t_id: list[int] = []
+    t_cnt: list[float] = []
+    h_id: list[int] = []
+    h_cnt: list[float] = []
+    for f in feats:
+        for eid in sorted(f.entities):
+            _name, _typ, sal, _m, in_rec = f.entities[eid]
+            if in_rec and sal != 0:
+                e_code.append(ent_index.setdefault(eid, len(ent_index)))
+                e_sal.append(float(sal))
+        ent_ptr.append(len(e_code))
+        for counts, ids, cnts, ptr in ((f.terms, t_id, t_cnt, term_ptr), (f.heads, h_id, h_cnt, head_ptr)):
+            for t, c in counts.items():
+                ids.append(words.setdefault(t, len(words)))
+                cnts.append(float(min(c, 65535)))
+            ptr.append(len(ids))
+    empty = np.zeros(0, dtype=np.int64)
+    i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+    docs = _Docs(
+        ids=[str(k) for k in range(len(feats))], rowids=np.arange(len(feats)), sources=[""] * len(feats),
+        dates=[None] * len(feats), places=[None] * len(feats), ent_ids=list(ent_index), ent_ptr=i64(ent_ptr),
+        ent_code=i64(e_code), ent_sal=np.array(e_sal, dtype=float), ment_doc=empty, ment_code=empty,
+        term_ptr=i64(term_ptr), term_id=i64(t_id), term_cnt=np.array(t_cnt, dtype=float), head_ptr=i64(head_ptr),
+        head_id=i64(h_id), head_cnt=np.array(h_cnt, dtype=float),
+    )  # fmt: skip
+    return docs, {k: t for t, k in words.items()}
+
+
+def feature_vectors(feats: list[DocFeatures], stats: CorpusStats) -> list[list[tuple[str, float]]]:
+    """Each document's story-similarity vector, as :func:`_matrix` makes it with the corpus-wide ``stats``:
+    ``(feature, weight)`` with features ``e:<entity id>``, ``l:<noun>`` (text) and ``h:<noun>`` (headline).
+    The dot product of two documents' vectors is their similarity before the date and place rules."""
+    if not feats:
+        return []
+    docs, words = _docs_from_features(feats)
+    indptr, indices, data, _nf = _matrix(docs, stats, words)
+    ne = len(docs.ent_ids)
+    nv = int(max(docs.term_id.max(initial=0), docs.head_id.max(initial=0))) + 1  # as in _matrix
+    names = {}
+    out = []
+    for i in range(len(feats)):
+        row = []
+        for col, w in zip(indices[indptr[i] : indptr[i + 1]].tolist(), data[indptr[i] : indptr[i + 1]].tolist(),
+                          strict=True):  # fmt: skip
+            key = names.get(col)
+            if key is None:
+                if col < ne:
+                    key = "e:" + docs.ent_ids[col]
+                elif col < ne + nv:
+                    key = "l:" + words[col - ne]
+                else:
+                    key = "h:" + words[col - ne - nv]
+                names[col] = key
+            row.append((key, w))
+        out.append(row)
+    return out
+
+
 def _idf(n: int, df: np.ndarray) -> np.ndarray:
     return np.log((1 + n) / (1 + df)) + 1.0
 
@@ -262,23 +350,37 @@ def _unit_by_doc(doc: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
     return v / norm[doc]
 
 
-def _matrix(docs: _Docs) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def _matrix(docs: _Docs, stats: CorpusStats | None = None,
+            words: dict[int, str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The documents' combined feature vectors as CSR arrays (indptr, indices, data) and the feature count:
     ``[sqrt(W_ENT)·entity vector | sqrt(W_LEX)·noun TF-IDF | sqrt(W_HEAD)·headline TF-IDF]``, each part unit
     length, so that a dot product is the story similarity before the date and place rules.  Entities and
-    terms found in one document only are left out (they can match nothing and would only dilute)."""
+    terms found in one document only are left out (they can match nothing and would only dilute).
+
+    ``stats``: corpus-wide document count and frequencies when ``docs`` are part of a larger corpus (the
+    Spark engine), with ``words`` (term id → term) naming the term ids; by default, those of ``docs``."""
     n = len(docs.ids)
     ne = len(docs.ent_ids)
+    n_idf = n if stats is None else stats.n
     # entities: salience × IDF
     e_doc = np.repeat(np.arange(n), np.diff(docs.ent_ptr))
-    ent_df = np.bincount(docs.ent_code, minlength=ne).astype(float)
-    docs.ent_idf = _idf(n, ent_df)
+    if stats is None:
+        ent_df = np.bincount(docs.ent_code, minlength=ne).astype(float)
+    else:
+        ent_df = np.array([stats.ent_df.get(e, 0) for e in docs.ent_ids], dtype=float)
+    docs.ent_idf = _idf(n_idf, ent_df)
     m = ent_df[docs.ent_code] > 1
     ev = _unit_by_doc(e_doc[m], docs.ent_sal[m] * docs.ent_idf[docs.ent_code[m]], n) * math.sqrt(W_ENT)
     # terms: log-TF × IDF of the documents' noun counts; headline nouns weighted by the same IDF
     nv = int(max(docs.term_id.max(initial=0), docs.head_id.max(initial=0))) + 1
-    df = np.bincount(docs.term_id, minlength=nv).astype(float)
-    docs.term_idf = _idf(n, df)
+    if stats is None:
+        df = np.bincount(docs.term_id, minlength=nv).astype(float)
+    else:
+        df = np.zeros(nv)
+        for tid, term in (words or {}).items():
+            if tid < nv:
+                df[tid] = stats.term_df.get(term, 0)
+    docs.term_idf = _idf(n_idf, df)
     parts_doc, parts_col, parts_val = [e_doc[m]], [docs.ent_code[m]], [ev]
     for ptr, tid, cnt, scale, off in ((docs.term_ptr, docs.term_id, docs.term_cnt, W_LEX, ne),
                                       (docs.head_ptr, docs.head_id, docs.head_cnt, W_HEAD, ne + nv)):  # fmt: skip
@@ -747,7 +849,16 @@ def find_story(records: Corpus | Iterable[dict], story_id: str) -> dict | None:
     return None
 
 
-def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_threshold: float) -> list[dict]:
+def cluster_part(c: Corpus, stats: CorpusStats, window_days: int = 7, threshold: float = 0.19, min_size: int = 2,
+                 dup_threshold: float = 0.8) -> list[dict]:
+    """:func:`cluster_stories` of a corpus ``c`` that holds a part of a larger corpus (documents whose
+    clusters never include documents outside ``c``: whole connected components of the linked pairs), with
+    the larger corpus's ``stats``: the stories the whole corpus has among these documents."""
+    return _cluster(c, window_days, threshold, min_size, dup_threshold, stats)
+
+
+def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_threshold: float,
+             stats: CorpusStats | None = None) -> list[dict]:
     docs = _load(c)
     n = len(docs.ids)
     if not n:
@@ -757,11 +868,13 @@ def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_t
     keep = [k for k, d in enumerate(sig_ids) if d in idx]
     dups = dup_groups([sig_ids[k] for k in keep], sigs[keep] if len(keep) else sigs[:0], dup_threshold)
 
-    indptr, indices, data, _nf = _matrix(docs)
+    words = dict(c.con.execute("SELECT id, term FROM vocab").fetchall()) if stats is not None else None
+    indptr, indices, data, _nf = _matrix(docs, stats, words)
     epoch = date(1970, 1, 1)
     days = np.array([(d - epoch).days if d else -1 for d in docs.dates], dtype=np.int64)
     places = _Places(docs)
-    if window_pairs(days, window_days) <= EXACT_PAIRS:
+    topk = stats.topk if stats is not None else window_pairs(days, window_days) > EXACT_PAIRS
+    if not topk:
         # every pair that can link is found (prefix filtering): the result is exact
         pi, pj, lower, upper = _candidate_pairs(indptr, indices, data, days, window_days, threshold)
         # the different-places rule halves a pair; a pair links when its similarity exceeds the threshold
