@@ -169,18 +169,38 @@ def test_load_brings_a_run_into_the_store(spark_examples, tmp_path, poison_file)
     assert {s: canonical(x) for s, x in stored.items()} == {x["source"]: canonical(x) for x in recs}
 
 
-def test_livedoor_200_equal_to_the_local_engine(spark, livedoor_200, tmp_path):
-    from kansoku.engine.load import read_records
+@pytest.fixture(scope="module")
+def livedoor_run(spark, livedoor_200, tmp_path_factory):
     from kansoku.engine.spark import run_job
     from kansoku.pipeline import Options
 
     local = run_local(livedoor_200)
-    out = str(tmp_path / "livedoor.parquet")
+    out = str(tmp_path_factory.mktemp("livedoor") / "livedoor.parquet")
     result = run_job(spark, livedoor_200, out, Options(), partitions=4)
+    return local, out, result
+
+
+def test_livedoor_200_equal_to_the_local_engine(livedoor_run, livedoor_200):
+    from kansoku.engine.load import read_records
+
+    local, out, result = livedoor_run
     recs, errors = read_records(out)
     assert [e for e in local if isinstance(e, ReadError)] == [] and errors == []
     assert result.records == len(recs) == len(livedoor_200) == 200
     assert [canonical(r) for r in recs] == [canonical(r) for r in local]
+
+
+def test_livedoor_200_stories_match_the_local_clustering(spark, livedoor_run):
+    from kansoku.corpus.stories import cluster_stories, near_duplicates
+    from kansoku.engine.stories import cluster_stories_spark
+
+    local, out, _ = livedoor_run
+    recs = [r for r in local if isinstance(r, dict)]
+    want = cluster_stories(recs)
+    got, dups = cluster_stories_spark(spark, spark.read.parquet(out))
+    assert dups == near_duplicates(recs)
+    assert got == want
+    assert want, "200 livedoor articles hold stories of two articles or more"
 
 
 def test_spark_submit_runs_the_cluster_entry(spark, tmp_path):
