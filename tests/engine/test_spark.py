@@ -153,20 +153,39 @@ def test_spark_job_stories_are_written_as_parquet(spark, spark_examples, local_e
     assert sorted(rows, key=lambda s: s["id"]) == sorted(want, key=lambda s: s["id"])
 
 
-def test_load_brings_a_run_into_the_store(spark_examples, tmp_path, poison_file):
+def _kansoku(args: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kansoku.cli", *args], capture_output=True, text=True, timeout=300,
+                          cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+
+
+def test_load_brings_a_run_into_the_store(spark, spark_examples, tmp_path, poison_file):
+    from kansoku.engine.stories import cluster_stories_spark
+
     out, _, recs, _ = spark_examples
     db = tmp_path / "k.db"
-    r = subprocess.run([sys.executable, "-m", "kansoku.cli", "load", out, "--db", str(db), "-q"],
-                       capture_output=True, text=True, timeout=300, cwd=ROOT,
-                       env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+    r = _kansoku(["load", out, "--db", str(db), "-q"])
     assert r.returncode == 1, r.stderr  # the poison row is a failed input
     lines = r.stderr.strip().splitlines()
     assert lines[0].startswith(f"kansoku: {poison_file}#1: analysis failed: InjectedFault")
     assert "added 16" in lines[-1] and "failed 1" in lines[-1]
     con = sqlite3.connect(db)
     stored = {row[0]: json.loads(row[1]) for row in con.execute("SELECT source, record_json FROM documents")}
+    version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
     con.close()
     assert {s: canonical(x) for s, x in stored.items()} == {x["source"]: canonical(x) for x in recs}
+    # the store is the current layout and the corpus commands run on it: the stories of the store are
+    # those of the Spark run, full-text search finds the articles
+    from kansoku.store.db import STORE_SCHEMA_VERSION
+
+    assert version == STORE_SCHEMA_VERSION
+    r = _kansoku(["stories", "--db", str(db), "-f", "json"])
+    assert r.returncode == 0, r.stderr
+    got, _ = cluster_stories_spark(spark, spark.read.parquet(out))
+    assert json.loads(r.stdout) == got and got
+    r = _kansoku(["search", "クラマトルスク", "--db", str(db), "-f", "jsonl"])
+    assert r.returncode == 0, r.stderr
+    hits = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+    assert len(hits) >= 2
 
 
 @pytest.fixture(scope="module")
