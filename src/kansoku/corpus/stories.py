@@ -849,12 +849,12 @@ def find_story(records: Corpus | Iterable[dict], story_id: str) -> dict | None:
     return None
 
 
-def cluster_part(c: Corpus, stats: CorpusStats, window_days: int = 7, threshold: float = 0.19, min_size: int = 2,
+def cluster_part(c: Corpus, stats: CorpusStats, window_days: int | None = 7, threshold: float = 0.19, min_size: int = 2,
                  dup_threshold: float = 0.8) -> list[dict]:
     """:func:`cluster_stories` of a corpus ``c`` that holds a part of a larger corpus (documents whose
     clusters never include documents outside ``c``: whole connected components of the linked pairs), with
     the larger corpus's ``stats``: the stories the whole corpus has among these documents."""
-    return _cluster(c, window_days, threshold, min_size, dup_threshold, stats)
+    return _cluster(c, window_days, threshold, min_size, dup_threshold, stats)  # type: ignore[arg-type]
 
 
 def _cluster(c: Corpus, window_days: int, threshold: float, min_size: int, dup_threshold: float,

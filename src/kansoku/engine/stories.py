@@ -291,7 +291,7 @@ def _cluster_members(items: list[tuple[dict, DocFeatures]], stats: CorpusStats, 
         writer.write([(rec, "", "memory", f) for rec, f in items[i : i + 256]])
     con.execute("COMMIT")
     with Corpus(con) as c:
-        return cluster_part(c, stats, window_days, threshold, min_size, dup_threshold)  # type: ignore[arg-type]
+        return cluster_part(c, stats, window_days, threshold, min_size, dup_threshold)
 
 
 def write_stories(spark, frame, out: str, mode: str = "errorifexists", **kwargs: Any) -> int:  # type: ignore[no-untyped-def]
