@@ -246,11 +246,13 @@ def _register_plugins() -> None:
     from kansoku.corpus.claims_cli import register as register_claims
     from kansoku.corpus.cli import register as register_corpus
     from kansoku.engine.cli import register as register_engine
+    from kansoku.report.cli import register as register_report
     from kansoku.store.cli import register as register_store
 
     register_store(app, _collect_raw)
     register_engine(app)
     register_corpus(app, _load_records)
+    register_report(app)
     register_claims(app, _load_records, lambda paths, quiet: _collect(paths, None, None, quiet))
     register_collect(app)
 

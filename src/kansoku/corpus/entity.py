@@ -66,7 +66,7 @@ def resolve_entity(records: Corpus | Iterable[dict], query: str) -> str | None:
     if surf:
         return _best(c, surf)
     try:
-        from kansoku.resolve.gazetteer import default
+        from kansoku.nlp.gazetteer import default
 
         gaz = default()
         hit = _best(c, [i for i, _how in gaz.lookup(q)] + sorted(gaz.lookup_variant(q)))

@@ -68,8 +68,8 @@ def check_query(query: str | None, *filters: object) -> None:
 
 def entity_ids(con: sqlite3.Connection, name: str, include_short: bool = True) -> set[str]:
     """Ids of the entities NAME may refer to: stored ids, names, mentions (exact or variant), gazetteer."""
-    from kansoku.resolve.gazetteer import default
-    from kansoku.resolve.variants import variant_key
+    from kansoku.nlp.gazetteer import default
+    from kansoku.nlp.variants import variant_key
 
     name = name.strip()
     if not name:
@@ -100,7 +100,7 @@ def entity_ids(con: sqlite3.Connection, name: str, include_short: bool = True) -
 
 def surface_forms(con: sqlite3.Connection, ids: set[str]) -> list[str]:
     """Every stored surface form of the entities, plus the gazetteer's names and aliases."""
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     if not ids:
         return []
@@ -299,7 +299,7 @@ def _filters(
 
 def _stance_names(con: sqlite3.Connection, target: str) -> list[str]:
     """Stance targets are keyed by English name; accept ids, Japanese names and variants too."""
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     names = {target.lower()}
     gaz = default()
