@@ -239,8 +239,6 @@ def dice(a: str, b: str, n: int = 2) -> float:
     return 2 * len(ga & gb) / (len(ga) + len(gb))
 
 
-#: provenance origins that are read out of the article text itself
-_IN_TEXT = {"byline", "body"}
 #: origins a candidate may carry (model.Candidate)
 _CONTAINERS = {"jsonld", "meta", "header", "feed", "record", "docx", "pdf", "html"}
 
@@ -260,7 +258,7 @@ def raw_from_record(rec: dict):  # type: ignore[no-untyped-def]
     def add(field: str, value: object, kind: str | None = None, origin: str | None = None) -> None:
         # what the text itself states (a byline, a dateline) is found there again, with its offsets
         origin = origin or came_from.get(field)
-        if isinstance(value, str) and value.strip() and origin not in _IN_TEXT:
+        if isinstance(value, str) and value.strip():
             # the origin it had, so that the same order of trust decides again; "record" when unknown
             cands.append(Candidate(field, value, origin if origin in _CONTAINERS else "record", kind))
 
@@ -268,7 +266,9 @@ def raw_from_record(rec: dict):  # type: ignore[no-untyped-def]
     # an author found in the text has offsets there; one without came from around it (a page's byline box)
     outside = [a for a in meta.get("authors") or [] if a.get("start") is None]
     for a in outside:
-        add("author", a.get("name"), a.get("kind"), a.get("origin") if a.get("origin") in _CONTAINERS else "record")
+        if a.get("name"):
+            cands.append(Candidate("author", a["name"], a.get("origin") or "record", a.get("kind"),
+                                   role=a.get("role"), affiliation=a.get("affiliation")))
     # a page's outlet was its og:site_name (meta) or JSON-LD publisher: give it back under that name
     outlet_field = {"meta": "site_name", "jsonld": "publisher"}.get(came_from.get("outlet") or "", "outlet")
     if outlet_field != "outlet":
@@ -279,15 +279,11 @@ def raw_from_record(rec: dict):  # type: ignore[no-untyped-def]
         add(key, meta.get(key))
     for key, value in (meta.get("original") or {}).items():
         add(f"original_{key}", value, origin=came_from.get(f"original_{key}") or came_from.get("original"))
-    authors = [a.get("name") for a in outside if a.get("name")]
+    # the values travel as candidates only (the container fields of RawDoc would come back as "record")
     return RawDoc(
         source=rec.get("source") or rec.get("id") or "",
         text=text,
         title=title if title and text.startswith(title) else None,
-        url=meta.get("url"),
-        published=meta.get("published"),
-        author=authors[0] if authors else None,
-        outlet=meta.get("outlet"),
         candidates=cands,
         fetch=meta.get("fetch"),
     )
