@@ -501,7 +501,7 @@ def test_stories_are_cached_in_the_store_until_it_changes(tmp_path: Path) -> Non
 
 def test_reanalyze_keeps_the_provenance_of_stored_records(tmp_path: Path) -> None:
     """Inputs whose bytes are not kept are re-analysed from the stored record: every author with its kind,
-    the outlet, dates, canonical URL and original source survive (only a byline box's role may not)."""
+    the outlet, dates, canonical URL and original source survive."""
     pages = Path(__file__).parent / "data" / "pages"
     db = tmp_path / "k.db"
     ingest(db, iter_documents([pages]), workers=1)
