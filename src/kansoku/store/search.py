@@ -491,6 +491,11 @@ def _search(
         if sql is None:
             return []
         rows = con.execute(sql, params).fetchall()
+    return hits_of(con, rows, terms, comp)
+
+
+def hits_of(con: sqlite3.Connection, rows: list, terms: list[Term], comp: _Compiled | None) -> list[dict]:
+    """The hit dicts of ROWS (``(n, bm25)`` pairs, in order), with snippets (HL_OPEN/HL_CLOSE markers)."""
     out: list[dict] = []
     forms = [f for t in terms for f in t.forms]
     for n, score in rows:
