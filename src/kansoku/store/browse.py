@@ -175,6 +175,8 @@ def facets(con: sqlite3.Connection, ns: list[int]) -> dict[str, list[dict]]:
     Each facet is a list of ``{"value", "label", "count"}``, most frequent first (months in date order);
     ``value`` is what the matching search filter takes (an entity id, a speaker's entity id or words, a
     frame id, YYYY-MM for a month)."""
+    if not ns:
+        return {k: [] for k in ("outlet", "author", "entity", "speaker", "frame", "genre", "month")}
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fsample (n INTEGER PRIMARY KEY)")
     con.execute("DELETE FROM temp.fsample")
     con.executemany("INSERT OR IGNORE INTO temp.fsample(n) VALUES (?)", ((n,) for n in ns))
@@ -183,38 +185,39 @@ def facets(con: sqlite3.Connection, ns: list[int]) -> dict[str, list[dict]]:
     def rows(sql: str) -> list[tuple]:
         return con.execute(sql, (k,)).fetchall()
 
+    # rows are looked up by key from the sample (``IN (SELECT n FROM temp.fsample)``): a join would let
+    # SQLite build a Bloom filter over the whole documents table first (150 ms at 100,000 articles)
+    docs = "FROM documents d WHERE d.n IN (SELECT n FROM temp.fsample)"
+    ids = "SELECT d.id FROM documents d WHERE d.n IN (SELECT n FROM temp.fsample)"
     out: dict[str, list[dict]] = {}
     out["outlet"] = [{"value": v, "label": v, "count": c} for v, c in rows(
-        "SELECT d.outlet, count(*) AS c FROM temp.fsample s JOIN documents d ON d.n = s.n "
-        "WHERE d.outlet IS NOT NULL AND d.outlet != '' GROUP BY d.outlet ORDER BY c DESC, d.outlet LIMIT ?")]  # fmt: skip
+        f"SELECT d.outlet, count(*) AS c {docs} AND d.outlet IS NOT NULL AND d.outlet != '' "
+        "GROUP BY d.outlet ORDER BY c DESC, d.outlet LIMIT ?")]  # fmt: skip
     authors: dict[str, int] = {}
-    for (names,) in con.execute(
-        "SELECT d.authors FROM temp.fsample s JOIN documents d ON d.n = s.n WHERE d.authors IS NOT NULL"
-    ):
+    for (names,) in con.execute(f"SELECT d.authors {docs} AND d.authors IS NOT NULL"):
         for a in dict.fromkeys(x.strip() for x in names.split("\n")):
             if a:
                 authors[a] = authors.get(a, 0) + 1
     out["author"] = [{"value": a, "label": a, "count": c}
                      for a, c in sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]  # fmt: skip
+    # count first, then look up the names of the listed values only
     out["entity"] = [{"value": i, "label": name or i, "type": t, "count": c} for i, name, t, c in rows(
-        "SELECT x.entity_id, e.name, e.type, count(*) AS c FROM temp.fsample s JOIN doc_entities x ON x.n = s.n "
-        "LEFT JOIN entities e ON e.id = x.entity_id WHERE x.in_record = 1 "
-        "GROUP BY x.entity_id ORDER BY c DESC, x.entity_id LIMIT ?")]  # fmt: skip
+        "SELECT g.entity_id, e.name, e.type, g.c FROM (SELECT entity_id, count(*) AS c FROM doc_entities "
+        "WHERE n IN (SELECT n FROM temp.fsample) AND in_record = 1 GROUP BY entity_id ORDER BY c DESC, entity_id "
+        "LIMIT ?) g LEFT JOIN entities e ON e.id = g.entity_id ORDER BY g.c DESC, g.entity_id")]  # fmt: skip
     out["speaker"] = [{"value": v, "label": label or v, "count": c} for v, label, c in rows(
-        "SELECT coalesce(c.speaker_entity_id, c.speaker) AS v, coalesce(e.name, c.speaker), "
-        "count(DISTINCT c.doc_id) AS k FROM temp.fsample s JOIN documents d ON d.n = s.n "
-        "JOIN claims c ON c.doc_id = d.id LEFT JOIN entities e ON e.id = c.speaker_entity_id "
-        "WHERE c.speaker IS NOT NULL AND c.speaker != '' GROUP BY v ORDER BY k DESC, v LIMIT ?")]  # fmt: skip
+        "SELECT g.v, coalesce(e.name, g.speaker), g.k FROM (SELECT coalesce(speaker_entity_id, speaker) AS v, "
+        "max(speaker_entity_id) AS eid, max(speaker) AS speaker, count(DISTINCT doc_id) AS k FROM claims "
+        f"WHERE doc_id IN ({ids}) AND speaker IS NOT NULL AND speaker != '' GROUP BY v ORDER BY k DESC, v LIMIT ?) g "
+        "LEFT JOIN entities e ON e.id = g.eid ORDER BY g.k DESC, g.v")]  # fmt: skip
     out["frame"] = [{"value": v, "label": label or v, "label_en": label_en, "count": c} for v, label, label_en, c in rows(
-        "SELECT f.frame_id, max(f.label), max(f.label_en), count(DISTINCT f.doc_id) AS k FROM temp.fsample s "
-        "JOIN documents d ON d.n = s.n JOIN frames f ON f.doc_id = d.id GROUP BY f.frame_id "
-        "ORDER BY k DESC, f.frame_id LIMIT ?")]  # fmt: skip
+        "SELECT f.frame_id, max(f.label), max(f.label_en), count(DISTINCT f.doc_id) AS k FROM frames f "
+        f"WHERE f.doc_id IN ({ids}) GROUP BY f.frame_id ORDER BY k DESC, f.frame_id LIMIT ?")]  # fmt: skip
     out["genre"] = [{"value": v, "label": v, "count": c} for v, c in rows(
-        "SELECT d.genre, count(*) AS c FROM temp.fsample s JOIN documents d ON d.n = s.n "
-        "WHERE d.genre IS NOT NULL GROUP BY d.genre ORDER BY c DESC, d.genre LIMIT ?")]  # fmt: skip
+        f"SELECT d.genre, count(*) AS c {docs} AND d.genre IS NOT NULL GROUP BY d.genre ORDER BY c DESC, d.genre LIMIT ?")]  # fmt: skip
     out["month"] = [{"value": v, "label": v, "count": c} for v, c in con.execute(
-        "SELECT substr(d.published, 1, 7) AS m, count(*) FROM temp.fsample s JOIN documents d ON d.n = s.n "
-        "WHERE d.published IS NOT NULL AND length(d.published) >= 7 GROUP BY m ORDER BY m")]  # fmt: skip
+        f"SELECT substr(d.published, 1, 7) AS m, count(*) {docs} AND d.published IS NOT NULL "
+        "AND length(d.published) >= 7 GROUP BY m ORDER BY m")]  # fmt: skip
     return out
 
 
