@@ -312,3 +312,85 @@ def test_cli_serve_is_registered_and_lazy(tmp_path):
     r = subprocess.run([sys.executable, "-m", "kansoku.cli", "serve", "--db", str(tmp_path / "none.db")],
                        capture_output=True, text=True, env=env, check=False)  # fmt: skip
     assert r.returncode == 2 and "no such store" in r.stderr and "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------------------------------------- ingest
+
+
+@pytest.fixture
+def ingest_client(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from kansoku.web.app import create_app
+
+    app = create_app(tmp_path / "new.db", allow_ingest=True)  # a new store is created
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def _wait(c, job_id: str, timeout: float = 120) -> dict:
+    import time
+
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        j = c.get(f"/api/ingest/{job_id}").json()
+        if j["status"] in ("finished", "error"):
+            return j
+        time.sleep(0.2)
+    raise AssertionError(f"run {job_id} did not finish")
+
+
+def test_ingest_uploads_and_paths(ingest_client, tmp_path):
+    c = ingest_client
+    assert c.get("/search").status_code == 200 and "/ingest" in c.get("/search").text
+    page = c.get("/ingest")
+    assert page.status_code == 200 and 'type="file"' in page.text
+    token = c.get("/api/ingest").json()["token"]
+    corpus = Path(__file__).resolve().parents[2] / "examples" / "corpus"
+    files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(corpus.glob("0[1-3]*.txt"))]
+    r = c.post("/api/ingest", data={"token": token}, files=files)
+    assert r.status_code == 202, r.text
+    job = _wait(c, r.json()["jobs"][0]["id"])
+    assert job["status"] == "finished" and job["added"] == 3 and job["done"] == 3, job
+    assert c.get("/api/search", params={"q": "クラマトルスク"}).json()["total"] == 3
+    # a path on the server, through the HTML form: 303 back to the page, which shows the run
+    r = c.post("/ingest", data={"token": token, "paths": str(corpus / "10_wire_istanbul_summit.txt")},
+               follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"] == "/ingest"
+    jid = c.get("/api/ingest").json()["jobs"][0]["id"]
+    assert _wait(c, jid)["added"] == 1
+    html = c.get("/ingest").text
+    assert "<progress" in html and jid in html
+
+
+def test_ingest_refusals(ingest_client):
+    c = ingest_client
+    token = c.get("/api/ingest").json()["token"]
+    cases = [
+        ({"paths": "/x"}, None, 403, "token"),
+        ({"token": token}, None, 400, "nothing to ingest"),
+        ({"token": token, "urls": "ftp://example.org/x"}, None, 400, "http(s)"),
+        ({"token": token, "paths": "/no/such/folder"}, None, 400, "no such file"),
+        ({"token": token, "urls": "\n".join(f"https://example.org/{i}" for i in range(501))}, None, 413, "at most 500"),
+    ]
+    from kansoku.web import jobs as jobs_mod
+
+    big = ("files", ("big.txt", b"x" * (jobs_mod.MAX_FILE_MB * 1024 * 1024 + 1), "text/plain"))
+    cases.append(({"token": token}, [big], 413, "larger than"))
+    for data, files, status, word in cases:
+        r = c.post("/api/ingest", data=data, files=files)
+        assert r.status_code == status and word in r.json()["error"], (data.keys(), r.text[:200])
+    r = c.post("/api/ingest", data={"token": token, "paths": "/x"}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and "cross-site" in r.json()["error"]
+    many = [("files", (f"f{i}.txt", b"x", "text/plain")) for i in range(jobs_mod.MAX_FILES + 1)]
+    r = c.post("/api/ingest", data={"token": token}, files=many)
+    assert r.status_code == 413
+
+
+def test_upload_names_are_made_safe():
+    from kansoku.web.jobs import safe_name
+
+    assert safe_name("../../etc/passwd", 0) == "000-passwd"
+    assert safe_name("..\\x\\a b;rm -rf.txt", 1) == "001-a b_rm -rf.txt"
+    assert safe_name("", 2) == "002-upload-2"
+    assert safe_name("記事.txt", 3) == "003-記事.txt"

@@ -45,7 +45,7 @@ CSP = (
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # not "no-referrer": with it, form posts carry "Origin: null"
     "X-Frame-Options": "DENY",
 }
 
@@ -155,6 +155,7 @@ def create_app(db_path: str | Path, lang: str = "ja", allow_ingest: bool = False
     )
     app.state.store = store
     app.state.allow_ingest = allow_ingest
+    app.state.default_lang = lang
     env = Environment(
         loader=FileSystemLoader(str(HERE / "templates")),
         autoescape=select_autoescape(["html", "xml"], default=True),
