@@ -37,7 +37,7 @@ $(SPARK_STAMP): $(DEV)
 	@rm -f $(VENV)/.spark-*
 	@touch $(SPARK_STAMP)
 
-# the browser of the web UI's end-to-end tests (tests/web/test_e2e.py): Playwright for Python (dev extra)
+# the browser of the web UI's end-to-end tests (tests/web/test_web_e2e.py): Playwright for Python (dev extra)
 # drives Debian's chromium (Playwright's own browser download is not used); apt-get only when chromium
 # is missing and we are root
 E2E_STAMP := $(VENV)/.e2e-$(shell cksum pyproject.toml | cut -d' ' -f1)

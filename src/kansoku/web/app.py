@@ -293,6 +293,15 @@ def create_app(db_path: str | Path, lang: str = "ja", allow_ingest: bool = False
     twin("story", "/stories/{story_id}", "/api/stories/{story_id}", "story.html",
          lambda st, story_id: views.story(st, story_id), story_params,
          "One story: articles by outlet, shared and unique entities, conflicting figures, frames, stance, blind spots")
+    def compare_params(
+        a: Annotated[str | None, Query(description="Side A: document ids (comma-separated) or an outlet.")] = None,
+        b: Annotated[str | None, Query(description="Side B: document ids (comma-separated) or an outlet.")] = None,
+    ) -> dict:
+        return {"a": a or None, "b": b or None}
+
+    twin("compare", "/compare", "/api/compare", "compare.html",
+         lambda st, **p: views.compare(st, **p), compare_params,
+         "Compare two articles or outlets: shared and unique entities and claims, figures, frames, stance, blind spots")
     twin("timeline", "/timeline", "/api/timeline", "timeline.html",
          lambda st, **p: views.timeline(st, **p), timeline_params,
          "Dated events across articles with independent-source counts")

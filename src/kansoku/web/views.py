@@ -29,6 +29,8 @@ STORIES_PER_PAGE = 50
 #: A story page compares at most this many articles (the newest); a briefing reads at most this many.
 STORY_MAX_DOCS = 60
 BRIEFING_MAX_DOCS = 100
+#: Above this many articles the timeline page needs an entity or a story.
+TIMELINE_UNFILTERED_MAX = 20_000
 #: The last page a listing serves (deep paging costs as much as reading everything before it).
 MAX_PAGE = 500
 
@@ -333,6 +335,44 @@ def story(st: Store, story_id: str) -> dict:
     }  # fmt: skip
 
 
+COMPARE_MAX_DOCS = 50
+
+
+def _side_ids(st: Store, key: str) -> list[str]:
+    """Documents named by one side of a comparison: comma-separated document ids (or unique prefixes of 6
+    or more characters) or an outlet (its newest :data:`COMPARE_MAX_DOCS` articles)."""
+    con = st.con()
+    ids: list[str] = []
+    for part in [x.strip() for x in key.split(",") if x.strip()]:
+        rec_id = con.execute("SELECT id FROM documents WHERE id = ?", (part,)).fetchone()
+        if rec_id is None and len(part) >= 6:
+            found = con.execute("SELECT id FROM documents WHERE id >= ? AND id < ? LIMIT 2", (part, part + "g")).fetchall()
+            rec_id = found[0] if len(found) == 1 else None
+        if rec_id is not None:
+            ids.append(rec_id[0])
+            continue
+        ids += [r[0] for r in con.execute(
+            "SELECT d.id FROM documents d JOIN doc_features f ON f.n = d.n WHERE f.outlet = ? OR d.outlet = ? "
+            "ORDER BY coalesce(f.date, '0000') DESC, d.id LIMIT ?", (part, part, COMPARE_MAX_DOCS))]  # fmt: skip
+    return list(dict.fromkeys(ids))[:COMPARE_MAX_DOCS]
+
+
+def compare(st: Store, a: str | None = None, b: str | None = None) -> dict:
+    """Compare page: :func:`kansoku.corpus.compare.compare` of side A and side B (each: comma-separated
+    document ids, or an outlet), with the articles of each side; without A and B, an empty form."""
+    from kansoku.corpus.compare import compare as cmp
+
+    if not a or not b:
+        return {"a": a, "b": b, "articles_a": [], "articles_b": [], "comparison": None}
+    ia, ib = _side_ids(st, a), _side_ids(st, b)
+    for key, ids in ((a, ia), (b, ib)):
+        if not ids:
+            raise WebError(404, "no_side", id=key)
+    c = st.corpus()
+    res = cmp(c.records(ia), c.records(ib))
+    return {"a": a, "b": b, "articles_a": _doc_rows(st, ia), "articles_b": _doc_rows(st, ib), "comparison": res}
+
+
 # ------------------------------------------------------------------------------------------ timeline
 
 
@@ -356,14 +396,17 @@ def timeline(st: Store, entity: str | None = None, story: str | None = None, pag
             raise WebError(404, "no_entity", id=entity)
         name = st.corpus().entity_names([eid]).get(eid, (eid,))[0]
         entity = eid
-    if s is None and not entity and st.size() > 20000:
-        # the whole store's events at once cost seconds: the first pages only
-        p = min(p, 5)
+    if s is None and not entity and st.size() > TIMELINE_UNFILTERED_MAX:
+        # every event of a large store would be read and merged (2 s at 100,000 articles): ask for a filter
+        stories = st.stories() or []
+        return {"entity": None, "entity_name": None, "story": None, "page": 1, "more": False, "events": [],
+                "needs_filter": True,
+                "suggestions": [{"id": x["id"], "label": x["label"], "size": x["size"]} for x in stories[:10]]}  # fmt: skip
     events = tl(st.corpus(), entity=entity, story=s, limit=p * EVENTS_PER_PAGE + 1)
     more = len(events) > p * EVENTS_PER_PAGE
     chunk = events[(p - 1) * EVENTS_PER_PAGE : p * EVENTS_PER_PAGE]
     return {"entity": entity, "entity_name": name, "story": {"id": s["id"], "label": s["label"]} if s else None,
-            "page": p, "more": more, "events": chunk}  # fmt: skip
+            "page": p, "more": more, "events": chunk, "needs_filter": False, "suggestions": []}  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ briefing

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-NAV = ("/search", "/stories", "/claims", "/timeline", "/briefing", "/api")
+NAV = ("/search", "/stories", "/claims", "/compare", "/timeline", "/briefing", "/api")
 
 
 def _html(r) -> str:
@@ -45,6 +45,8 @@ def pages(ids: dict) -> list[tuple[str, str]]:
         (f"/timeline?story={s}", f"/api/timeline?story={s}"),
         ("/briefing", "/api/briefing"),
         ("/briefing?q=クラマトルスク", "/api/briefing?q=クラマトルスク"),
+        ("/compare", "/api/compare"),
+        (f"/compare?a={a}&b=ユーラシア・ウォッチ 速報", f"/api/compare?a={a}&b=ユーラシア・ウォッチ 速報"),
     ]
 
 
@@ -394,3 +396,55 @@ def test_upload_names_are_made_safe():
     assert safe_name("..\\x\\a b;rm -rf.txt", 1) == "001-a b_rm -rf.txt"
     assert safe_name("", 2) == "002-upload-2"
     assert safe_name("記事.txt", 3) == "003-記事.txt"
+
+
+def test_large_store_timeline_asks_for_a_filter(client, monkeypatch):
+    from kansoku.web import views
+
+    monkeypatch.setattr(views, "TIMELINE_UNFILTERED_MAX", 5)
+    j = client.get("/api/timeline").json()
+    assert j["needs_filter"] is True and j["events"] == [] and j["suggestions"]
+    assert client.get("/api/timeline", params={"entity": "キーウ"}).json()["events"]
+    assert "/timeline?story=" in client.get("/timeline").text
+
+
+def test_cli_serve_answers(store_path):
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    proc = subprocess.Popen([sys.executable, "-m", "kansoku.cli", "serve", "--db", str(store_path), "--port", str(port),
+                             "--lang", "en"], env=env, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        t0 = time.time()
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200 and b'"ok": true' in r.read()
+                break
+            except OSError:
+                assert proc.poll() is None and time.time() - t0 < 60, "kansoku serve did not start"
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=test", timeout=10) as r:
+            assert b'lang="en"' in r.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_compare_two_sides(client, ids):
+    story = client.get(f"/api/stories/{ids['story']}").json()
+    g = story["groups"]
+    a, b = ",".join(g[0]["doc_ids"]), ",".join(g[1]["doc_ids"])
+    j = client.get("/api/compare", params={"a": a, "b": b}).json()
+    c = j["comparison"]
+    assert {"entities", "claims", "figures", "frames", "stance", "blind_spots"} <= set(c)
+    assert [x["id"] for x in j["articles_a"]] and c["a"]["doc_ids"] == sorted(c["a"]["doc_ids"], key=c["a"]["doc_ids"].index)
+    assert "/compare?a=" in client.get(f"/stories/{ids['story']}").text
+    r = client.get("/api/compare", params={"a": "no-such-outlet", "b": b})
+    assert r.status_code == 404 and "no-such-outlet" in r.json()["error"]

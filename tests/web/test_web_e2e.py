@@ -142,7 +142,7 @@ def test_every_page_renders(server, page, shots, client):
     story = client.get("/api/stories").json()["stories"][0]["id"]
     pages = [("06_claims", "/claims"), ("07_stories", "/stories"), ("08_story", f"/stories/{story}"),
              ("09_timeline", "/timeline?entity=" + quote("キーウ")), ("10_briefing", f"/briefing?story={story}"),
-             ("11_api", "/api"), ("12_error", "/articles/nope"), ("13_search_en", "/search?q=ロシア&lang=en")]  # fmt: skip
+             ("11_api", "/api"), ("16_compare", f"/compare?a={quote('東亜通信')}&b={quote('極東通信')}"), ("12_error", "/articles/nope"), ("13_search_en", "/search?q=ロシア&lang=en")]  # fmt: skip
     for name, url in pages:
         resp = page.goto(server + url)
         assert resp is not None and resp.status in (200, 404), url
