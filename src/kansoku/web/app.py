@@ -354,7 +354,7 @@ def create_app(db_path: str | Path, lang: str = "ja", allow_ingest: bool = False
         data = views.briefing(store, **p)
         b = data.get("briefing")
         if not b:
-            raise WebError(404, "bad_param", detail="nothing to download: give q or story")
+            raise WebError(400, "bad_param", detail="nothing to download: give q or story")
         name = "briefing"
         if fmt == "md":
             from kansoku.report.briefing import render_markdown
