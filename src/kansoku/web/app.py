@@ -207,7 +207,8 @@ def create_app(db_path: str | Path, lang: str = "ja", allow_ingest: bool = False
             "d": data, "lang": lg, "page": page, "url": url, "here": here,
             "t": lambda key, **p: translate(lg, key, **p),
             "switch_url": request.url.path + "?" + urlencode([*params, ("lang", other)]),
-            "api_url": ("/api" + request.url.path + ("?" + urlencode(params) if params else "")) if page != "error" else None,
+            "api_url": ("/api" + quote(request.url.path, safe="/:@") + ("?" + urlencode(params) if params else ""))
+            if page != "error" else None,
             "allow_ingest": allow_ingest, "query_value": request.query_params.get("q", ""),
             **extra,
         }  # fmt: skip

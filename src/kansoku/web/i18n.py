@@ -78,7 +78,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "entity.spelling": ("表記", "Spelling"),
     "entity.count": ("回数", "Count"),
     "entity.reason": ("統合の理由", "Merged because"),
-    "entity.summary": ("{mentions}回の言及、{docs}本の記事", "{mentions} mentions in {docs} articles"),
+    "entity.summary": ("{mentions}回の言及、{docs}本の記事", "mentions: {mentions}, articles: {docs}"),
     "entity.chart": ("媒体別・月別の言及記事数", "Articles mentioning it, by outlet and month"),
     "entity.by_source": ("言及の多い記事", "Articles mentioning it most"),
     "entity.claims_by": ("この主体の発言", "What it says"),
