@@ -9,17 +9,17 @@ STAMP  := $(VENV)/.installed-$(SUM)
 DEV    := $(VENV)/.installed-dev-$(SUM)
 BENCH  := $(VENV)/.installed-bench-$(SUM)
 
-.PHONY: install install-spark demo test lint bench score clean
+.PHONY: install install-spark install-e2e demo serve test lint bench score clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[web]'
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
 $(DEV): $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,web]'
 	@touch $(DEV)
 
 $(BENCH): $(DEV)
@@ -37,9 +37,23 @@ $(SPARK_STAMP): $(DEV)
 	@rm -f $(VENV)/.spark-*
 	@touch $(SPARK_STAMP)
 
+# the browser of the web UI's end-to-end tests (tests/web/test_web_e2e.py): Playwright for Python (dev extra)
+# drives Debian's chromium (Playwright's own browser download is not used); apt-get only when chromium
+# is missing and we are root
+E2E_STAMP := $(VENV)/.e2e-$(shell cksum pyproject.toml | cut -d' ' -f1)
+$(E2E_STAMP): $(DEV)
+	@if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing chromium for the web UI's browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@rm -f $(VENV)/.e2e-*
+	@touch $(E2E_STAMP)
+
 install: $(STAMP)
 
 install-spark: $(SPARK_STAMP)
+
+install-e2e: $(E2E_STAMP)
 
 demo: $(STAMP)
 	@mkdir -p out/demo
@@ -51,10 +65,15 @@ demo: $(STAMP)
 	$(BIN)/kansoku report --db out/demo/kansoku.db --out out/demo/report
 	@echo "demo written to out/demo/: analysis.jsonl, briefing.md, kansoku.db, report/briefing.html"
 
+# the web UI on the demo store (make demo first): http://127.0.0.1:8000/
+serve: $(STAMP)
+	@test -f out/demo/kansoku.db || { echo "make serve: out/demo/kansoku.db does not exist: run make demo first"; exit 2; }
+	$(BIN)/kansoku serve --db out/demo/kansoku.db
+
 lint: $(DEV)
 	$(BIN)/ruff check src tests bench tools
 
-test: $(DEV) $(SPARK_STAMP) lint
+test: $(DEV) $(SPARK_STAMP) $(E2E_STAMP) lint
 	$(BIN)/python -m pytest
 
 # every target of issue 15 against its baseline (bench/targets.py); needs ../shared/eval

@@ -117,9 +117,9 @@ def perturb(text: str, positions: list[int], rate: float, rng: random.Random) ->
 
 
 def build(db_path: Path, bases: list[dict], n_docs: int) -> dict:
-    from kansoku.corpus.features import DocFeatures, doc_features
-    from kansoku.corpus.minhash import signature
     from kansoku.store import db
+    from kansoku.store.features import DocFeatures, doc_features
+    from kansoku.store.minhash import signature
     from search_latency import OUTLETS
 
     t0 = time.perf_counter()

@@ -179,7 +179,7 @@ import kansoku.analyze.frames, kansoku.analyze.stance, kansoku.analyze.genre, ka
 import kansoku.resolve.entities, kansoku.resolve.corpus; lap("import the analysis modules")
 import kansoku.read; lap("import kansoku.read")
 from kansoku.nlp.ner import model; model(); lap("NER model")
-from kansoku.resolve.gazetteer import default; default(); lap("gazetteer")
+from kansoku.nlp.gazetteer import default; default(); lap("gazetteer")
 from kansoku.nlp.tokens import tokenize; tokenize("ロシア"); lap("Sudachi dictionary")
 from kansoku.read import iter_documents
 from kansoku.pipeline import analyze_document

@@ -6,10 +6,10 @@ from importlib import resources
 import pytest
 
 from kansoku.extract.entities import find_mentions
+from kansoku.nlp.gazetteer import GazEntity, build
+from kansoku.nlp.gazetteer import default as default_gazetteer
 from kansoku.normalize import make_document
 from kansoku.normalize.segment import split_sentences
-from kansoku.resolve.gazetteer import GazEntity, build
-from kansoku.resolve.gazetteer import default as default_gazetteer
 
 
 @pytest.fixture(scope="module")

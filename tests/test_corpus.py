@@ -345,6 +345,7 @@ def cli(recs, tmp_path_factory):
     from typer.testing import CliRunner
 
     from kansoku.corpus.cli import register
+    from kansoku.report.cli import register as register_report
 
     app = typer.Typer()
 
@@ -353,6 +354,7 @@ def cli(recs, tmp_path_factory):
         pass
 
     register(app)
+    register_report(app)
     path = tmp_path_factory.mktemp("cli") / "records.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
     runner = CliRunner()
@@ -546,8 +548,8 @@ def test_candidate_pairs_find_every_pair_above_the_threshold():
 def test_minhash_estimates_jaccard_and_is_stable():
     import numpy as np
 
-    from kansoku.corpus.minhash import band_keys, jaccard, signature
     from kansoku.corpus.stories import shingle_jaccard
+    from kansoku.store.minhash import band_keys, jaccard, signature
 
     a = "".join(f"ウクライナ東部で{i}日、ロシア軍の無人機{i * 3}機が飛来したと当局者は述べた。" for i in range(1, 40))
     b = a.replace("当局者", "関係者", 5)

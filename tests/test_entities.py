@@ -4,11 +4,11 @@ for these tests."""
 import pytest
 
 from kansoku.extract.entities import find_mentions
+from kansoku.nlp.gazetteer import GazEntity, build
 from kansoku.normalize import make_document
 from kansoku.normalize.segment import split_sentences
 from kansoku.resolve.corpus import link_corpus
 from kansoku.resolve.entities import resolve_document
-from kansoku.resolve.gazetteer import GazEntity, build
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,7 @@ def test_ordinary_word_short_forms_need_a_person_cue():
 
 
 def test_address_compound_is_one_place_named_by_its_last_part():
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     g = default()
     t = "彼はケンタッキー州レキシントンで育ち、のちに京都市西京区へ移った。"
@@ -184,7 +184,7 @@ def test_address_compound_is_one_place_named_by_its_last_part():
 
 
 def test_compass_words_keep_the_country_reading():
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     t = "ウクライナ東部ドネツク州で戦闘が続いた。"
     flat = [m.text for m in find_mentions(make_document(t, sentences=split_sentences(t)), default()) if not m.nested]
@@ -202,7 +202,7 @@ def test_government_is_an_organisation_mention_of_its_head(gaz):
 
 
 def test_agency_short_name_only_in_a_wire_credit():
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     g = default()
     t = "両社は新型電池を共同開発した。【北京=共同】政府は反発した（共同）。"
@@ -211,7 +211,7 @@ def test_agency_short_name_only_in_a_wire_credit():
 
 
 def test_person_name_containing_a_place_word():
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     t = "父は町長を務めた柳田長谷男。"
     ms = find_mentions(make_document(t, sentences=split_sentences(t)), default())
@@ -226,7 +226,7 @@ def test_katakana_common_nouns_do_not_make_organisation_names(gaz):
 
 
 def test_regnal_number_belongs_to_the_name_and_unlinks_it():
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     g = default()
     t = "ヨルダンのフセイン1世は和平を進めた。"
@@ -235,7 +235,7 @@ def test_regnal_number_belongs_to_the_name_and_unlinks_it():
 
 
 def test_unknown_town_after_a_state_is_its_own_place():
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     g = default()
     t = "彼はオクラホマ州エイダで生まれた。"

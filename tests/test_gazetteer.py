@@ -38,7 +38,7 @@ _DROP = re.compile(r"[\s\u30fb\u00b7\u2022\u2027\u2219\u22c5\uff65=\uff1d.\-\u20
 def key(text: str) -> str:
     """Matching key: NFKC, case-folded, without whitespace, middle dots, '=', '.' and hyphens.
 
-    The same characters as kansoku.resolve.variants.surface_key, which the resolver uses.
+    The same characters as kansoku.nlp.variants.surface_key, which the resolver uses.
     """
     return _DROP.sub("", unicodedata.normalize("NFKC", text)).casefold()
 

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from kansoku.nlp import cache, ner
-from kansoku.resolve import gazetteer as gz
+from kansoku.nlp import gazetteer as gz
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -116,7 +116,7 @@ def test_an_owned_organisation_keeps_its_owner():
 def test_loaded_labels_data_file():
     """data/loaded_labels.toml: every pattern compiles, every referent is a gazetteer entity, stances in range."""
     from kansoku.extract.entities import loaded_labels
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     gaz = default()
     labels = loaded_labels()

@@ -497,3 +497,29 @@ def test_stories_are_cached_in_the_store_until_it_changes(tmp_path: Path) -> Non
     with Corpus.open(db) as c:
         again = cluster_stories(c, min_size=1)
     assert sum(s["size"] for s in again) == sum(s["size"] for s in first) + 1
+
+
+def test_reanalyze_keeps_the_provenance_of_stored_records(tmp_path: Path) -> None:
+    """Inputs whose bytes are not kept are re-analysed from the stored record: every author with its kind,
+    the outlet, dates, canonical URL and original source survive."""
+    pages = Path(__file__).parent / "data" / "pages"
+    db = tmp_path / "k.db"
+    ingest(db, iter_documents([pages]), workers=1)
+
+    def provenance() -> dict[str, tuple]:
+        con = sqlite3.connect(db)
+        out = {}
+        for source, js in con.execute("SELECT source, record_json FROM documents"):
+            m = json.loads(js)["metadata"]
+            out[source] = (
+                [(a["name"], a["kind"]) for a in m["authors"]], m["outlet"], m["published"], m["updated"],
+                m["url"], m["original"], json.loads(js)["title"],
+            )
+        con.close()
+        return out
+
+    before = provenance()
+    assert sum(len(v[0]) for v in before.values()) >= 20
+    stats = reanalyze(db, all_documents=True, workers=1)
+    assert stats.updated == len(before) and stats.failed == 0
+    assert provenance() == before

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kansoku.resolve.variants import surface_key, variant_key
+from kansoku.nlp.variants import surface_key, variant_key
 
 SAME = [
     ("ポクロウシク", "ポクロフスク"),

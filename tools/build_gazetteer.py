@@ -88,7 +88,7 @@ LIST_KEYS = ("aliases", "abbrev", "short", "roles", "ambiguous")
 
 try:  # use the resolver's own normalisation so that the build sees the collisions the matcher will see
     sys.path.insert(0, str(ROOT / "src"))
-    from kansoku.resolve.variants import surface_key, variant_key
+    from kansoku.nlp.variants import surface_key, variant_key
 except ImportError:  # pragma: no cover - standalone use: NFKC, case-folded, no spaces or middle dots
     _DROP = re.compile(
         r"[\s\u30fb\u00b7\u2022\u2027\u2219\u22c5\uff65=\uff1d.\-\u2010\uff0d\u2011\u2013\u2014]+"

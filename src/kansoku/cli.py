@@ -240,17 +240,74 @@ def _is_date(s: str) -> bool:
         return False
 
 
+class Lang(StrEnum):
+    ja = "ja"
+    en = "en"
+
+
+@app.command()
+def serve(
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="SQLite store (default: $KANSOKU_DB or ./kansoku.db).", show_default=False),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    lang: Annotated[Lang, typer.Option(help="Default language of the pages (each page can switch).")] = Lang.ja,
+    allow_ingest: Annotated[
+        bool, typer.Option("--allow-ingest", help="Open the store for writing and add the ingest page.")
+    ] = False,
+) -> None:
+    """Browse a store in a web browser: search, articles, entities, claims, stories, timeline, briefing.
+
+    Every page has a JSON twin under /api/ (docs/web.md).  Read-only unless --allow-ingest."""
+    from kansoku.cliutil import store_path
+
+    path, option = store_path(db)
+    if not allow_ingest:
+        check_target(check_store, path, option, hint="or start with --allow-ingest to create it")
+        if not path.exists():
+            err(f"{option} {path}: no such store (run `kansoku ingest` first, or start with --allow-ingest)")
+            raise typer.Exit(EXIT_USAGE)
+    try:
+        import uvicorn
+
+        from kansoku.web.app import create_app
+    except ImportError as exc:
+        err(f"serve: the web UI needs {exc.name}, which is not installed: pip install 'kansoku[web]'")
+        raise typer.Exit(EXIT_USAGE) from None
+    from kansoku.store.db import StoreVersionError
+
+    try:
+        web_app = create_app(path, lang=lang.value, allow_ingest=allow_ingest)
+    except (StoreVersionError, FileNotFoundError, ValueError) as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err(f"serve: listening on {host}: anyone who can reach this address can read the store"
+            + (" and add to it" if allow_ingest else ""))
+    print(f"kansoku: serving {path} on http://{host}:{port}/ ({'read-write' if allow_ingest else 'read-only'}); "
+          "Ctrl-C stops", file=sys.stderr, flush=True)
+    try:
+        uvicorn.run(web_app, host=host, port=port, log_level="warning")
+    except OSError as exc:
+        err(f"serve: cannot listen on {host}:{port}: {reason_of(exc)}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 def _register_plugins() -> None:
     """Commands of later stages (store, report) live beside their stage and register themselves here."""
     from kansoku.collect.cli import register as register_collect
     from kansoku.corpus.claims_cli import register as register_claims
     from kansoku.corpus.cli import register as register_corpus
     from kansoku.engine.cli import register as register_engine
+    from kansoku.report.cli import register as register_report
     from kansoku.store.cli import register as register_store
 
     register_store(app, _collect_raw)
     register_engine(app)
     register_corpus(app, _load_records)
+    register_report(app)
     register_claims(app, _load_records, lambda paths, quiet: _collect(paths, None, None, quiet))
     register_collect(app)
 

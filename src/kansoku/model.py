@@ -30,13 +30,17 @@ class Candidate:
     ``origin``: where it was read: ``jsonld``, ``meta`` (OpenGraph, ``<meta>``, ``<time>``, ``<link>``),
     ``header`` (header lines of a text dump, front matter), ``feed``, ``record`` (a JSON field),
     ``docx`` / ``pdf`` (document properties), ``html`` (visible page elements such as ``<h1>``).
-    ``kind`` qualifies authors: person | team | ai | organisation.
+    ``kind`` qualifies authors: person | team | ai | organisation; ``role`` and ``affiliation`` go with them
+    where the source states them.
     """
 
     field: str
     value: str
     origin: str
     kind: str | None = None
+    #: for authors: a role or title given beside the name (記者, 編集委員) and an affiliation
+    role: str | None = None
+    affiliation: str | None = None
 
 
 @dataclass(slots=True)

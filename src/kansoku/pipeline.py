@@ -436,9 +436,9 @@ def _warm() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from kansoku.nlp.gazetteer import default
     from kansoku.nlp.ner import model
     from kansoku.nlp.tokens import tokenize
-    from kansoku.resolve.gazetteer import default
 
     default()
     model()

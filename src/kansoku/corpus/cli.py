@@ -1,4 +1,4 @@
-"""Corpus commands for the kansoku CLI: ``stories``, ``compare``, ``timeline``, ``entity``, ``report``.
+"""Corpus commands for the kansoku CLI: ``stories``, ``compare``, ``timeline``, ``entity`` (``report`` lives in :mod:`kansoku.report.cli`).
 
 :func:`register` adds them to the Typer app.  They run on a store (:class:`kansoku.corpus.base.Corpus`):
 the ``--db`` store as it is, or, with ``--input FILE.jsonl``, the records written by ``kansoku analyze``
@@ -19,7 +19,7 @@ import typer
 from kansoku.cliutil import EXIT_FAILED, EXIT_USAGE, DbOption, check_target, err, store_path
 from kansoku.corpus import load_records_from_jsonl
 from kansoku.corpus.base import Corpus, as_corpus
-from kansoku.outputs import TargetError, check_folder, check_store, reason_of
+from kansoku.outputs import check_store, reason_of
 
 LoadRecords = Callable[[Path | None, list[Path] | None], list[dict]]
 
@@ -244,51 +244,6 @@ def register(app: typer.Typer, load_records: LoadRecords | None = None) -> None:
             _json(prof)
             return
         _print_profile(prof)
-
-    @app.command("report")
-    def report_cmd(
-        out: Annotated[
-            Path, typer.Option("--out", "-o", help="Output folder (created if its parent folder exists).")
-        ],
-        story: Annotated[str | None, typer.Option("--story", help="Only articles of this story.")] = None,
-        query: Annotated[str | None, typer.Option("--query", "-q", help="Only articles mentioning this entity/text.")] = None,
-        title: Annotated[str | None, typer.Option(help="Page title.")] = None,
-        lang: Annotated[str, typer.Option(help="ja or en.")] = "ja",
-        input: InputOption = None,
-        db: DbOption = None,
-        format: FormatOption = OutFormat.table,
-    ) -> None:
-        """Write a briefing: self-contained HTML page, Markdown with SVG charts, and the data as JSON."""
-        from kansoku.report.briefing import write_briefing
-
-        check_target(check_folder, out, "--out")
-        with open_corpus(db, input) as c:
-            ids: list[str] | None = None
-            if story:
-                s = _story_or_exit(c, story)
-                ids = s["doc_ids"]
-                title = title or s["label"]
-            if query:
-                if ids is None:
-                    ids = filter_query_ids(c, query)
-                else:
-                    with c.subset(ids) as sub:
-                        ids = filter_query_ids(sub, query)
-                title = title or query
-            recs = c.records(ids)
-        if not recs:
-            err("no articles to report on")
-            raise typer.Exit(EXIT_FAILED)
-        try:
-            paths = write_briefing(recs, out, title=title, lang=lang)
-        except TargetError as exc:
-            err(str(exc))
-            raise typer.Exit(EXIT_USAGE) from None
-        if format is OutFormat.json:
-            _json({"written": [str(p) for p in paths], "articles": len(recs)})
-            return
-        for p in paths:
-            print(p)
 
 
 def filter_query_ids(c: Corpus, query: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Near-duplicates and event-level story clusters across outlets, over a store.
 
-Everything per document comes from the rows written at ingest (:mod:`kansoku.corpus.features`): MinHash
+Everything per document comes from the rows written at ingest (:mod:`kansoku.store.features`): MinHash
 signatures, noun-term counts, entity salience, dates and places.  Nothing is re-tokenised.
 
 * :func:`near_duplicates` — LSH banding (9 bands × 13 rows) over the stored 128-value MinHash signatures of
@@ -36,12 +36,12 @@ import numpy as np
 from kansoku import __version__
 from kansoku.corpus import entity_weight, to_date
 from kansoku.corpus.base import Corpus, as_corpus
-from kansoku.corpus.features import LEAD_BOOST, noun_terms  # noqa: F401 - re-exported
-from kansoku.corpus.minhash import NUM_PERM, SHINGLE, band_keys, candidate_pairs, from_bytes  # noqa: F401
 from kansoku.store.db import decode_terms, revision
+from kansoku.store.features import LEAD_BOOST, noun_terms  # noqa: F401 - re-exported
+from kansoku.store.minhash import NUM_PERM, SHINGLE, band_keys, candidate_pairs, from_bytes  # noqa: F401
 
 if TYPE_CHECKING:
-    from kansoku.corpus.features import DocFeatures
+    from kansoku.store.features import DocFeatures
 
 _WS = re.compile(r"\s+")
 

@@ -58,8 +58,8 @@ def origins(c: Corpus, ns: list[int] | None = None, threshold: float = DUP_THRES
     """Document id → origin key: the outlet of the first (lowest id) document of its near-duplicate group,
     else its own outlet.  For ``ns`` (document rowids) only, the groups are followed through the stored
     LSH band keys (each document's candidates, confirmed by their signatures, transitively)."""
-    from kansoku.corpus.minhash import band_keys, from_bytes
     from kansoku.corpus.stories import dup_groups
+    from kansoku.store.minhash import band_keys, from_bytes
 
     con = c.con
     if ns is None:

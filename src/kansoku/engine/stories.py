@@ -1,9 +1,9 @@
 """Near-duplicates and story clusters of a Spark run: the clusters of :mod:`kansoku.corpus.stories`,
 computed with distributed joins instead of a store.
 
-* Per document, on the executors: :func:`kansoku.corpus.features.doc_features` (the features ``kansoku
+* Per document, on the executors: :func:`kansoku.store.features.doc_features` (the features ``kansoku
   ingest`` stores: nouns, headline nouns, entity salience, main place, date, the MinHash signature of
-  :mod:`kansoku.corpus.minhash`) and the signature's LSH band keys (:func:`~kansoku.corpus.minhash.band_keys`).
+  :mod:`kansoku.store.minhash`) and the signature's LSH band keys (:func:`~kansoku.store.minhash.band_keys`).
 * Near-duplicates: a join on (band, key), candidates confirmed by the share of equal signature values, as
   :func:`kansoku.corpus.stories.dup_pairs` does; groups are the connected components of the pairs (on the
   driver: one row per pair).
@@ -33,8 +33,6 @@ from datetime import date
 from typing import Any
 
 from kansoku.corpus import to_date
-from kansoku.corpus.features import DocFeatures, doc_features
-from kansoku.corpus.minhash import NUM_PERM, band_keys
 from kansoku.corpus.stories import (
     EXACT_PAIRS,
     PLACE_PENALTY,
@@ -43,6 +41,8 @@ from kansoku.corpus.stories import (
     feature_vectors,
     window_pairs,
 )
+from kansoku.store.features import DocFeatures, doc_features
+from kansoku.store.minhash import NUM_PERM, band_keys
 
 FEATURE_DDL = (
     "id string, o_root int, o_key string, o_item int, fj string, sig array<long>, bands array<long>, "

@@ -25,10 +25,10 @@ from functools import lru_cache
 from importlib import resources
 
 from kansoku.model import Document, Span
+from kansoku.nlp.gazetteer import _END, Gazetteer
+from kansoku.nlp.gazetteer import default as default_gazetteer
 from kansoku.nlp.tokens import Token, tokens
-from kansoku.resolve.gazetteer import _END, Gazetteer
-from kansoku.resolve.gazetteer import default as default_gazetteer
-from kansoku.resolve.variants import variant_key
+from kansoku.nlp.variants import variant_key
 
 # Words that follow a person's name; longest first so that 大統領報道官 wins over 大統領.
 PERSON_TITLES = sorted(

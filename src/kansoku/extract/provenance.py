@@ -455,7 +455,8 @@ def decide(cands: list[Candidate], body: dict[str, Any], text: str, title: str |
                 continue
             if not _valid_author(name, publisher_names):
                 continue
-            add(name, c.origin, "person" if c.kind == "person" else None)
+            add(name, c.origin, c.kind if c.kind in ("person", "team", "ai") and c.origin not in ("meta", "jsonld")
+                else "person" if c.kind == "person" else None, c.role, c.affiliation)
     byline_lines = [(c.value, c.kind) for c in cands if c.field == "byline"]
     for a in parse_byline_lines(byline_lines):
         if _norm(a["name"]) in publisher_names and a["kind"] != "organisation":

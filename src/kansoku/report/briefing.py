@@ -219,7 +219,7 @@ def glosses(records: Iterable[dict]) -> dict[str, set[str]]:
 
 def glossary(records: Iterable[dict], max_entries: int = 30, lang: str = "ja") -> list[dict]:
     """Entities with their spellings, glosses and corpus definitions (defined terms first)."""
-    from kansoku.resolve.variants import variant_key
+    from kansoku.nlp.variants import variant_key
 
     recs = as_list(records)
     defs = definitions(recs)

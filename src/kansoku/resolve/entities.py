@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from kansoku.extract.entities import Mention, key_of, strip_title
-from kansoku.resolve.gazetteer import Gazetteer
-from kansoku.resolve.gazetteer import default as default_gazetteer
-from kansoku.resolve.variants import surface_key
+from kansoku.nlp.gazetteer import Gazetteer
+from kansoku.nlp.gazetteer import default as default_gazetteer
+from kansoku.nlp.variants import surface_key
 
 _METHOD = {"gazetteer": "gazetteer", "abbrev": "abbrev", "short": "short_form", "variant": "variant_key",
            "loaded": "loaded_label"}

@@ -8,7 +8,7 @@ text, which begins with the title) and ``fts_tok`` (Sudachi tokens, unicode61 to
 terms that the trigram tokenizer cannot find.
 
 Schema 2 adds what the corpus commands read instead of whole records, derived from each record once when it
-is written (:mod:`kansoku.corpus.features`): ``doc_features`` (date, outlet label, main place, MinHash
+is written (:mod:`kansoku.store.features`): ``doc_features`` (date, outlet label, main place, MinHash
 signature, noun-term and headline-term counts), ``doc_entities`` (entity salience per document),
 ``entity_names``, ``vocab`` (term ids), ``lsh`` (MinHash band keys) and the sentence index of mentions and
 figures.  :class:`StoreWriter` writes a batch of records with one ``executemany`` per table.
@@ -443,7 +443,7 @@ def now() -> str:
 def token_string(text: str) -> str:
     """What the ``fts_tok`` column holds: Sudachi surfaces (mode C), then the mode-A parts of compounds
     (外務省 → 外務 省) and the normalised forms that differ from the surface, space-joined."""
-    from kansoku.corpus.features import token_string as tokens
+    from kansoku.store.features import token_string as tokens
 
     return tokens(text)
 
@@ -474,7 +474,7 @@ def _num(v: object) -> float | None:
 
 @lru_cache(maxsize=65536)
 def variant_key(text: str) -> str:
-    from kansoku.resolve.variants import variant_key as vk
+    from kansoku.nlp.variants import variant_key as vk
 
     return vk(text)
 
@@ -558,7 +558,7 @@ def delete_document(con: sqlite3.Connection, doc_id: str) -> None:
                     [(d, k, a, b) for (a, b), (d, k) in pairs.items()])  # fmt: skip
     con.executemany("DELETE FROM cooc WHERE a = ? AND b = ? AND docs <= 0", list(pairs))
     if row[1] is not None:
-        from kansoku.corpus.minhash import band_keys, from_bytes
+        from kansoku.store.minhash import band_keys, from_bytes
 
         keys = band_keys(from_bytes(row[1]))[0].tolist()
         con.executemany("DELETE FROM lsh WHERE key = ? AND n = ?", [(k, row[0]) for k in keys])
@@ -602,8 +602,8 @@ class StoreWriter:
     ) -> None:
         """Insert records ``(record, content_hash, version, features or None)``, replacing any stored
         document with the same id.  ``keep``: (n, ingested_at) per item, to keep them (migration)."""
-        from kansoku.corpus.features import SentenceIndex, doc_features
-        from kansoku.corpus.minhash import band_keys, to_bytes
+        from kansoku.store.features import SentenceIndex, doc_features
+        from kansoku.store.minhash import band_keys, to_bytes
 
         if not items:
             return

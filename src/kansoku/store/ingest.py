@@ -350,7 +350,7 @@ class _Writer:
     def flush(self) -> None:
         if not self.batch and not self.files:
             return
-        from kansoku.corpus.features import doc_features
+        from kansoku.store.features import doc_features
 
         batch, self.batch = self.batch, []
         files, self.files = self.files, []
@@ -644,6 +644,7 @@ def reanalyze(
     Pages fetched by ``kansoku collect`` are re-read from their kept raw bytes (``store/raw.py``); other
     documents are rebuilt from the stored record's text and metadata."""
     from kansoku.pipeline import Options, run
+    from kansoku.records import raw_from_record
     from kansoku.store import raw as raw_pages
 
     t0 = time.perf_counter()
@@ -676,25 +677,16 @@ def reanalyze(
             if row is None:
                 continue
             source, rec = row[0], json.loads(row[1])
-            meta = rec.get("metadata") or {}
-            title = rec.get("title")
-            text = rec["text"]
-            authors = meta.get("authors") or []
             queue.append(_Pending(source, "", None, None, version, replaces=doc_id))
             # a fetched page is read again from its kept bytes (its provenance candidates re-derived)
             page = raw_pages.reread(con, doc_id, source)
             if page is not None:
                 yield page
                 continue
-            yield RawDoc(
-                source=source,
-                text=text,
-                title=title if title and text.startswith(title) else None,
-                published=meta.get("published"),
-                author=(authors[0].get("name") if authors else None),
-                outlet=meta.get("outlet"),
-                fetch=meta.get("fetch"),
-            )
+            # else the stored text, with every provenance value the record holds that the text does not
+            raw = raw_from_record(rec)
+            raw.source = source
+            yield raw
 
     try:
         for r in run(todo(), Options(), workers=workers):

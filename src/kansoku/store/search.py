@@ -68,8 +68,8 @@ def check_query(query: str | None, *filters: object) -> None:
 
 def entity_ids(con: sqlite3.Connection, name: str, include_short: bool = True) -> set[str]:
     """Ids of the entities NAME may refer to: stored ids, names, mentions (exact or variant), gazetteer."""
-    from kansoku.resolve.gazetteer import default
-    from kansoku.resolve.variants import variant_key
+    from kansoku.nlp.gazetteer import default
+    from kansoku.nlp.variants import variant_key
 
     name = name.strip()
     if not name:
@@ -100,7 +100,7 @@ def entity_ids(con: sqlite3.Connection, name: str, include_short: bool = True) -
 
 def surface_forms(con: sqlite3.Connection, ids: set[str]) -> list[str]:
     """Every stored surface form of the entities, plus the gazetteer's names and aliases."""
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     if not ids:
         return []
@@ -299,7 +299,7 @@ def _filters(
 
 def _stance_names(con: sqlite3.Connection, target: str) -> list[str]:
     """Stance targets are keyed by English name; accept ids, Japanese names and variants too."""
-    from kansoku.resolve.gazetteer import default
+    from kansoku.nlp.gazetteer import default
 
     names = {target.lower()}
     gaz = default()
@@ -491,6 +491,11 @@ def _search(
         if sql is None:
             return []
         rows = con.execute(sql, params).fetchall()
+    return hits_of(con, rows, terms, comp)
+
+
+def hits_of(con: sqlite3.Connection, rows: list, terms: list[Term], comp: _Compiled | None) -> list[dict]:
+    """The hit dicts of ROWS (``(n, bm25)`` pairs, in order), with snippets (HL_OPEN/HL_CLOSE markers)."""
     out: list[dict] = []
     forms = [f for t in terms for f in t.forms]
     for n, score in rows:
@@ -542,7 +547,15 @@ def _mark(snippet: str, forms: list[str]) -> str:
     """Add highlight markers around short forms outside already highlighted stretches."""
     if not forms:
         return snippet
-    pat = re.compile("|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True)))
+    kata = "\u30a0-\u30ff\uff66-\uff9f"
+
+    def piece(f: str) -> str:
+        # a one-letter katakana form (ロ for Russia) only on its own, not inside a word (ドローン)
+        if len(f) == 1 and re.match(f"[{kata}]", f):
+            return f"(?<![{kata}]){re.escape(f)}(?![{kata}])"
+        return re.escape(f)
+
+    pat = re.compile("|".join(piece(f) for f in sorted(set(forms), key=len, reverse=True)))
     out: list[str] = []
     inside = False
     buf = ""

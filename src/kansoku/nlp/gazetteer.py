@@ -10,7 +10,7 @@ module loads it once per process and builds three indexes:
 
 Building these takes about 0.2-0.5 s, so :func:`default` keeps the built indexes of the shipped file in the
 user cache (:mod:`kansoku.nlp.cache`) as one ``marshal`` file, keyed by the bytes of the file and the source
-of this module and of :mod:`kansoku.resolve.variants`: later processes load it in a few milliseconds.
+of this module and of :mod:`kansoku.nlp.variants`: later processes load it in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from kansoku.resolve.variants import surface_key, variant_key
+from kansoku.nlp.variants import surface_key, variant_key
 
 TYPES = ("PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP", "PRODUCT", "OTHER")
 
@@ -157,7 +157,7 @@ def load_cached() -> Gazetteer:
         (folder / "gazetteer.marshal").write_bytes(_dumps(parse(raw.decode("utf-8"), src)))
 
     parts = [raw, _COMPILED_VERSION, marshal.version.to_bytes(4, "little"),
-             cache.source_of(__name__, "kansoku.resolve.variants")]  # fmt: skip
+             cache.source_of(__name__, "kansoku.nlp.variants")]  # fmt: skip
     folder = cache.entry("gazetteer", parts, write)
     if folder is not None:
         try:

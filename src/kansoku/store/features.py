@@ -7,7 +7,7 @@ need, so that no command re-tokenises or re-reads whole records:
   mode-A parts of compounds, normalised forms; see docs/store.md) and the content nouns used for story
   similarity (lead nouns counted ``LEAD_BOOST`` times);
 * the nouns of the headline (tokenised on its own, as before);
-* the MinHash signature of the text's 5-shingles (:mod:`kansoku.corpus.minhash`);
+* the MinHash signature of the text's 5-shingles (:mod:`kansoku.store.minhash`);
 * entity salience (headline/lead mentions twice, one-letter abbreviations half, times the kind weight),
   the main place, the article date (:func:`kansoku.corpus.doc_date`) and outlet label
   (:func:`kansoku.corpus.outlet_of`), and the sentence index of every mention and figure.
@@ -20,7 +20,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kansoku.corpus import doc_date, entity_weight, is_byline_entity, is_specific_place, outlet_of
+from kansoku.records import doc_date, entity_weight, is_byline_entity, is_specific_place, outlet_of
 
 LEAD_BOOST = 3
 
@@ -186,7 +186,7 @@ class DocFeatures:
 
 def doc_features(rec: dict) -> DocFeatures:
     """Everything the corpus commands need from one record, computed once."""
-    from kansoku.corpus.minhash import signature
+    from kansoku.store.minhash import signature
 
     text = rec.get("text") or ""
     cut = lead_end(rec)
