@@ -2,7 +2,8 @@
 
 read → normalize → nlp → extract → resolve → analyze → store → corpus → report → web.  Orchestrators
 (``pipeline``, ``engine``, ``cli``, ``collect``) sit around the stages; of the stages, only ingest (which
-runs the analysis before storing) may call them.
+runs the analysis before storing) and the web workspace (at the top, beside cli.py: its ingest page runs
+collect and ingest) may call them.
 """
 
 import ast
@@ -15,6 +16,7 @@ ORCHESTRATORS = {"pipeline", "engine", "cli", "collect"}
 MAY_ORCHESTRATE = {
     "store/ingest.py": "ingest analyses files (pipeline.run) before it stores their records",
     "store/cli.py": "the ingest and reanalyze commands pick an engine",
+    "web/jobs.py": "the ingest page runs collect and ingest, like the CLI",
 }
 
 
