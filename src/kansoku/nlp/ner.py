@@ -209,36 +209,39 @@ def viterbi(emissions: np.ndarray, trans: np.ndarray) -> list[int]:
 
 def viterbi_many(emissions: np.ndarray, lengths: list[int], trans: np.ndarray) -> list[list[int]]:
     """:func:`viterbi` over several sequences at once (``emissions`` stacked, ``lengths`` of each): one
-    Python step per position instead of per token, each step the same float32 operations per sequence."""
+    Python step per position instead of per token, each step the same float32 operations per sequence.
+
+    The sequences run longest first, so the ones still going at a step are a prefix of the rows and each
+    step computes only those (a finished sequence keeps its last scores)."""
     n_seq = len(lengths)
-    width = max(lengths)
-    em = np.zeros((n_seq, width, N_TAGS), dtype=emissions.dtype)
-    pos = 0
-    for k, n in enumerate(lengths):
-        em[k, :n] = emissions[pos : pos + n]
-        pos += n
     lens = np.asarray(lengths)
+    order = np.argsort(-lens, kind="stable")
+    ls = lens[order]
+    width = int(ls[0])
+    em = np.zeros((n_seq, width, N_TAGS), dtype=emissions.dtype)
+    em[np.arange(width) < lens[:, None]] = emissions
+    em = em[order]
     score = em[:, 0] + trans[N_TAGS]
     body = trans[:N_TAGS]
-    back = np.zeros((n_seq, width, N_TAGS), dtype=np.intp)
-    rows = np.arange(n_seq)[:, None]
-    cols = np.arange(N_TAGS)[None, :]
+    back = np.zeros((n_seq, width, N_TAGS), dtype=np.uint8)
+    running = np.searchsorted(-ls, -np.arange(width), side="left").tolist()  # rows with length > i
     for i in range(1, width):
-        cand = score[:, :, None] + body[None, :, :]
-        best = cand.argmax(1)
-        back[:, i] = best
-        new = cand[rows, best, cols] + em[:, i]
-        active = (lens > i)[:, None]
-        score = np.where(active, new, score)
-    paths = []
-    for k, n in enumerate(lengths):
-        tag = int(score[k].argmax())
+        a = running[i]
+        cand = score[:a, :, None] + body
+        back[:a, i] = cand.argmax(1)
+        score[:a] = cand.max(1) + em[:a, i]
+    last = score.argmax(1).tolist()
+    paths: list[list[int]] = [[] for _ in range(n_seq)]
+    for r, k in enumerate(order.tolist()):
+        n = lengths[k]
+        tag = last[r]
         path = [tag]
+        steps = back[r, :n].tolist()
         for i in range(n - 1, 0, -1):
-            tag = int(back[k, i, tag])
+            tag = steps[i][tag]
             path.append(tag)
         path.reverse()
-        paths.append(path)
+        paths[k] = path
     return paths
 
 
