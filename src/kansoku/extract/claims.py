@@ -24,6 +24,7 @@ from typing import Any
 
 from kansoku.model import Document, Span
 from kansoku.normalize.segment import split_spans
+from kansoku.prefilter import may_match
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
@@ -386,7 +387,10 @@ def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]]) -> list[dic
     """記事では「北極星を失った」という表現が使われている: words a text or a person is said to use."""
     s0, sent = sp.start, text[sp.start : sp.end]
     out: list[dict[str, Any]] = []
-    for wm in _patterns()["wording"].finditer(sent):
+    wording = _patterns()["wording"]
+    if not may_match(wording, sent):
+        return out
+    for wm in wording.finditer(sent):
         a, b = _strip_when(sent, wm.start("np"), wm.end("np"))
         np = sent[a:b]
         if not (plausible_speaker(np) or np.endswith(("記事", "原文", "論文", "報告書", "声明", "見出し", "社説", "コラム"))):
@@ -397,6 +401,9 @@ def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]]) -> list[dic
         out.append(_rec(text, sp.start, sp.end, (s0 + a, s0 + b), sent[qe:wm.end()], "quote",
                         (s0 + qs + 1, s0 + qe - 1)))
     return out
+
+
+_CIRCULATES = re.compile(rf"(?P<np>{_NP})(?:では|で)、?")
 
 
 def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = False) -> list[dict[str, Any]]:
@@ -425,7 +432,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
                 weak.add(m.start())
     found.sort()
     recs: list[dict[str, Any]] = []
-    rm = pats["reaction"].search(sent)
+    rm = pats["reaction"].search(sent) if may_match(pats["reaction"], sent) else None
     if rm and plausible_speaker(sent[rm.start("np") : rm.end("np")]):
         # reactions gathered under a place or a group (ネット上では「…」「…」などの批判が相次いだ)
         qs, qe = rm.start("quotes"), rm.end("quotes")
@@ -499,7 +506,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
         return [_rec(text, sp.start, sp.end, (s0 + acc_speaker[0], s0 + acc_speaker[1]), according.group("cue"),
                      "reported", (s0 + according.end(), s0 + end))]
     # hearsay: no speaker, unless the sentence names where it circulates (外交筋の間では…とささやかれている)
-    circ = re.match(rf"(?P<np>{_NP})(?:では|で)、?", masked)
+    circ = _CIRCULATES.match(masked)
     circ_spk = None
     if circ:
         a, b = circ.start("np"), circ.end("np")
