@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import marshal
 import os
 import re
 import zlib
@@ -355,6 +356,34 @@ _LO = (1 << 32) - 1  # two feature ids packed into one int: first << 32 | second
 _MAX_KEYS = 1 << 20  # the caches start again beyond this many token types (ids must fit in 20 bits)
 
 
+def pair_words(names: Any) -> tuple[frozenset[str], ...]:
+    """Words that can stand on each side of the word-pair features, from the feature names: (left of ww±1,
+    right of ww±1, left of pw-1/wp+1, right of pw+1).  A pair of tokens whose words are not in these sets
+    has none of those features, so :meth:`Model.id_matrix` need not look them up.  A name is split at every
+    ``|`` (a word may contain one), so the sets hold every word that may occur there: a superset, never
+    missing one."""
+    sides: tuple[set[str], ...] = (set(), set(), set(), set())
+    for f in names:
+        head = f[:5]
+        if head in ("ww-1=", "ww+1="):
+            left, right = sides[0], sides[1]
+        elif head in ("pw-1=", "wp+1="):
+            left, right = sides[2], None
+        elif head == "pw+1=":
+            left, right = None, sides[3]
+        else:
+            continue
+        body = f[5:]
+        i = body.find("|")
+        while i >= 0:
+            if left is not None:
+                left.add(body[:i])
+            if right is not None:
+                right.add(body[i + 1 :])
+            i = body.find("|", i + 1)
+    return tuple(frozenset(x) for x in sides)
+
+
 @dataclass(slots=True)
 class Model:
     index: dict[str, int]
@@ -370,6 +399,8 @@ class Model:
     _names: list[list[str]] = field(default_factory=list, repr=False)
     _families: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
     _clusters: Any = field(default=None, repr=False)
+    # pair_words(index), from the compiled model or computed on first use
+    pair_words: tuple[frozenset[str], ...] | None = field(default=None, repr=False)
 
     @property
     def unknown(self) -> int:
@@ -459,19 +490,34 @@ class Model:
         vals = list(map(d.get, keys))
         if None in vals:
             get, unk = self.index.get, self.unknown
+            none = unk << 32 | unk
             words, pos4, pos2, shapes, clusters = self._names
             miss = {x for x, v in zip(keys, vals, strict=True) if v is None}
+            if name in ("ww", "wp", "pw") and self.pair_words is None:
+                self.pair_words = pair_words(self.index)
             if name == "ww":
+                left, right = self.pair_words[0], self.pair_words[1]  # type: ignore[index]
                 for x in miss:
-                    s = words[x >> 32] + "|" + words[x & _LO]
-                    d[x] = get("ww-1=" + s, unk) << 32 | get("ww+1=" + s, unk)
+                    a, b = words[x >> 32], words[x & _LO]
+                    if a in left and b in right:
+                        s = a + "|" + b
+                        d[x] = get("ww-1=" + s, unk) << 32 | get("ww+1=" + s, unk)
+                    else:
+                        d[x] = none
             elif name == "wp":
+                left = self.pair_words[2]  # type: ignore[index]
                 for x in miss:
-                    s = words[x >> 32] + "|" + pos2[x & _LO]
-                    d[x] = get("pw-1=" + s, unk) << 32 | get("wp+1=" + s, unk)
+                    a = words[x >> 32]
+                    if a in left:
+                        s = a + "|" + pos2[x & _LO]
+                        d[x] = get("pw-1=" + s, unk) << 32 | get("wp+1=" + s, unk)
+                    else:
+                        d[x] = none
             elif name == "pw":
+                right = self.pair_words[3]  # type: ignore[index]
                 for x in miss:
-                    d[x] = get("pw+1=" + pos2[x >> 32] + "|" + words[x & _LO], unk)
+                    b = words[x & _LO]
+                    d[x] = get("pw+1=" + pos2[x >> 32] + "|" + b, unk) if b in right else unk
             elif name == "ppp":  # pos2 | pos4 | pos2, packed 20 bits each
                 for x in miss:
                     d[x] = get("ppp=" + pos2[x >> 40] + "|" + pos4[(x >> 20) & 0xFFFFF] + "|" + pos2[x & 0xFFFFF], unk)
@@ -641,7 +687,7 @@ class ClusterTable:
 
 
 # The compiled form of a model file in the cache (kansoku.nlp.cache); bump when it changes.
-COMPILED_VERSION = b"ner-compiled-1"
+COMPILED_VERSION = b"ner-compiled-2"
 _COMPILED = ("weights", "trans", "cluster_blob", "cluster_offsets", "cluster_ids", "cluster_table")
 
 
@@ -659,6 +705,8 @@ def compile_model(src: Path | io.BytesIO, folder: Path) -> None:
     trans = np.where(allowed_transitions(), trans, np.float32(_NEG)).astype(np.float32)
     blob, offsets, ids, table = ClusterTable.build(words, cids)
     (folder / "features.txt").write_bytes(features)
+    (folder / "pair_words.marshal").write_bytes(
+        marshal.dumps([sorted(x) for x in pair_words(features.decode("utf-8").split("\n"))]))
     for name, arr in zip(_COMPILED, (weights, trans, blob, offsets, ids, table), strict=True):
         np.save(folder / f"{name}.npy", arr, allow_pickle=False)
 
@@ -671,7 +719,11 @@ def load_compiled(folder: Path) -> Model:
         raise ValueError(f"{folder}: inconsistent compiled model")
     clusters = ClusterTable(a["cluster_blob"], a["cluster_offsets"], a["cluster_ids"], a["cluster_table"])
     set_clusters(clusters)
-    return Model(dict(zip(names, range(len(names)), strict=True)), a["weights"], np.array(a["trans"]))
+    words = marshal.loads((folder / "pair_words.marshal").read_bytes())
+    if not isinstance(words, list) or len(words) != 4:
+        raise ValueError(f"{folder}: inconsistent compiled model")
+    return Model(dict(zip(names, range(len(names)), strict=True)), a["weights"], np.array(a["trans"]),
+                 pair_words=tuple(frozenset(x) for x in words))
 
 
 def load_bytes(data: bytes) -> Model:
@@ -684,7 +736,7 @@ def load_bytes(data: bytes) -> Model:
     if folder is not None:
         try:
             return load_compiled(folder)
-        except (OSError, ValueError):
+        except (OSError, ValueError, EOFError, TypeError):
             cache.discard(folder)
     return load_file(io.BytesIO(data))
 
