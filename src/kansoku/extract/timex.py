@@ -112,14 +112,23 @@ def _guarded_extract(parser: Any) -> Any:
 
     patterns = [(name, pat) for name, pats in parser.all_patterns.items() for pat in pats]
     guards = cached_guards("jatimex", [pat.re_pattern for _, pat in patterns])
-    # [type name, pattern, compiled (on first use), guard]
-    table: list[list[Any]] = [[name, pat, None, g] for (name, pat), g in zip(patterns, guards, strict=True)]
+    distinct: dict[tuple[str, ...], int] = {}  # the ~50 distinct guards, each tested once per text
+    for g in guards:
+        if g is not None:
+            distinct.setdefault(g, len(distinct))
+    singles = [g[0] if len(g) == 1 else None for g in distinct]
+    several = list(distinct)
+    # [type name, pattern, compiled (on first use), number of its guard or -1]
+    table: list[list[Any]] = [[name, pat, None, -1 if g is None else distinct[g]]
+                              for (name, pat), g in zip(patterns, guards, strict=True)]  # fmt: skip
 
     def _extract(processed_text: str) -> list[Any]:
+        ok = [lit in processed_text if lit is not None else any(x in processed_text for x in several[k])
+              for k, lit in enumerate(singles)]  # fmt: skip
         out = []
         for row in table:
-            name, pat, rx, guard = row
-            if guard is not None and not any(lit in processed_text for lit in guard):
+            name, pat, rx, k = row
+            if k >= 0 and not ok[k]:
                 continue
             if rx is None:
                 rx = row[2] = re.compile(pat.re_pattern)
