@@ -441,7 +441,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
                          (s0 + qs + 1, s0 + qs + len(body) - 1)))
         found = [f for f in found if not (qs <= f[0] <= rm.end())]
     recs += _wording_claims(text, sp, recs)
-    according = pats["according"].match(masked)
+    according = pats["according"].match(masked) if may_match(pats["according"], masked) else None
     acc_speaker = None
     if according:
         a, b = _source_np(sent, *_strip_when(sent, according.start("np"), according.end("np")))
