@@ -180,14 +180,16 @@ def plausible_speaker(np: str) -> bool:
         len(toks) == 1 and toks[0].is_proper and len(head) >= 3)
 
 
-def _find_speaker(sent: str, limit: int, quote: bool, continued: bool) -> tuple[int, int] | None:
+def _find_speaker(sent: str, limit: int, quote: bool, continued: bool,
+                  masked: str | None = None) -> tuple[int, int] | None:
     """Speaker (offsets into ``sent``) among ``sent[:limit]`` outside brackets.
 
     The first topic (NP は / NP も) wins, else a subject (NP が). A subject right before the quote
     (日本が「…」) is the quote's own subject when the cue continues an earlier speaker (とも, また、).
     """
     pats = _patterns()
-    masked = _mask_brackets(sent[:limit])
+    if masked is None:  # else the caller's _mask_brackets(sent[:limit])
+        masked = _mask_brackets(sent[:limit])
     topics, subjects = [], []
     for m in pats["np_topic"].finditer(masked):
         if not plausible_speaker(sent[m.start("np") : m.end("np")]) and not _sentence_topic(masked, m):
@@ -270,6 +272,8 @@ def _skip_adverbials(sent: str, start: int, end: int) -> int:
 
 def _mask_brackets(s: str) -> str:
     """Replace bracketed content by □ so that NPs inside quotes are not taken as speakers."""
+    if not any(opener in s for opener in _BRACKETS):
+        return s  # nothing opens: nothing to mask
     out = list(s)
     depth: list[str] = []
     for i, ch in enumerate(s):
@@ -492,7 +496,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
             recs.insert(0, _rec(text, sp.start, sp.end, (s0 + acc_speaker[0], s0 + acc_speaker[1]),
                                 according.group("cue"), "reported", (s0 + according.end(), s0 + end)))
         return recs
-    topic = _find_speaker(sent, len(sent), False, False)
+    topic = _find_speaker(sent, len(sent), False, False, masked)
     if topic is not None:
         np = sent[topic[0] : topic[1]]
         if re.search(r"[\u30A1-\u30FA]{2,}|[A-Za-z]{2,}", np) or np.endswith(tuple(cues()["claims"]["speaker_suffixes"])):
