@@ -123,3 +123,20 @@ def test_id_matrix_is_token_features() -> None:
     ids = m.id_matrix(sents)
     want = [m.index.get(f, m.unknown) for toks in sents for f in token_features(toks)]
     assert ids.ravel().tolist() == want
+
+
+def test_id_matrix_from_several_threads() -> None:
+    """The fast path's caches are shared by the threads of a process: the same ids from each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kansoku.nlp.ner import model, token_features
+    from kansoku.nlp.tokens import tokenize
+
+    m = model()
+    texts = [f"{name}氏は{n}日、{place}で記者団に語った。" for n in range(1, 9)
+             for name, place in (("ゼレンスキー", "キーウ"), ("山田太郎", "大阪市"), ("ジョン・スミス", "ワシントン"))]
+    sents = [tokenize(t) for t in texts]
+    want = [[m.index.get(f, m.unknown) for f in token_features(s)] for s in sents]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda s: m.id_matrix([s]).ravel().tolist(), sents * 4))
+    assert got == want * 4

@@ -19,6 +19,7 @@ import json
 import marshal
 import os
 import re
+import threading
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -401,6 +402,8 @@ class Model:
     _clusters: Any = field(default=None, repr=False)
     # pair_words(index), from the compiled model or computed on first use
     pair_words: tuple[frozenset[str], ...] | None = field(default=None, repr=False)
+    # the caches above are grown in steps (keys, then their rows): one thread at a time
+    _lock: Any = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def unknown(self) -> int:
@@ -532,6 +535,10 @@ class Model:
     def id_matrix(self, sentences: list[list[Token]]) -> np.ndarray:
         """(total tokens, N_FEATURES) ids of ``token_features`` of each sentence, stacked: the same ids in
         the same order, computed from cached rows per token type and per pair/triple of attribute ids."""
+        with self._lock:
+            return self._id_matrix(sentences)
+
+    def _id_matrix(self, sentences: list[list[Token]]) -> np.ndarray:
         if self._clusters is not _CLUSTERS or len(self._attr_key) >= _MAX_KEYS or not self._families:
             self._reset()
         pad, end = self._attr_key[_PAD], self._attr_key[_END_PAD]
