@@ -206,3 +206,27 @@ def test_labelled_set_shape() -> None:
         assert {"author", "attributed"} <= voices.get(fid, set()), fid
     split = Counter(r["split"] for r in rows)
     assert 0.28 <= split["test"] / len(rows) <= 0.42
+
+
+def test_cue_lists_search_like_their_alternations() -> None:
+    """Searching only the alternatives whose guards pass gives the matches of the whole alternation."""
+    cat = load_catalogue()
+    texts = [
+        "キエフを支配するネオナチ政権を一掃しない限り、平和は訪れない。西側は制裁でロシアを弱体化させようとしている。",
+        "NATOの東方拡大がロシアの安全保障を脅かしたと大統領は述べた。制裁は効果がなく、欧州経済が打撃を受けている。",
+        "天気は晴れ。今日の試合は3対1で勝った。",
+    ]
+    texts += ["。".join(frame["cues"][:20]) for frame in cat["frames"].values()]
+    for text in texts:
+        passed = cat["cue_guards"].passed(text)
+        for frame in cat["frames"].values():
+            for whole, cues in ((frame["_cues"], frame["_cue_list"]), (frame["_weak"], frame["_weak_list"])):
+                for search in (cues.searcher(text), cues.searcher(text, passed)):
+                    pos = 0
+                    while pos <= len(text):
+                        want = whole.search(text, pos) if whole is not None else None
+                        got = search(pos) if search is not None else None
+                        assert (got and got.span()) == (want and want.span())
+                        if want is None:
+                            break
+                        pos = want.start() + 1

@@ -42,6 +42,7 @@ def test_compiled_ner_model_is_the_model_file(tmp_path: Path) -> None:
         assert new.index == old.index and list(new.index) == list(old.index)
         assert new.weights.dtype == old.weights.dtype and np.array_equal(new.weights, old.weights)
         assert new.trans.dtype == old.trans.dtype and np.array_equal(new.trans, old.trans)
+        assert old.pair_words is None and new.pair_words == ner.pair_words(old.index)
         assert len(table) == len(clusters)
         words = list(clusters)
         for w in words[::7] + words[-50:]:
@@ -114,6 +115,23 @@ def test_unreadable_entry_falls_back_and_is_discarded(tmp_path: Path, monkeypatc
         ner.model.cache_clear()
 
 
+def test_cached_guards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kansoku.prefilter import cached_guards
+
+    patterns = ["(?:東京|大阪)都?", "[0-9]+年", "a|b*", "x(?i:y)z"]
+    monkeypatch.setenv("KANSOKU_CACHE_DIR", "off")
+    want = cached_guards("t", patterns)
+    assert want == [("大阪", "東京"), ("年",), None, ("x",)]
+    monkeypatch.setenv("KANSOKU_CACHE_DIR", str(tmp_path))
+    assert cached_guards("t", patterns) == want  # built
+    assert cached_guards("t", patterns) == want  # read
+    (entry,) = tmp_path.glob("t-*")
+    (entry / "guards.marshal").write_bytes(b"broken")
+    assert cached_guards("t", patterns) == want  # an unreadable entry is discarded, the guards computed
+    assert not entry.exists()
+    assert cached_guards("t", patterns[:2]) == want[:2]  # another pattern list, another entry
+
+
 def _analyze(env_cache: str) -> bytes:
     env = dict(os.environ, KANSOKU_CACHE_DIR=env_cache)
     p = subprocess.run(
@@ -127,7 +145,8 @@ def _analyze(env_cache: str) -> bytes:
 def test_analyze_output_is_the_same_with_and_without_the_cache(tmp_path: Path) -> None:
     off = _analyze("off")
     cold = _analyze(str(tmp_path))
-    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["gazetteer", "ner"]
+    # the NER model, the gazetteer and the literal guards of the frame cues and ja-timex's patterns
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["frames", "gazetteer", "jatimex", "ner"]
     warm = _analyze(str(tmp_path))
     assert off.count(b"\n") >= len(list((ROOT / "examples" / "corpus").iterdir()))
     assert cold == off

@@ -101,3 +101,42 @@ def test_empty() -> None:
 def test_missing_model(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         ner.load_file(tmp_path / "nope.npz")
+
+
+def test_pair_words_split_at_every_bar() -> None:
+    from kansoku.nlp.ner import pair_words
+
+    ww_left, ww_right, wp_left, pw_right = pair_words(["ww-1=a|b", "ww+1=x|y|z", "wp+1=q|名詞-普通名詞",
+                                                       "pw+1=名詞-固有名詞|r", "w=a|b"])
+    assert ww_left == {"a", "x", "x|y"} and ww_right == {"b", "y|z", "z"}
+    assert wp_left == {"q"} and pw_right == {"r"}
+
+
+def test_id_matrix_is_token_features() -> None:
+    """The fast path's feature ids are the ids of token_features(), sentence by sentence, in order."""
+    from kansoku.nlp.ner import model, token_features
+    from kansoku.nlp.tokens import tokenize
+
+    m = model()
+    sents = [tokenize(s) for s in ("ロシア国防省は２０日、ドネツク州の集落を制圧したと発表した。",
+                                   "トランプ大統領|は「Make America Great Again」と述べた。", "x")]
+    ids = m.id_matrix(sents)
+    want = [m.index.get(f, m.unknown) for toks in sents for f in token_features(toks)]
+    assert ids.ravel().tolist() == want
+
+
+def test_id_matrix_from_several_threads() -> None:
+    """The fast path's caches are shared by the threads of a process: the same ids from each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kansoku.nlp.ner import model, token_features
+    from kansoku.nlp.tokens import tokenize
+
+    m = model()
+    texts = [f"{name}氏は{n}日、{place}で記者団に語った。" for n in range(1, 9)
+             for name, place in (("ゼレンスキー", "キーウ"), ("山田太郎", "大阪市"), ("ジョン・スミス", "ワシントン"))]
+    sents = [tokenize(t) for t in texts]
+    want = [[m.index.get(f, m.unknown) for f in token_features(s)] for s in sents]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda s: m.id_matrix([s]).ravel().tolist(), sents * 4))
+    assert got == want * 4

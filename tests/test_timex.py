@@ -500,3 +500,22 @@ def test_year_ranges_with_short_second_year() -> None:
     assert pairs("1998年から2002年まで在任した。") == [("1998年", "1998"), ("2002年", "2002")]
     assert pairs("1998年から22年がたった。") == [("1998年", "1998"), ("22年", "P22Y")]
     assert pairs("2014年から8年間続いた。") == [("2014年", "2014"), ("8年間", "P8Y")]
+
+
+def test_guarded_extract_is_ja_timex_extract(tmp_path, monkeypatch) -> None:
+    """The literal-guarded ``_extract`` finds exactly what ja-timex's own finds, guards cached or not."""
+    from ja_timex import TimexParser
+    from ja_timex.number_normalizer import NumberNormalizer
+
+    from kansoku.extract import timex
+
+    texts = ["2025年3月12日午前10時30分に発表", "毎週月曜日、3カ月ぶり", "8/15 15:30〜16:00", "約2週間後の1日",
+             "平成30年度から10年間", "第3四半期に20%増", "36・9%", "毎年1回、半年ごと", "12月9日(金)", "文字だけ"]
+    ref = TimexParser(number_normalizer=NumberNormalizer(), ignore_kansuji=True)
+    for cache_dir in (str(tmp_path), str(tmp_path), "off"):  # build the cache entry, read it, no cache
+        monkeypatch.setenv("KANSOKU_CACHE_DIR", cache_dir)
+        fast = timex._guarded_extract(ref)
+        for text in texts:
+            norm = ref._normalize_number(text)
+            want = [(e.type_name, e.re_match.span(), e.pattern) for e in TimexParser._extract(ref, norm)]
+            assert [(e.type_name, e.re_match.span(), e.pattern) for e in fast(norm)] == want

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 try:  # Python 3.11+
     from re import _constants as _c
@@ -20,7 +21,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["literal_guard", "may_match"]
+__all__ = ["cached_guards", "literal_guard", "may_match"]
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT")
                                             else set())
@@ -88,3 +89,40 @@ def may_match(pattern: re.Pattern[str] | None, text: str) -> bool:
         return False
     guard = literal_guard(pattern)
     return guard is None or any(lit in text for lit in guard)
+
+
+_GUARDS_VERSION = b"guards-1"
+
+
+def cached_guards(name: str, patterns: list[str]) -> list[tuple[str, ...] | None]:
+    """The :func:`literal_guard` of each pattern string (flags 0), as sorted tuples, kept in the user cache
+    (:mod:`kansoku.nlp.cache`) under NAME: parsing hundreds of patterns costs tens of milliseconds at every
+    start, reading the cached list about one.  The entry's key covers the patterns and this module's source,
+    so a changed pattern list or guard logic never reads a stale entry; with the cache off (or unwritable)
+    the guards are computed in memory."""
+    import marshal
+
+    from kansoku.nlp import cache
+
+    def compute() -> list[tuple[str, ...] | None]:
+        out: list[tuple[str, ...] | None] = []
+        for p in patterns:
+            g = literal_guard(re.compile(p))
+            out.append(tuple(sorted(g)) if g is not None else None)
+        return out
+
+    def write(folder: Path) -> None:
+        (folder / "guards.marshal").write_bytes(marshal.dumps(compute()))
+
+    parts = [_GUARDS_VERSION, "\0".join(patterns).encode("utf-8", "surrogatepass"), cache.source_of(__name__),
+             marshal.version.to_bytes(4, "little")]  # fmt: skip
+    folder = cache.entry(name, parts, write)
+    if folder is not None:
+        try:
+            got = marshal.loads((folder / "guards.marshal").read_bytes())
+            if isinstance(got, list) and len(got) == len(patterns):
+                return got
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        cache.discard(folder)
+    return compute()

@@ -19,6 +19,7 @@ negation) is dropped, so a frame only mentioned to be rejected is not emitted.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 import tomllib
 from functools import lru_cache
@@ -26,7 +27,7 @@ from importlib import resources
 from typing import Any
 
 from kansoku.model import Document, Span
-from kansoku.prefilter import may_match
+from kansoku.prefilter import cached_guards, may_match
 
 #: A frame is emitted when its score reaches this value (calibrated on the train split of
 #: bench/data/frames_labelled.jsonl with bench/frames_eval.py).
@@ -54,6 +55,85 @@ def _alternation(patterns: list[str], macros: dict[str, str]) -> re.Pattern[str]
     return re.compile("|".join(f"(?:{_expand(p, macros)})" for p in patterns))
 
 
+class CueList:
+    """The alternatives of one cue list (the parts of its ``_alternation``), each with its literal guard and
+    compiled on first use.
+
+    A text is searched only with the alternatives whose guard it passes (:meth:`searcher`): most articles
+    contain a literal of some cue of a frame, but hardly any contains one of every alternative, and ``re``
+    tries every alternative of an alternation at every position.  The matches are exactly those of the whole
+    alternation: its leftmost match is the leftmost of its alternatives' matches, the first alternative
+    winning at equal starts, and an alternative whose guard fails has no match at all."""
+
+    __slots__ = ("_compiled", "base", "guards", "patterns")
+
+    def __init__(self, patterns: list[str], guards: list[tuple[str, ...] | None], base: int = 0) -> None:
+        self.patterns = patterns
+        self.guards = guards
+        self.base = base  # number of the first alternative in the catalogue's GuardIndex
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(patterns)
+
+    def searcher(self, text: str, passed: set[int] | None = None) -> Any:
+        """``search(pos)`` with the result of ``alternation.search(text, pos)`` for non-decreasing ``pos``,
+        or None when no alternative can match in ``text``.  ``passed``: the catalogue numbers of the
+        alternatives whose guards ``text`` passes (:meth:`GuardIndex.passed`), when already known."""
+        live: list[re.Pattern[str]] = []
+        for k, guard in enumerate(self.guards):
+            if (self.base + k in passed) if passed is not None else (
+                    guard is None or any(lit in text for lit in guard)):
+                rx = self._compiled[k]
+                if rx is None:
+                    rx = self._compiled[k] = re.compile(self.patterns[k])
+                live.append(rx)
+        if not live:
+            return None
+        # per alternative: its leftmost match from the position it was last searched from (valid for any
+        # later pos up to that match's start: matching at a position does not depend on where search began)
+        found: list[re.Match[str] | None] = [None] * len(live)
+        since = [-1] * len(live)
+
+        def search(pos: int) -> re.Match[str] | None:
+            best = None
+            for k, rx in enumerate(live):
+                m = found[k]
+                if since[k] < 0 or (m is not None and m.start() < pos):
+                    m = found[k] = rx.search(text, pos)
+                    since[k] = pos
+                if m is not None and (best is None or m.start() < best.start()):
+                    best = m
+            return best
+
+        return search
+
+
+class GuardIndex:
+    """Which of many guarded patterns a text passes, all at once: each distinct literal of their guards is
+    tested once, and only when its first two characters occur in the text (a set intersection)."""
+
+    __slots__ = ("_always", "_by_head", "_by_literal")
+
+    def __init__(self, guards: list[tuple[str, ...] | None]) -> None:
+        self._always = {k for k, g in enumerate(guards) if g is None}
+        self._by_literal: dict[str, list[int]] = {}
+        for k, g in enumerate(guards):
+            for lit in g or ():
+                self._by_literal.setdefault(lit, []).append(k)
+        self._by_head: dict[str, list[str]] = {}
+        for lit in self._by_literal:
+            self._by_head.setdefault(lit[:2], []).append(lit)
+
+    def passed(self, text: str) -> set[int]:
+        """Numbers of the patterns whose guard is None or has a literal in ``text``."""
+        out = set(self._always)
+        grams = set(text)
+        grams.update(map(operator.add, text, text[1:]))
+        for head in grams.intersection(self._by_head):
+            for lit in self._by_head[head]:
+                if len(lit) <= 2 or lit in text:
+                    out.update(self._by_literal[lit])
+        return out
+
+
 @lru_cache(maxsize=1)
 def load_catalogue() -> dict[str, Any]:
     """Load and compile ``data/frames.toml`` (cached).
@@ -65,11 +145,16 @@ def load_catalogue() -> dict[str, Any]:
     macros: dict[str, str] = raw.get("macros", {})
     glob = raw.get("global", {})
     frames: dict[str, dict[str, Any]] = {}
+    all_cues: list[str] = []
     for fid, spec in raw["frames"].items():
         frame = dict(spec)
         frame["id"] = fid
         frame["_cues"] = _alternation(list(spec.get("cues", [])), macros)
         frame["_weak"] = _alternation(list(spec.get("weak_cues", [])), macros)
+        for key, field in (("_cue_list", "cues"), ("_weak_list", "weak_cues")):
+            expanded = [_expand(p, macros) for p in spec.get(field, [])]
+            frame[key] = (expanded, len(all_cues))
+            all_cues += expanded
         frame["_neg"] = _alternation(list(spec.get("negations", [])), macros)
         frame["_combos"] = [
             (
@@ -79,7 +164,13 @@ def load_catalogue() -> dict[str, Any]:
             for combo in spec.get("combos", [])
         ]
         frames[fid] = frame
+    guards = cached_guards("frames", all_cues)
+    for frame in frames.values():
+        for key in ("_cue_list", "_weak_list"):
+            expanded, at = frame[key]
+            frame[key] = CueList(expanded, guards[at : at + len(expanded)], at)
     return {
+        "cue_guards": GuardIndex(guards),
         "version": raw.get("version"),
         "frames": frames,
         "global": {
@@ -252,16 +343,18 @@ def detect_frames(doc: Document, attributed: list[Span]) -> list[dict[str, Any]]
         return []
     starts = [s.start for s in sents]
     attributed = sorted(attributed or [], key=lambda s: s.start)
+    passed = cat["cue_guards"].passed(text)
     out: list[dict[str, Any]] = []
     for fid, frame in cat["frames"].items():
         # sentence index -> (weight, voice, match_start, match_end)
         hits: dict[int, tuple[float, str, int, int]] = {}
-        for pattern, weight in ((frame["_cues"], STRONG), (frame["_weak"], WEAK)):
-            if not may_match(pattern, text):
+        for cues, weight in ((frame["_cue_list"], STRONG), (frame["_weak_list"], WEAK)):
+            search = cues.searcher(text, passed)
+            if search is None:
                 continue  # none of the words this cue list needs is in the article
             pos = 0
             while True:
-                m = pattern.search(text, pos)
+                m = search(pos)
                 if m is None:
                     break
                 # default: continue after this match; a match negated right after it is retried one char on,

@@ -24,6 +24,7 @@ from typing import Any
 
 from kansoku.model import Document, Span
 from kansoku.normalize.segment import split_spans
+from kansoku.prefilter import may_match
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
@@ -179,14 +180,16 @@ def plausible_speaker(np: str) -> bool:
         len(toks) == 1 and toks[0].is_proper and len(head) >= 3)
 
 
-def _find_speaker(sent: str, limit: int, quote: bool, continued: bool) -> tuple[int, int] | None:
+def _find_speaker(sent: str, limit: int, quote: bool, continued: bool,
+                  masked: str | None = None) -> tuple[int, int] | None:
     """Speaker (offsets into ``sent``) among ``sent[:limit]`` outside brackets.
 
     The first topic (NP は / NP も) wins, else a subject (NP が). A subject right before the quote
     (日本が「…」) is the quote's own subject when the cue continues an earlier speaker (とも, また、).
     """
     pats = _patterns()
-    masked = _mask_brackets(sent[:limit])
+    if masked is None:  # else the caller's _mask_brackets(sent[:limit])
+        masked = _mask_brackets(sent[:limit])
     topics, subjects = [], []
     for m in pats["np_topic"].finditer(masked):
         if not plausible_speaker(sent[m.start("np") : m.end("np")]) and not _sentence_topic(masked, m):
@@ -269,6 +272,8 @@ def _skip_adverbials(sent: str, start: int, end: int) -> int:
 
 def _mask_brackets(s: str) -> str:
     """Replace bracketed content by □ so that NPs inside quotes are not taken as speakers."""
+    if not any(opener in s for opener in _BRACKETS):
+        return s  # nothing opens: nothing to mask
     out = list(s)
     depth: list[str] = []
     for i, ch in enumerate(s):
@@ -386,7 +391,10 @@ def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]]) -> list[dic
     """記事では「北極星を失った」という表現が使われている: words a text or a person is said to use."""
     s0, sent = sp.start, text[sp.start : sp.end]
     out: list[dict[str, Any]] = []
-    for wm in _patterns()["wording"].finditer(sent):
+    wording = _patterns()["wording"]
+    if not may_match(wording, sent):
+        return out
+    for wm in wording.finditer(sent):
         a, b = _strip_when(sent, wm.start("np"), wm.end("np"))
         np = sent[a:b]
         if not (plausible_speaker(np) or np.endswith(("記事", "原文", "論文", "報告書", "声明", "見出し", "社説", "コラム"))):
@@ -397,6 +405,9 @@ def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]]) -> list[dic
         out.append(_rec(text, sp.start, sp.end, (s0 + a, s0 + b), sent[qe:wm.end()], "quote",
                         (s0 + qs + 1, s0 + qe - 1)))
     return out
+
+
+_CIRCULATES = re.compile(rf"(?P<np>{_NP})(?:では|で)、?")
 
 
 def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = False) -> list[dict[str, Any]]:
@@ -425,7 +436,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
                 weak.add(m.start())
     found.sort()
     recs: list[dict[str, Any]] = []
-    rm = pats["reaction"].search(sent)
+    rm = pats["reaction"].search(sent) if may_match(pats["reaction"], sent) else None
     if rm and plausible_speaker(sent[rm.start("np") : rm.end("np")]):
         # reactions gathered under a place or a group (ネット上では「…」「…」などの批判が相次いだ)
         qs, qe = rm.start("quotes"), rm.end("quotes")
@@ -434,7 +445,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
                          (s0 + qs + 1, s0 + qs + len(body) - 1)))
         found = [f for f in found if not (qs <= f[0] <= rm.end())]
     recs += _wording_claims(text, sp, recs)
-    according = pats["according"].match(masked)
+    according = pats["according"].match(masked) if may_match(pats["according"], masked) else None
     acc_speaker = None
     if according:
         a, b = _source_np(sent, *_strip_when(sent, according.start("np"), according.end("np")))
@@ -485,7 +496,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
             recs.insert(0, _rec(text, sp.start, sp.end, (s0 + acc_speaker[0], s0 + acc_speaker[1]),
                                 according.group("cue"), "reported", (s0 + according.end(), s0 + end)))
         return recs
-    topic = _find_speaker(sent, len(sent), False, False)
+    topic = _find_speaker(sent, len(sent), False, False, masked)
     if topic is not None:
         np = sent[topic[0] : topic[1]]
         if re.search(r"[\u30A1-\u30FA]{2,}|[A-Za-z]{2,}", np) or np.endswith(tuple(cues()["claims"]["speaker_suffixes"])):
@@ -499,7 +510,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
         return [_rec(text, sp.start, sp.end, (s0 + acc_speaker[0], s0 + acc_speaker[1]), according.group("cue"),
                      "reported", (s0 + according.end(), s0 + end))]
     # hearsay: no speaker, unless the sentence names where it circulates (外交筋の間では…とささやかれている)
-    circ = re.match(rf"(?P<np>{_NP})(?:では|で)、?", masked)
+    circ = _CIRCULATES.match(masked)
     circ_spk = None
     if circ:
         a, b = circ.start("np"), circ.end("np")

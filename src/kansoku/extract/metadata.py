@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -104,6 +105,12 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def _alt(words: list[str]) -> str:
+    return _alt_of(tuple(words))
+
+
+@lru_cache(maxsize=256)
+def _alt_of(words: tuple[str, ...]) -> str:
+    """The alternation of WORDS, longest first (memoised: the byline patterns are built per document)."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from kansoku.extract.claims import cues
 from kansoku.model import Document
+from kansoku.prefilter import may_match
 
 URL_KINDS = ("news", "video", "blog", "official", "social", "other")
 _TITLES = ("大統領報道官", "大統領補佐官", "副大統領", "大統領", "首相", "外相", "国防相", "報道官", "長官", "補佐官",
@@ -58,7 +59,10 @@ def is_anonymous(name: str) -> bool:
 def find_anonymous(text: str) -> list[dict[str, Any]]:
     """Anonymous-source mentions; the short noun phrase before the cue (米政府, 複数の) is included."""
     out: list[dict[str, Any]] = []
-    for m in _anon_re().finditer(text):
+    anon = _anon_re()
+    if not may_match(anon, text):
+        return out  # none of the cue words occurs: the prefix before them can match anywhere, so skip the scan
+    for m in anon.finditer(text):
         after = text[m.end() : m.end() + 14]
         if re.match(r"(?:の|である)?[\u30A1-\u30FA]{2,}[\u30A1-\u30FC・]*(?:氏|さん|報道官|長官)", after):
             continue  # 当局者のジョン・スミス氏: named
@@ -71,7 +75,10 @@ def find_anonymous(text: str) -> list[dict[str, Any]]:
 
 def find_hedges(text: str) -> list[dict[str, Any]]:
     """Hedge expressions (とみられる, 可能性がある, 模様だ …) with offsets."""
-    return [{"text": m.group(0), "start": m.start(), "end": m.end()} for m in _hedge_re().finditer(text)]
+    hedge = _hedge_re()
+    if not may_match(hedge, text):
+        return []
+    return [{"text": m.group(0), "start": m.start(), "end": m.end()} for m in hedge.finditer(text)]
 
 
 def profile_sourcing(

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import io
 import json
+import marshal
 import os
 import re
+import threading
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -209,36 +211,39 @@ def viterbi(emissions: np.ndarray, trans: np.ndarray) -> list[int]:
 
 def viterbi_many(emissions: np.ndarray, lengths: list[int], trans: np.ndarray) -> list[list[int]]:
     """:func:`viterbi` over several sequences at once (``emissions`` stacked, ``lengths`` of each): one
-    Python step per position instead of per token, each step the same float32 operations per sequence."""
+    Python step per position instead of per token, each step the same float32 operations per sequence.
+
+    The sequences run longest first, so the ones still going at a step are a prefix of the rows and each
+    step computes only those (a finished sequence keeps its last scores)."""
     n_seq = len(lengths)
-    width = max(lengths)
-    em = np.zeros((n_seq, width, N_TAGS), dtype=emissions.dtype)
-    pos = 0
-    for k, n in enumerate(lengths):
-        em[k, :n] = emissions[pos : pos + n]
-        pos += n
     lens = np.asarray(lengths)
+    order = np.argsort(-lens, kind="stable")
+    ls = lens[order]
+    width = int(ls[0])
+    em = np.zeros((n_seq, width, N_TAGS), dtype=emissions.dtype)
+    em[np.arange(width) < lens[:, None]] = emissions
+    em = em[order]
     score = em[:, 0] + trans[N_TAGS]
     body = trans[:N_TAGS]
-    back = np.zeros((n_seq, width, N_TAGS), dtype=np.intp)
-    rows = np.arange(n_seq)[:, None]
-    cols = np.arange(N_TAGS)[None, :]
+    back = np.zeros((n_seq, width, N_TAGS), dtype=np.uint8)
+    running = np.searchsorted(-ls, -np.arange(width), side="left").tolist()  # rows with length > i
     for i in range(1, width):
-        cand = score[:, :, None] + body[None, :, :]
-        best = cand.argmax(1)
-        back[:, i] = best
-        new = cand[rows, best, cols] + em[:, i]
-        active = (lens > i)[:, None]
-        score = np.where(active, new, score)
-    paths = []
-    for k, n in enumerate(lengths):
-        tag = int(score[k].argmax())
+        a = running[i]
+        cand = score[:a, :, None] + body
+        back[:a, i] = cand.argmax(1)
+        score[:a] = cand.max(1) + em[:a, i]
+    last = score.argmax(1).tolist()
+    paths: list[list[int]] = [[] for _ in range(n_seq)]
+    for r, k in enumerate(order.tolist()):
+        n = lengths[k]
+        tag = last[r]
         path = [tag]
+        steps = back[r, :n].tolist()
         for i in range(n - 1, 0, -1):
-            tag = int(back[k, i, tag])
+            tag = steps[i][tag]
             path.append(tag)
         path.reverse()
-        paths.append(path)
+        paths[k] = path
     return paths
 
 
@@ -327,16 +332,78 @@ def clean_spans(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, st
 # ---------------------------------------------------------------- model
 
 
+# Every token type (the attributes _attrs() gives it) gets a key, and each key one row of _rows: the ids of
+# its 27 features that depend on that token alone (as the current token, the one before, after, two before,
+# two after), then small ids of the five attributes the features of two or three tokens are built from.
+_ROLE_COLS = 27
+_SID, _P4, _P2, _SHAPE, _CLUSTER = range(_ROLE_COLS, _ROLE_COLS + 5)
+_ROW = _ROLE_COLS + 5
+# columns of the per-position table (see Model.id_matrix) after the 27 role ids: features of the pair of
+# positions (j-1, j), of the triple centred on j, and the bias
+_WW_L, _WW_R, _PP_L, _PP_R, _SS_L, _SS_R, _PW_L, _WP_R, _PW_R, _CC_L, _CC_R, _PPP, _BIAS = range(27, 40)
+# (position offset, table column) of each of the N_FEATURES features, in token_features() order
+_LAYOUT = (
+    (0, _BIAS), *((0, k) for k in range(10)),  # b, w n p s pr1 pr2 su1 su2 su3 L
+    (-1, 12), (1, 17), (-2, 23), (2, 25),  # w-1 w+1 w-2 w+2
+    (-1, 13), (1, 18), (-2, 24), (2, 26),  # p-1 p+1 p-2 p+2
+    (-1, 14), (1, 19), (-1, 15), (1, 20), (1, 21),  # s-1 s+1 su-1 pr+1 su+1
+    (0, _WW_L), (1, _WW_R), (0, _PP_L), (1, _PP_R), (0, _PPP), (0, _SS_L), (1, _SS_R),  # ww-1 ww+1 pp-1 pp+1 ppp ss-1 ss+1
+    (1, _WP_R), (1, _PW_R), (0, _PW_L),  # wp+1 pw+1 pw-1
+    (0, 10), (-1, 16), (1, 22), (0, _CC_L), (1, _CC_R), (0, 11),  # c c-1 c+1 cc-1 cc+1 cp
+)
+_OFFSETS = np.array([o for o, _ in _LAYOUT], dtype=np.intp)
+_COLUMNS = np.array([c for _, c in _LAYOUT], dtype=np.intp)
+_LO = (1 << 32) - 1  # two feature ids packed into one int: first << 32 | second
+_MAX_KEYS = 1 << 20  # the caches start again beyond this many token types (ids must fit in 20 bits)
+
+
+def pair_words(names: Any) -> tuple[frozenset[str], ...]:
+    """Words that can stand on each side of the word-pair features, from the feature names: (left of ww±1,
+    right of ww±1, left of pw-1/wp+1, right of pw+1).  A pair of tokens whose words are not in these sets
+    has none of those features, so :meth:`Model.id_matrix` need not look them up.  A name is split at every
+    ``|`` (a word may contain one), so the sets hold every word that may occur there: a superset, never
+    missing one."""
+    sides: tuple[set[str], ...] = (set(), set(), set(), set())
+    for f in names:
+        head = f[:5]
+        if head in ("ww-1=", "ww+1="):
+            left, right = sides[0], sides[1]
+        elif head in ("pw-1=", "wp+1="):
+            left, right = sides[2], None
+        elif head == "pw+1=":
+            left, right = None, sides[3]
+        else:
+            continue
+        body = f[5:]
+        i = body.find("|")
+        while i >= 0:
+            if left is not None:
+                left.add(body[:i])
+            if right is not None:
+                right.add(body[i + 1 :])
+            i = body.find("|", i + 1)
+    return tuple(frozenset(x) for x in sides)
+
+
 @dataclass(slots=True)
 class Model:
     index: dict[str, int]
     weights: np.ndarray  # (n_features + 1, N_TAGS) float32, last row zero (unknown features)
     trans: np.ndarray  # (N_TAGS + 1, N_TAGS) float32, masked
-    # feature ids per token attributes and per neighbouring pair, filled as tokens are seen (see feature_ids)
+    # caches of the fast path (id_matrix), filled as tokens are seen: token -> key, attributes -> key, the
+    # rows of the keys, attribute value <-> small id, and the packed feature ids of each pair/triple family
+    _tok_key: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False)
     _attr_key: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
-    _roles: list[tuple[tuple[int, ...], ...]] = field(default_factory=list, repr=False)
-    _pairs: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict, repr=False)
-    _triples: dict[tuple[int, int, int], int] = field(default_factory=dict, repr=False)
+    _rows: np.ndarray = field(default_factory=lambda: np.zeros((0, _ROW), dtype=np.int64), repr=False)
+    _pending: list[list[int]] = field(default_factory=list, repr=False)
+    _values: list[dict[str, int]] = field(default_factory=list, repr=False)
+    _names: list[list[str]] = field(default_factory=list, repr=False)
+    _families: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
+    _clusters: Any = field(default=None, repr=False)
+    # pair_words(index), from the compiled model or computed on first use
+    pair_words: tuple[frozenset[str], ...] | None = field(default=None, repr=False)
+    # the caches above are grown in steps (keys, then their rows): one thread at a time
+    _lock: Any = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def unknown(self) -> int:
@@ -352,79 +419,164 @@ class Model:
             return []
         return viterbi(self.emissions(token_features(tokens)), self.trans)
 
-    # ---- the fast path: the same feature ids as token_features(), from cached pieces -----------------------
+    # ---- the fast path ------------------------------------------------------------------------------------
+    def _reset(self) -> None:
+        self._tok_key.clear()
+        self._attr_key.clear()
+        self._rows = np.zeros((1024, _ROW), dtype=np.int64)
+        self._pending.clear()
+        self._values[:] = [{} for _ in range(5)]
+        self._names[:] = [[] for _ in range(5)]
+        self._families.clear()
+        self._families.update((f, {}) for f in ("ww", "pp", "ss", "wp", "pw", "cc", "ppp"))
+        self._clusters = _CLUSTERS
+        for a in (_PAD, _END_PAD):
+            self._key(a)
+
+    def _value_id(self, slot: int, value: str) -> int:
+        got = self._values[slot].get(value)
+        if got is None:
+            got = self._values[slot][value] = len(self._names[slot])
+            self._names[slot].append(value)
+        return got
+
     def _key(self, a: tuple[str, ...]) -> int:
         k = self._attr_key.get(a)
         if k is None:
             get, unk = self.index.get, self.unknown
-            k = len(self._roles)
-            self._attr_key[a] = k
-            self._roles.append((
-                # as the current token: w n p s pr1 pr2 su1 su2 su3 L | c | cp
-                tuple(get(f, unk) for f in ("w=" + a[0], "n=" + a[11], "p=" + a[1], "s=" + a[3], "pr1=" + a[4],
-                                            "pr2=" + a[5], "su1=" + a[6], "su2=" + a[7], "su3=" + a[8],
-                                            "L=" + a[9] + a[3][:1] + a[10], "c=" + a[12], "cp=" + a[12] + "|" + a[1])),
+            row = [get(f, unk) for f in (
+                # as the current token: w n p s pr1 pr2 su1 su2 su3 L c cp
+                "w=" + a[0], "n=" + a[11], "p=" + a[1], "s=" + a[3], "pr1=" + a[4], "pr2=" + a[5],
+                "su1=" + a[6], "su2=" + a[7], "su3=" + a[8], "L=" + a[9] + a[3][:1] + a[10], "c=" + a[12],
+                "cp=" + a[12] + "|" + a[1],
                 # as the previous token: w-1 p-1 s-1 su-1 c-1
-                tuple(get(f, unk) for f in ("w-1=" + a[0], "p-1=" + a[1], "s-1=" + a[3], "su-1=" + a[7],
-                                            "c-1=" + a[12])),
+                "w-1=" + a[0], "p-1=" + a[1], "s-1=" + a[3], "su-1=" + a[7], "c-1=" + a[12],
                 # as the next token: w+1 p+1 s+1 pr+1 su+1 c+1
-                tuple(get(f, unk) for f in ("w+1=" + a[0], "p+1=" + a[1], "s+1=" + a[3], "pr+1=" + a[5],
-                                            "su+1=" + a[6], "c+1=" + a[12])),
+                "w+1=" + a[0], "p+1=" + a[1], "s+1=" + a[3], "pr+1=" + a[5], "su+1=" + a[6], "c+1=" + a[12],
                 # two before / two after: w-2 p-2 / w+2 p+2
-                (get("w-2=" + a[0], unk), get("p-2=" + a[2], unk)),
-                (get("w+2=" + a[0], unk), get("p+2=" + a[2], unk)),
-                a,  # kept for the pair features
-            ))
+                "w-2=" + a[0], "p-2=" + a[2], "w+2=" + a[0], "p+2=" + a[2])]
+            row += [self._value_id(0, a[0]), self._value_id(1, a[1]), self._value_id(2, a[2]),
+                    self._value_id(3, a[3]), self._value_id(4, a[12])]
+            k = len(self._attr_key)
+            self._pending.append(row)
+            self._attr_key[a] = k
         return k
 
-    def _pair(self, k1: int, k2: int) -> tuple[int, ...]:
-        """ids of the features of adjacent tokens (k1 before k2): ww pp ss wp pw-of-k1 / pw-of-k2 cc."""
-        got = self._pairs.get((k1, k2))
-        if got is None:
-            get, unk = self.index.get, self.unknown
-            a, b = self._roles[k1][5], self._roles[k2][5]
-            # as (m1, c): ww-1 pp-1 ss-1 pw-1 cc-1;  as (c, p1): ww+1 pp+1 ss+1 wp+1 pw+1 cc+1
-            got = tuple(get(f, unk) for f in (
-                "ww-1=" + a[0] + "|" + b[0], "pp-1=" + a[1] + "|" + b[1], "ss-1=" + a[3] + "|" + b[3],
-                "pw-1=" + a[0] + "|" + b[2], "cc-1=" + a[12] + "|" + b[12],
-                "ww+1=" + a[0] + "|" + b[0], "pp+1=" + a[1] + "|" + b[1], "ss+1=" + a[3] + "|" + b[3],
-                "wp+1=" + a[0] + "|" + b[2], "pw+1=" + a[2] + "|" + b[0], "cc+1=" + a[12] + "|" + b[12]))
-            self._pairs[(k1, k2)] = got
-        return got
+    def _flush(self) -> None:
+        """Write the rows of the keys made since the last call into ``_rows``."""
+        n, new = len(self._attr_key), self._pending
+        if n > len(self._rows):
+            grown = np.zeros((max(n, 2 * len(self._rows)), _ROW), dtype=np.int64)
+            grown[: len(self._rows)] = self._rows
+            self._rows = grown
+        self._rows[n - len(new) : n] = new
+        new.clear()
 
-    def _triple(self, k1: int, k2: int, k3: int) -> int:
-        got = self._triples.get((k1, k2, k3))
-        if got is None:
-            a, b, c = self._roles[k1][5], self._roles[k2][5], self._roles[k3][5]
-            got = self.index.get("ppp=" + a[2] + "|" + b[1] + "|" + c[2], self.unknown)
-            self._triples[(k1, k2, k3)] = got
-        return got
+    def _keys(self, tokens: list[Token]) -> list[int]:
+        get = self._tok_key.get
+        ks = [get((t[0], t[3], t[4], t[6])) for t in tokens]  # surface, pos, normalized, oov
+        if None in ks:
+            for i, k in enumerate(ks):
+                if k is None:
+                    t = tokens[i]
+                    tk = (t.surface, t.pos, t.normalized, t.oov)
+                    k = self._tok_key.get(tk)
+                    if k is None:
+                        k = self._tok_key[tk] = self._key(_attrs(*tk))
+                    ks[i] = k
+        return ks
+
+    def _family(self, name: str, packed: np.ndarray) -> np.ndarray:
+        """Feature ids of family ``name`` for each packed attribute-id combination, from its cache."""
+        d = self._families[name]
+        keys = packed.tolist()
+        vals = list(map(d.get, keys))
+        if None in vals:
+            get, unk = self.index.get, self.unknown
+            none = unk << 32 | unk
+            words, pos4, pos2, shapes, clusters = self._names
+            miss = {x for x, v in zip(keys, vals, strict=True) if v is None}
+            if name in ("ww", "wp", "pw") and self.pair_words is None:
+                self.pair_words = pair_words(self.index)
+            if name == "ww":
+                left, right = self.pair_words[0], self.pair_words[1]  # type: ignore[index]
+                for x in miss:
+                    a, b = words[x >> 32], words[x & _LO]
+                    if a in left and b in right:
+                        s = a + "|" + b
+                        d[x] = get("ww-1=" + s, unk) << 32 | get("ww+1=" + s, unk)
+                    else:
+                        d[x] = none
+            elif name == "wp":
+                left = self.pair_words[2]  # type: ignore[index]
+                for x in miss:
+                    a = words[x >> 32]
+                    if a in left:
+                        s = a + "|" + pos2[x & _LO]
+                        d[x] = get("pw-1=" + s, unk) << 32 | get("wp+1=" + s, unk)
+                    else:
+                        d[x] = none
+            elif name == "pw":
+                right = self.pair_words[3]  # type: ignore[index]
+                for x in miss:
+                    b = words[x & _LO]
+                    d[x] = get("pw+1=" + pos2[x >> 32] + "|" + b, unk) if b in right else unk
+            elif name == "ppp":  # pos2 | pos4 | pos2, packed 20 bits each
+                for x in miss:
+                    d[x] = get("ppp=" + pos2[x >> 40] + "|" + pos4[(x >> 20) & 0xFFFFF] + "|" + pos2[x & 0xFFFFF], unk)
+            else:
+                tpl, names = {"pp": ("pp", pos4), "ss": ("ss", shapes), "cc": ("cc", clusters)}[name]
+                for x in miss:
+                    s = names[x >> 32] + "|" + names[x & _LO]
+                    d[x] = get(tpl + "-1=" + s, unk) << 32 | get(tpl + "+1=" + s, unk)
+            vals = list(map(d.__getitem__, keys))
+        return np.array(vals, dtype=np.int64)
+
+    def id_matrix(self, sentences: list[list[Token]]) -> np.ndarray:
+        """(total tokens, N_FEATURES) ids of ``token_features`` of each sentence, stacked: the same ids in
+        the same order, computed from cached rows per token type and per pair/triple of attribute ids."""
+        with self._lock:
+            return self._id_matrix(sentences)
+
+    def _id_matrix(self, sentences: list[list[Token]]) -> np.ndarray:
+        if self._clusters is not _CLUSTERS or len(self._attr_key) >= _MAX_KEYS or not self._families:
+            self._reset()
+        pad, end = self._attr_key[_PAD], self._attr_key[_END_PAD]
+        flat: list[int] = []
+        centres: list[int] = []
+        for toks in sentences:
+            o = len(flat) + 2
+            flat += (pad, pad, *self._keys(toks), end, end)
+            centres += range(o, o + len(toks))
+        if self._pending:
+            self._flush()
+        keys = np.asarray(flat, dtype=np.intp)
+        rows = self._rows[keys]  # (T, _ROW)
+        t = len(flat)
+        table = np.empty((t, _BIAS + 1), dtype=np.int64)
+        table[:, :_ROLE_COLS] = rows[:, :_ROLE_COLS]
+        sid, p4, p2, shape, cl = (rows[:, c] for c in (_SID, _P4, _P2, _SHAPE, _CLUSTER))
+        ww = self._family("ww", sid[:-1] << 32 | sid[1:])
+        pp = self._family("pp", p4[:-1] << 32 | p4[1:])
+        ss = self._family("ss", shape[:-1] << 32 | shape[1:])
+        wp = self._family("wp", sid[:-1] << 32 | p2[1:])
+        cc = self._family("cc", cl[:-1] << 32 | cl[1:])
+        table[1:, _WW_L], table[1:, _WW_R] = ww >> 32, ww & _LO
+        table[1:, _PP_L], table[1:, _PP_R] = pp >> 32, pp & _LO
+        table[1:, _SS_L], table[1:, _SS_R] = ss >> 32, ss & _LO
+        table[1:, _PW_L], table[1:, _WP_R] = wp >> 32, wp & _LO
+        table[1:, _CC_L], table[1:, _CC_R] = cc >> 32, cc & _LO
+        table[1:, _PW_R] = self._family("pw", p2[:-1] << 32 | sid[1:])
+        table[1:-1, _PPP] = self._family("ppp", p2[:-2] << 40 | p4[1:-1] << 20 | p2[2:])
+        table[:, _BIAS] = self.index.get("b", self.unknown)
+        c = np.asarray(centres, dtype=np.intp)
+        return table[c[:, None] + _OFFSETS, _COLUMNS]
 
     def feature_ids(self, tokens: list[Token]) -> list[int]:
-        """The ids of ``token_features(tokens)`` (same order, N_FEATURES per token), read from caches."""
-        keys = [self._key(_PAD), self._key(_PAD)]
-        keys += [self._key(_attrs(t.surface, t.pos, t.normalized, t.oov)) for t in tokens]
-        keys += [self._key(_END_PAD), self._key(_END_PAD)]
-        roles, bias = self._roles, self.index.get("b", self.unknown)
-        pairs, triples = self._pairs, self._triples
-        # the pair and triple features of each position, looked up once per adjacent pair
-        pair_ids = []
-        for i in range(1, len(keys)):
-            got = pairs.get((keys[i - 1], keys[i]))
-            pair_ids.append(got if got is not None else self._pair(keys[i - 1], keys[i]))
-        out: list[int] = []
-        extend = out.extend
-        for i in range(2, len(keys) - 2):
-            m2, m1, c, p1, p2 = keys[i - 2], keys[i - 1], keys[i], keys[i + 1], keys[i + 2]
-            C, M1, P1, M2, P2 = roles[c][0], roles[m1][1], roles[p1][2], roles[m2][3], roles[p2][4]
-            L, R = pair_ids[i - 1], pair_ids[i]
-            t = triples.get((m1, c, p1))
-            if t is None:
-                t = self._triple(m1, c, p1)
-            extend((bias, *C[:10], M1[0], P1[0], M2[0], P2[0], M1[1], P1[1], M2[1], P2[1], M1[2], P1[2], M1[3],
-                    P1[3], P1[4], L[0], R[5], L[1], R[6], t, L[2], R[7], R[8], R[9], L[3],
-                    C[10], M1[4], P1[5], L[4], R[10], C[11]))
-        return out
+        """The ids of ``token_features(tokens)`` (same order, N_FEATURES per token)."""
+        if not tokens:
+            return []
+        return self.id_matrix([tokens]).ravel().tolist()
 
     def tag_many(self, sentences: list[list[Token]]) -> list[list[int]]:
         """Tags of several token sequences at once: one gather for all emissions, one batched Viterbi.
@@ -433,13 +585,9 @@ class Model:
         out: list[list[int]] = [[] for _ in sentences]
         if not live:
             return out
-        ids: list[int] = []
-        lengths = []
-        for i in live:
-            ids += self.feature_ids(sentences[i])
-            lengths.append(len(sentences[i]))
-        em = self.weights[np.asarray(ids, dtype=np.intp).reshape(-1, N_FEATURES)].sum(axis=1)
-        for i, path in zip(live, viterbi_many(em, lengths, self.trans), strict=True):
+        seqs = [sentences[i] for i in live]
+        em = self.weights[self.id_matrix(seqs)].sum(axis=1)
+        for i, path in zip(live, viterbi_many(em, [len(s) for s in seqs], self.trans), strict=True):
             out[i] = path
         return out
 
@@ -546,7 +694,7 @@ class ClusterTable:
 
 
 # The compiled form of a model file in the cache (kansoku.nlp.cache); bump when it changes.
-COMPILED_VERSION = b"ner-compiled-1"
+COMPILED_VERSION = b"ner-compiled-2"
 _COMPILED = ("weights", "trans", "cluster_blob", "cluster_offsets", "cluster_ids", "cluster_table")
 
 
@@ -564,6 +712,8 @@ def compile_model(src: Path | io.BytesIO, folder: Path) -> None:
     trans = np.where(allowed_transitions(), trans, np.float32(_NEG)).astype(np.float32)
     blob, offsets, ids, table = ClusterTable.build(words, cids)
     (folder / "features.txt").write_bytes(features)
+    (folder / "pair_words.marshal").write_bytes(
+        marshal.dumps([sorted(x) for x in pair_words(features.decode("utf-8").split("\n"))]))
     for name, arr in zip(_COMPILED, (weights, trans, blob, offsets, ids, table), strict=True):
         np.save(folder / f"{name}.npy", arr, allow_pickle=False)
 
@@ -576,7 +726,11 @@ def load_compiled(folder: Path) -> Model:
         raise ValueError(f"{folder}: inconsistent compiled model")
     clusters = ClusterTable(a["cluster_blob"], a["cluster_offsets"], a["cluster_ids"], a["cluster_table"])
     set_clusters(clusters)
-    return Model(dict(zip(names, range(len(names)), strict=True)), a["weights"], np.array(a["trans"]))
+    words = marshal.loads((folder / "pair_words.marshal").read_bytes())
+    if not isinstance(words, list) or len(words) != 4:
+        raise ValueError(f"{folder}: inconsistent compiled model")
+    return Model(dict(zip(names, range(len(names)), strict=True)), a["weights"], np.array(a["trans"]),
+                 pair_words=tuple(frozenset(x) for x in words))
 
 
 def load_bytes(data: bytes) -> Model:
@@ -589,7 +743,7 @@ def load_bytes(data: bytes) -> Model:
     if folder is not None:
         try:
             return load_compiled(folder)
-        except (OSError, ValueError):
+        except (OSError, ValueError, EOFError, TypeError):
             cache.discard(folder)
     return load_file(io.BytesIO(data))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DROP = re.compile(r"[\s・･·‧=＝\.\-‐－‑–—]")
 
@@ -59,8 +60,10 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
 _KATAKANA = re.compile(r"[ァ-ヺー]")
 
 
+@lru_cache(maxsize=65536)
 def variant_key(s: str) -> str:
-    """Transliteration-folded key; only katakana is folded, other characters stay as in ``surface_key``."""
+    """Transliteration-folded key; only katakana is folded, other characters stay as in ``surface_key``.
+    Memoised: the entity patterns ask for the keys of the same katakana words again and again."""
     k = surface_key(s)
     if not _KATAKANA.search(k):
         return k
