@@ -128,6 +128,13 @@ def test_original_source_line_japanese_title() -> None:
     assert md["original"]["published"] == "2023-07-20"
 
 
+def test_original_outlet_without_the_translators_note() -> None:
+    text = "見出し\n本文です。\n出典: Foreign Policy, 2025年8月18日(英語原文を編集部が要約・翻訳した)\n"
+    md = extract_metadata(_doc(text))
+    assert md["original"]["outlet"] == "Foreign Policy"
+    assert md["original"]["published"] == "2025-08-18"
+
+
 def test_original_english_title_after_translation_marker() -> None:
     text = (
         "見出しです\n本文です。\n本記事:\n執筆者:パウル・ヴェーバー\n"

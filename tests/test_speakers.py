@@ -33,7 +33,10 @@ def _entity(rec: dict, eid: str | None) -> dict | None:
     ("日銀の植田和男総裁は、物価目標の実現が視野に入りつつあると述べた。さらに、関税の影響は注視が必要だと指摘した。",
      "注視が必要", "植田", "zero_subject"),
     ("警察によると、男は駅前で通行人に刃物を向けた。けが人はいなかったという。", "けが人はいなかった", "警察", "zero_subject"),
+    ("番組の次回のゲストは、元外交官で作家の佐伯健一氏。昨年、回想録を出版しており「対話の窓口は閉ざすべきでない」"
+     "という立場をとっている。", "対話の窓口", "佐伯", "zero_subject"),
 ])
+
 def test_speaker_across_sentences(text, snippet, speaker, method):
     rec = _rec(text)
     c = _claim(rec, snippet)
@@ -44,6 +47,12 @@ def test_speaker_across_sentences(text, snippet, speaker, method):
         assert rec["text"][ante["start"] : ante["end"]] == ante["text"] and speaker in ante["text"]
     if c["speaker_entity_id"]:
         assert _entity(rec, c["speaker_entity_id"]) is not None  # the id points into this document's entities
+
+
+def test_a_subjectless_quote_does_not_take_one_of_two_persons():
+    rec = _rec("番組には佐伯健一氏と村田秀樹氏が出演した。昨年、共著を出版しており「対話の窓口は閉ざすべきでない」という"
+               "立場をとっている。")
+    assert _claim(rec, "対話の窓口")["speaker"] is None
 
 
 def test_the_nearest_name_is_not_always_the_speaker():

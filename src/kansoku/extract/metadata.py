@@ -414,7 +414,10 @@ class _Meta:
                 if dm:
                     outlet = outlet.replace(dm.group(0), "")
                 outlet = _URL.sub("", outlet)
-                outlet = re.sub(r"[（(]\s*[)）]", "", outlet).strip(" ,、，/|｜-—()（）　")
+                # a note in brackets beside a name is not part of it: Foreign Policy (英語原文を…翻訳した);
+                # a name that is only in brackets stays: (ポリティコ、2023年7月20日)
+                bare = re.sub(r"[（(][^()（）]*(?:[)）]|$)", "", outlet).strip(" ,、，/|｜-—()（）　")
+                outlet = bare or re.sub(r"[（(]\s*[)）]", "", outlet).strip(" ,、，/|｜-—()（）　")
                 if outlet and len(outlet) <= 40 and not self.original["outlet"] and "。" not in outlet:
                     self.original["outlet"] = outlet
                 elif not outlet:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class GazEntity:
     roles: list[str] = field(default_factory=list)
     country: str | None = None
     ambiguous: list[str] = field(default_factory=list)
+    #: names kept for display but never matched in text on their own (an outlet called "X")
+    unmatched: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -76,7 +79,7 @@ def build(entities: list[GazEntity], version: str = "") -> Gazetteer:
         forms += [(a, "alias") for a in e.aliases]
         forms += [(a, "short") for a in e.short]
         forms += [(a, "abbrev") for a in e.abbrev]
-        seen: set[str] = set()
+        seen: set[str] = {surface_key(f) for f in e.unmatched}
         for form, how in forms:
             k = surface_key(form)
             if not k or k in seen:
@@ -145,19 +148,90 @@ def _loads(data: bytes) -> Gazetteer:
     return Gazetteer(entities, by_surface, by_variant, trie, version, cased)
 
 
+# ------------------------------------------------------------------------------------------ outlets
+
+#: outlet kinds of the host table (data/news_hosts.toml) that become ORG entities of the gazetteer
+_OUTLET_KINDS = {"newspaper", "broadcaster", "agency", "portal", "magazine", "online", "think_tank",
+                 "government", "platform"}  # fmt: skip
+_LATIN_NAME = re.compile(r"[A-Z][A-Z0-9&!\- ]{2,}")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKC", name).lower()).strip("-")
+
+
+def _is_common_word(form: str) -> bool:
+    """A form Sudachi reads as one ordinary word (時事, 共同, 朝日, エックス): as a bare name it would match
+    everywhere that word is used, so only the longer names of the outlet are kept."""
+    from kansoku.nlp.tokens import tokenize
+
+    toks = tokenize(form)
+    if len(toks) != 1:
+        return False
+    pos = toks[0].pos
+    if pos[0] == "名詞" and pos[1] == "固有名詞":
+        return False
+    return not _LATIN_NAME.fullmatch(form)  # an all-capitals Latin name (FLASH, NHK) is a name
+
+
+def outlet_entities(known: Gazetteer, table_text: str) -> list[GazEntity]:
+    """The outlets of the host table (newspapers, broadcasters, agencies, magazines, portals, platforms,
+    think tanks, official sites) as ORG entities, so that a medium named in the text (16日のニコニコニュース
+    が報じ…, 「FLASH」が掲載) is a mention like any other: canonical names from the table, id
+    ``org:<English name>``.  Outlets the gazetteer already knows under one of their names are left to it;
+    domains, forms under three Latin letters and forms that are one ordinary word are not names here."""
+    from kansoku.read.hosts import load_table
+
+    out: list[GazEntity] = []
+    taken = set(known.by_surface)
+    for o in load_table(table_text).outlets:
+        if o.kind not in _OUTLET_KINDS:
+            continue
+        forms = [f for f in (o.ja, o.en, *o.aliases) if f and "." not in f and "/" not in f]
+        keys = [surface_key(f) for f in forms]
+        if any(k in taken for k in keys):
+            continue
+        eid = "org:" + _slug(o.en)
+        if not _slug(o.en) or eid in known.entities or any(e.id == eid for e in out):
+            continue
+        names = [f for f in forms if not (f.isascii() and len(surface_key(f)) < 3) and not _is_common_word(f)]
+        if not names:
+            continue
+        name = o.ja if o.ja in names else names[0]
+        out.append(GazEntity(id=eid, name=name, name_en=o.en, type="ORG", kind=o.kind,
+                             aliases=[f for f in names if f not in (name, o.en)], country=o.country or None,
+                             unmatched=list(dict.fromkeys(f for f in forms if f not in names))))
+        taken.update(surface_key(f) for f in names)
+    return out
+
+
+def shipped(gaz_text: str, table_text: str) -> Gazetteer:
+    """The shipped gazetteer: data/gazetteer.jsonl plus the outlets of data/news_hosts.toml."""
+    base = parse(gaz_text, "kansoku/data/gazetteer.jsonl")
+    extra = outlet_entities(base, table_text)
+    if not extra:
+        return base
+    ents = [*base.entities.values(), *extra]
+    return build(ents, f"{len(base.entities)}+{len(extra)}")
+
+
 def load_cached() -> Gazetteer:
     """The shipped gazetteer through the compiled form in the cache (built here when missing); as
     :func:`load` when the cache is off, cannot be written or cannot be read."""
+    import kansoku.read.hosts  # noqa: F401 - its source is part of the cache key
     from kansoku.nlp import cache
 
     raw = resources.files("kansoku").joinpath("data/gazetteer.jsonl").read_bytes()
-    src = "kansoku/data/gazetteer.jsonl"
+    hosts = resources.files("kansoku").joinpath("data/news_hosts.toml").read_bytes()
+
+    def build_shipped() -> Gazetteer:
+        return shipped(raw.decode("utf-8"), hosts.decode("utf-8"))
 
     def write(folder: Path) -> None:
-        (folder / "gazetteer.marshal").write_bytes(_dumps(parse(raw.decode("utf-8"), src)))
+        (folder / "gazetteer.marshal").write_bytes(_dumps(build_shipped()))
 
-    parts = [raw, _COMPILED_VERSION, marshal.version.to_bytes(4, "little"),
-             cache.source_of(__name__, "kansoku.nlp.variants")]  # fmt: skip
+    parts = [raw, hosts, _COMPILED_VERSION, marshal.version.to_bytes(4, "little"),
+             cache.source_of(__name__, "kansoku.nlp.variants", "kansoku.read.hosts")]  # fmt: skip
     folder = cache.entry("gazetteer", parts, write)
     if folder is not None:
         try:
@@ -165,7 +239,7 @@ def load_cached() -> Gazetteer:
                 return _loads((folder / "gazetteer.marshal").read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             cache.discard(folder)
-    return parse(raw.decode("utf-8"), src)
+    return build_shipped()
 
 
 @lru_cache(maxsize=1)

@@ -103,6 +103,11 @@ def link_claims(claims: list[dict], entities: list[dict], text: str = "", author
             c["speaker"], c["speaker_span"] = prev["speaker"], prev.get("speaker_span")
             eid = prev.get("speaker_entity_id")
             how = {"method": "zero_subject", "antecedent": {"text": prev["speaker"], **(prev.get("speaker_span") or {})}}
+        if (c.get("speaker") is None and c.get("kind") in ("quote", "reported") and text
+                and (sole := _sole_person_before(c, text, idx, by_id)) is not None):
+            eid, (ms, me) = sole
+            c["speaker"] = by_id[eid]["name"]
+            how = {"method": "zero_subject", "antecedent": {"text": text[ms:me], "start": ms, "end": me}}
         if c.get("kind") == "assertion" and c.get("speaker") is None and persons:
             a = persons[0]
             c["speaker"] = a["name"]
@@ -231,6 +236,27 @@ def _continues(text: str, prev: dict, c: dict) -> bool:
         return prev.get("kind") == "reported" and str(prev.get("cue", "")).startswith(("によ", "の話", "の発表", "の調"))
     return bool(re.match(r"(?:さらに|また|その上で|そのうえで|一方で?|同時に|加えて|続けて|その後)、?", head)) or \
         c.get("cue", "").startswith(("付け加え", "と付け加え", "とも"))
+
+
+def _sole_person_before(c: dict, text: str, idx: _MentionIndex, by_id: dict[str, dict]) -> tuple[str, tuple[int, int]] | None:
+    """The person a subjectless quote continues from: the previous sentence of the same paragraph names
+    exactly one person, and the quote's own sentence names none before the quote (対談相手は…森達也氏。
+    …を出版しており「…」という立場をとっている。)."""
+    s = c["start"]
+    quote_at = (c.get("content_span") or {}).get("start", c["end"])
+    if any(by_id.get(eid, {}).get("type") == "PERSON" for ms, me, eid in idx.starting_in(s, quote_at)):
+        return None
+    gap = text[max(0, s - 3) : s]
+    if "\n" in gap or "。" not in gap:
+        return None  # not the next sentence of the same paragraph
+    end = s - 3 + gap.rindex("。")
+    start = max(text.rfind("。", 0, end), text.rfind("\n", 0, end)) + 1
+    persons = [(ms, me, eid) for ms, me, eid in idx.overlapping(start, end)
+               if start <= ms and me <= end + 1 and by_id.get(eid, {}).get("type") == "PERSON"]
+    if len({eid for _, _, eid in persons}) != 1:
+        return None
+    ms, me, eid = persons[-1]
+    return eid, (ms, me)
 
 
 def _entity_named(name: str, entities: list[dict]) -> str | None:
