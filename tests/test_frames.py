@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kansoku.analyze.frames import detect_frames, load_catalogue, quote_spans
+from kansoku.analyze.frames import _alternation, detect_frames, load_catalogue, quote_spans
 from kansoku.model import Span
 from kansoku.normalize import make_document
 from kansoku.normalize.segment import split_sentences
@@ -74,7 +74,7 @@ def test_catalogue_fields_and_patterns_compile() -> None:
         assert frame["label_ja"].strip() and frame["label_en"].strip() and frame["description"].strip()
         assert frame["family"] in {"pro_kremlin", "western_analytic", "other"}
         assert frame["cues"], fid
-        assert frame["_cues"] is not None
+        assert frame["_cue_list"].patterns
         for pat in frame["cues"] + frame.get("weak_cues", []) + frame.get("negations", []):
             expanded = re.sub(r"@([A-Z]+)@", lambda m: cat["macros"][m.group(1)], pat)
             re.compile(expanded)
@@ -220,7 +220,8 @@ def test_cue_lists_search_like_their_alternations() -> None:
     for text in texts:
         passed = cat["cue_guards"].passed(text)
         for frame in cat["frames"].values():
-            for whole, cues in ((frame["_cues"], frame["_cue_list"]), (frame["_weak"], frame["_weak_list"])):
+            for field, cues in (("cues", frame["_cue_list"]), ("weak_cues", frame["_weak_list"])):
+                whole = _alternation(frame.get(field, []), cat["macros"])
                 for search in (cues.searcher(text), cues.searcher(text, passed)):
                     pos = 0
                     while pos <= len(text):
