@@ -21,11 +21,19 @@ UNKNOWN_OUTLET = "不明"
 __all__ = [
     "UNKNOWN_OUTLET",
     "as_list",
+    "dice",
     "doc_date",
+    "entity_weight",
+    "is_byline_entity",
+    "is_specific_place",
     "load_records_from_jsonl",
     "origin_of",
     "outlet_of",
+    "place_kind",
+    "raw_from_record",
     "sentence_at",
+    "sentence_index",
+    "to_date",
 ]
 
 # 【キーウ東亜=2025年8月16日】, 【ブリュッセル=ユーラシア・ウォッチ】

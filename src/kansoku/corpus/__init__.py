@@ -16,29 +16,5 @@ The small helpers they share (dates, outlets, sentences, places) live in :mod:`k
 re-exported here.
 """
 
-from kansoku.records import (  # noqa: F401 - the shared helpers, re-exported
-    UNKNOWN_OUTLET,
-    as_list,
-    dice,
-    doc_date,
-    entity_weight,
-    is_byline_entity,
-    is_specific_place,
-    load_records_from_jsonl,
-    origin_of,
-    outlet_of,
-    place_kind,
-    sentence_at,
-    sentence_index,
-    to_date,
-)
-
-__all__ = [
-    "UNKNOWN_OUTLET",
-    "as_list",
-    "doc_date",
-    "load_records_from_jsonl",
-    "origin_of",
-    "outlet_of",
-    "sentence_at",
-]
+from kansoku.records import *  # noqa: F403 - the shared helpers (records.__all__), re-exported
+from kansoku.records import __all__  # noqa: F401
