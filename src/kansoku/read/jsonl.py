@@ -81,23 +81,25 @@ def _lines(handle: BinaryIO) -> Iterator[bytes | None]:
         yield None
 
 
-def read_json(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
-    """A ``.json`` file: one article object, or an array of them (sources ``FILE#N``, 1-based)."""
-    notes: list[str] = []
+def _decode(data: bytes, codec: str, subject: str, noun: str) -> tuple[str, list[str]]:
+    """Bytes of JSON as text: CODEC, else the damaged-text decoder with a note (``NOUN is not UTF-8; …``);
+    undecodable bytes raise ``SUBJECT not valid UTF-8 (at byte N); …``."""
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode(codec), []
     except UnicodeDecodeError as err:
         try:
             decoded = decode_text(data, expect_utf8=True)
         except ReadFailure as failure:
-            raise ReadFailure(
-                f"JSON file is not valid UTF-8 (at byte {err.start}); {failure.reason}"
-            ) from None
-        text = decoded.text
-        if decoded.encoding != "UTF-8":
-            notes.append(f"file is not UTF-8; decoded as {decoded.encoding}")
-        if note := decoded.note():
-            notes.append(note)
+            raise ReadFailure(f"{subject} not valid UTF-8 (at byte {err.start}); {failure.reason}") from None
+    notes = [f"{noun} is not UTF-8; decoded as {decoded.encoding}"] if decoded.encoding != "UTF-8" else []
+    if note := decoded.note():
+        notes.append(note)
+    return decoded.text, notes
+
+
+def read_json(data: bytes, source: str) -> Iterator[RawDoc | ReadError]:
+    """A ``.json`` file: one article object, or an array of them (sources ``FILE#N``, 1-based)."""
+    text, notes = _decode(data, "utf-8-sig", "JSON file is", "file")
     try:
         value = json.loads(text)
     except json.JSONDecodeError as err:
@@ -136,21 +138,7 @@ def _unique(doc: RawDoc, sources: set[str], positional: str) -> RawDoc:
 def _line_to_doc(raw: bytes | None, number: int, source: str) -> RawDoc:
     if raw is None:
         raise ReadFailure(f"line {number} is longer than {MAX_LINE_BYTES // 1024**2} MB; split it first")
-    notes: list[str] = []
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        try:
-            decoded = decode_text(raw, expect_utf8=True)
-        except ReadFailure as failure:
-            raise ReadFailure(
-                f"line {number} is not valid UTF-8 (at byte {err.start}); {failure.reason}"
-            ) from None
-        line = decoded.text
-        if decoded.encoding != "UTF-8":
-            notes.append(f"line is not UTF-8; decoded as {decoded.encoding}")
-        if note := decoded.note():
-            notes.append(note)
+    line, notes = _decode(raw, "utf-8", f"line {number} is", "line")
     try:
         value = json.loads(line)
     except json.JSONDecodeError as err:
