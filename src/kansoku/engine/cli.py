@@ -17,7 +17,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -92,7 +92,6 @@ def ingest_with_engine(engine, target: Path, option: str, paths: list[Path], opt
                        quiet: bool) -> None:
     """``kansoku ingest`` with another engine: analyse there, then store the records (as ``--records``)."""
     from kansoku.store.ingest import find_records_files
-    from kansoku.store.ingest import ingest as run_ingest
 
     analyse, records_files = find_records_files(paths, False)
     records, failures = collect_with_engine(engine, analyse, options, quiet) if analyse else ([], 0)
@@ -101,14 +100,27 @@ def ingest_with_engine(engine, target: Path, option: str, paths: list[Path], opt
         with staged.open("w", encoding="utf-8") as fh:
             for r in records:
                 fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-        try:
-            with progress("ingest", quiet) as rep:
-                stats = run_ingest(target, iter(()), batch_size=batch_size, records_files=[staged, *records_files],
-                                   on_error=rep.error, on_item=rep.item)  # fmt: skip
-        except (RuntimeError, OSError, sqlite3.DatabaseError) as exc:
-            err(f"{option} {target}: {exc}")
-            raise typer.Exit(EXIT_USAGE) from None
-    stats.failed += failures
+        with progress("ingest", quiet) as rep:
+            stats = _store_records(target, option, [staged, *records_files], batch_size, rep)
+    _finish(target, stats, failures)
+
+
+def _store_records(target: Path, option: str, files: list[Path], batch_size: int, rep: Reporter):  # type: ignore[no-untyped-def]
+    """Ingest record files (JSON Lines of analysed records) into the store TARGET; a store that cannot be
+    opened or written is one line and exit status 2."""
+    from kansoku.store.ingest import ingest as run_ingest
+
+    try:
+        return run_ingest(target, iter(()), batch_size=batch_size, records_files=files,
+                          on_error=rep.error, on_item=rep.item)  # fmt: skip
+    except (RuntimeError, OSError, sqlite3.DatabaseError) as exc:
+        err(f"{option} {target}: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _finish(target: Path, stats, failed: int) -> NoReturn:  # type: ignore[no-untyped-def]
+    """The ingest summary line, and the exit status: 1 when anything failed (FAILED more inputs before)."""
+    stats.failed += failed
     err(f"{target}: {stats.summary()}")
     raise typer.Exit(EXIT_FAILED if stats.failed else EXIT_OK)
 
@@ -206,7 +218,6 @@ def register(app: typer.Typer) -> None:
         """Store the records of a Spark run (Parquet) in the local store, without re-analysis."""
         from kansoku.engine.load import LoadError, parquet_to_jsonl
         from kansoku.outputs import check_store
-        from kansoku.store.ingest import ingest as run_ingest
 
         target, option = store_path(db)
         check_target(check_store, target, option, write=True)
@@ -223,15 +234,8 @@ def register(app: typer.Typer) -> None:
                     continue
                 failed += _report_errors(rep, iter(errors), str(p))
                 staged.append(dest)
-            try:
-                stats = run_ingest(target, iter(()), batch_size=batch_size, records_files=staged,
-                                   on_error=rep.error, on_item=rep.item)  # fmt: skip
-            except (RuntimeError, OSError, sqlite3.DatabaseError) as exc:
-                err(f"{option} {target}: {exc}")
-                raise typer.Exit(EXIT_USAGE) from None
-        stats.failed += failed
-        err(f"{target}: {stats.summary()}")
-        raise typer.Exit(EXIT_FAILED if stats.failed else EXIT_OK)
+            stats = _store_records(target, option, staged, batch_size, rep)
+        _finish(target, stats, failed)
 
 
 def spark_job_main(argv: list[str] | None = None) -> None:
