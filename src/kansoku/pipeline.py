@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from kansoku import SCHEMA_VERSION, __version__
+from kansoku import SCHEMA_VERSION, __version__, rx
 from kansoku.model import Candidate, Document, RawDoc, ReadError, Span
 
 
@@ -344,6 +344,7 @@ def analyze_batch(raws: list[RawDoc], options: Options | None = None) -> list[di
         except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
             reason = str(exc).splitlines()[0] if str(exc) else ""
             out.append(ReadError(raw.source, f"analysis failed: {type(exc).__name__}: {reason}"[:300]))
+    rx.save()  # patterns first compiled in this batch, for the next process (workers skip atexit)
     return out
 
 

@@ -26,6 +26,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.prefilter import cached_guards, may_match
 
@@ -42,7 +43,7 @@ COMBO_WEIGHT = {"strong": STRONG, "medium": 0.75, "weak": WEAK}
 #: Smallest evidence weight of one author-voice sentence for the frame to count as adopted by the author.
 AUTHOR_MIN = 0.75
 
-_MACRO_RE = re.compile(r"@([A-Z]+)@")
+_MACRO_RE = rx.compile(r"@([A-Z]+)@")
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> str:
@@ -52,7 +53,7 @@ def _expand(pattern: str, macros: dict[str, str]) -> str:
 def _alternation(patterns: list[str], macros: dict[str, str]) -> re.Pattern[str] | None:
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{_expand(p, macros)})" for p in patterns))
+    return rx.compile("|".join(f"(?:{_expand(p, macros)})" for p in patterns))
 
 
 class CueList:
@@ -81,10 +82,10 @@ class CueList:
         for k, guard in enumerate(self.guards):
             if (self.base + k in passed) if passed is not None else (
                     guard is None or any(lit in text for lit in guard)):
-                rx = self._compiled[k]
-                if rx is None:
-                    rx = self._compiled[k] = re.compile(self.patterns[k])
-                live.append(rx)
+                compiled = self._compiled[k]
+                if compiled is None:
+                    compiled = self._compiled[k] = rx.compile(self.patterns[k])
+                live.append(compiled)
         if not live:
             return None
         # per alternative: its leftmost match from the position it was last searched from (valid for any
@@ -94,10 +95,10 @@ class CueList:
 
         def search(pos: int) -> re.Match[str] | None:
             best = None
-            for k, rx in enumerate(live):
+            for k, alt in enumerate(live):
                 m = found[k]
                 if since[k] < 0 or (m is not None and m.start() < pos):
-                    m = found[k] = rx.search(text, pos)
+                    m = found[k] = alt.search(text, pos)
                     since[k] = pos
                 if m is not None and (best is None or m.start() < best.start()):
                     best = m
@@ -159,7 +160,7 @@ def load_catalogue() -> dict[str, Any]:
         frame["_neg"] = _alternation(list(spec.get("negations", [])), macros)
         frame["_combos"] = [
             (
-                [re.compile(_expand(part, macros)) for part in combo["all"]],
+                [rx.compile(_expand(part, macros)) for part in combo["all"]],
                 COMBO_WEIGHT[combo.get("strength", "medium" if len(combo["all"]) >= 3 else "weak")],
             )
             for combo in spec.get("combos", [])
@@ -186,8 +187,8 @@ def load_catalogue() -> dict[str, Any]:
 
 
 
-_QUOTE_RE = re.compile(r"「[^「」\n]{2,400}」")
-_QUOTE_SPEECH_RE = re.compile(
+_QUOTE_RE = rx.compile(r"「[^「」\n]{2,400}」")
+_QUOTE_SPEECH_RE = rx.compile(
     r"[^。\n]{0,2}?(?:などと|とも|と|って)(?!い[うっ]|の)[^。「」\n]{0,10}?"
     r"(?:述べ|語っ|語り|語る|話し|話す|発言|強調|主張|非難|批判|指摘|表明|訴え|説明|警告|宣言|断言|言明|反論|"
     r"記し|書い|投稿|伝え|報じ|答え|呼びかけ|演説|明らかに|発表|コメント|言っ|言い|述懐|明言|位置づけ)"

@@ -10,56 +10,57 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kansoku import rx
 from kansoku.model import Document
 
 LABELS = ("opinion", "report", "analysis", "dialogue", "blog")
 
-_SPEAKER = re.compile(r"^[ \t　]*((?:[^\s:：「」。、]{1,12}|[QＱAＡ問答])[:：])(?=[^\n])", re.M)
-_INTERVIEW = re.compile(r"^[ \t　]*(?:――|──|—{2}|[-－]{2})(?=\S)", re.M)
+_SPEAKER = rx.compile(r"^[ \t　]*((?:[^\s:：「」。、]{1,12}|[QＱAＡ問答])[:：])(?=[^\n])", re.M)
+_INTERVIEW = rx.compile(r"^[ \t　]*(?:――|──|—{2}|[-－]{2})(?=\S)", re.M)
 
 # genre -> [(cue name, regex, weight)]
 _CUES: dict[str, list[tuple[str, re.Pattern[str], float]]] = {
     "report": [
         (
             "dateline",
-            re.compile(
+            rx.compile(
                 r"【[^】\n]{1,24}(?:=|＝)[^】\n]{0,12}】|（[^）\n]{1,12}(?:=|＝)(?:共同|時事|ロイター|AFP|ＡＦＰ|AP|ＡＰ)[^）\n]{0,6}）"
             ),
             3.0,
         ),
         (
             "wire",
-            re.compile(
+            rx.compile(
                 r"(?:共同通信|時事通信|ロイター|AFP|ＡＦＰ|AP通信|ＡＰ通信|タス通信|新華社|聯合ニュース|ブルームバーグ)"
             ),
             0.7,
         ),
-        ("according_to", re.compile(r"によると|によれば|関係者の話"), 1.0),
+        ("according_to", rx.compile(r"によると|によれば|関係者の話"), 1.0),
         (
             "said",
-            re.compile(r"と(?:述べ|語っ|話し|明らかにし|発表し|表明し|強調し|伝え|報じ|指摘し)(?:た|ました)"),
+            rx.compile(r"と(?:述べ|語っ|話し|明らかにし|発表し|表明し|強調し|伝え|報じ|指摘し)(?:た|ました)"),
             1.0,
         ),
-        ("date", re.compile(r"(?:\d{1,2}|[０-９]{1,2})日(?:、|に|夜|朝|午前|午後)"), 0.6),
+        ("date", rx.compile(r"(?:\d{1,2}|[０-９]{1,2})日(?:、|に|夜|朝|午前|午後)"), 0.6),
     ],
     "opinion": [
         (
             "first_person",
-            re.compile(r"(?:私|筆者|わたし|我々|われわれ|私たち)(?:は|が|の考え|としては)"),
+            rx.compile(r"(?:私|筆者|わたし|我々|われわれ|私たち)(?:は|が|の考え|としては)"),
             1.0,
         ),
-        ("should", re.compile(r"べき(?:だ|である|です|ではない|であろう|なのだ)"), 1.2),
+        ("should", rx.compile(r"べき(?:だ|である|です|ではない|であろう|なのだ)"), 1.2),
         (
             "think",
-            re.compile(
+            rx.compile(
                 r"と(?:思う|思われる|考える|確信する|信じる)(?:。|$)|に違いない|ではないか(?:。|$)|ないだろうか"
             ),
             1.0,
         ),
-        ("exclaim", re.compile(r"断じて|許されない|言語道断|恥ずべき"), 0.8),
+        ("exclaim", rx.compile(r"断じて|許されない|言語道断|恥ずべき"), 0.8),
         (
             "assert",
-            re.compile(
+            rx.compile(
                 r"にすぎ(?:ない|ません)|ほかならない|過言ではない|言うまでもない|明らか(?:だ|です)。|はずがない"
             ),
             0.8,
@@ -68,36 +69,36 @@ _CUES: dict[str, list[tuple[str, re.Pattern[str], float]]] = {
     "blog": [
         (
             "polite_casual",
-            re.compile(r"(?:ですね|ますね|ですよね|でしょうね|ませんね|ですよ|ますよ|かな(?:。|$)|ましょう)"),
+            rx.compile(r"(?:ですね|ますね|ですよね|でしょうね|ませんね|ですよ|ますよ|かな(?:。|$)|ましょう)"),
             1.0,
         ),
-        ("casual_first_person", re.compile(r"(?:僕|俺|ぼく|おれ|自分的)(?:は|も|が|の)"), 1.2),
-        ("laugh", re.compile(r"（笑）|\(笑\)|ｗｗ|ww|！！|!!"), 1.0),
-        ("readers", re.compile(r"(?:皆さん|みなさん|読者の皆様|今回は|今日は)"), 0.7),
-        ("polite_ending", re.compile(r"(?:です|ます|ません|でしょう)。"), 0.3),
-        ("self_reference", re.compile(r"本稿|拙稿|当ブログ|本ブログ|させていただ|管理人"), 0.8),
-        ("link", re.compile(r"https?://\S+"), 0.3),
-        ("blog_meta", re.compile(r"(?:ブログ|記事を書|拡散|いいね|フォロー|コメント欄|更新日)"), 0.6),
+        ("casual_first_person", rx.compile(r"(?:僕|俺|ぼく|おれ|自分的)(?:は|も|が|の)"), 1.2),
+        ("laugh", rx.compile(r"（笑）|\(笑\)|ｗｗ|ww|！！|!!"), 1.0),
+        ("readers", rx.compile(r"(?:皆さん|みなさん|読者の皆様|今回は|今日は)"), 0.7),
+        ("polite_ending", rx.compile(r"(?:です|ます|ません|でしょう)。"), 0.3),
+        ("self_reference", rx.compile(r"本稿|拙稿|当ブログ|本ブログ|させていただ|管理人"), 0.8),
+        ("link", rx.compile(r"https?://\S+"), 0.3),
+        ("blog_meta", rx.compile(r"(?:ブログ|記事を書|拡散|いいね|フォロー|コメント欄|更新日)"), 0.6),
     ],
     "analysis": [
         (
             "heading",
-            re.compile(
+            rx.compile(
                 r"^[ \t　]*(?:\d+[.．、)]|[①-⑳]|[■●◆◇□▼▶]|第[一二三四五]に|[（(][0-9０-９一二三四五][）)])[^\n]{0,40}$",
                 re.M,
             ),
             0.8,
         ),
-        ("bullet", re.compile(r"^[ \t　]*(?:[・•\-－*＊])[^\n]{2,}", re.M), 0.5),
-        ("summary", re.compile(r"(?:まとめ|結論|考察|要点|ポイント|背景|展望|シナリオ|含意|示唆)"), 0.8),
+        ("bullet", rx.compile(r"^[ \t　]*(?:[・•\-－*＊])[^\n]{2,}", re.M), 0.5),
+        ("summary", rx.compile(r"(?:まとめ|結論|考察|要点|ポイント|背景|展望|シナリオ|含意|示唆)"), 0.8),
         (
             "hedge",
-            re.compile(
+            rx.compile(
                 r"可能性(?:が|は)(?:ある|高い|低い)|とみられる|と考えられる|かもしれない|見通し|であろう|だろう(?:。|$)|リスク"
             ),
             0.6,
         ),
-        ("enumeration", re.compile(r"第一に|第二に|第三に|一方で|他方で|したがって"), 0.5),
+        ("enumeration", rx.compile(r"第一に|第二に|第三に|一方で|他方で|したがって"), 0.5),
     ],
 }
 

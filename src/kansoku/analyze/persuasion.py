@@ -11,6 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from kansoku import rx
 from kansoku.model import Document
 
 KINDS = ("loaded_label", "inevitability", "hidden_hand", "dehumanizing", "whataboutism")
@@ -26,7 +27,7 @@ def load_patterns() -> dict[str, re.Pattern[str]]:
     for kind, spec in raw.get("kinds", {}).items():
         pats = list(spec.get("patterns", []))
         if pats:
-            out[kind] = re.compile("|".join(f"(?:{p})" for p in pats))
+            out[kind] = rx.compile("|".join(f"(?:{p})" for p in pats))
     return out
 
 

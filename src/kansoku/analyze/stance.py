@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from kansoku import rx
 from kansoku.analyze.frames import load_catalogue, sentence_voice
 from kansoku.model import Document, Span
 
@@ -32,8 +33,8 @@ LEX_GAIN = 1.2
 MIN_MENTIONS = 2
 MAX_EVIDENCE = 5
 
-_PATIENT_AFTER = re.compile(r"^(?:への|に対する|に対して|を|に|へ|と)")
-_NEG_AFTER = re.compile(
+_PATIENT_AFTER = rx.compile(r"^(?:への|に対する|に対して|を|に|へ|と)")
+_NEG_AFTER = rx.compile(
     r"[^。\n]{0,6}(?:では|でも|じゃ)(?:ない|なく|なかった)(?!か)|[^。\n]{0,3}(?<!過ぎ)(?<!しか)(?:ない|なく|せず)"
 )
 
@@ -52,7 +53,7 @@ def load_lexicon() -> dict[str, Any]:
     terms = sorted(polarity, key=len, reverse=True)
     return {
         "polarity": polarity,
-        "regex": re.compile("|".join(re.escape(t) for t in terms)),
+        "regex": rx.compile("|".join(re.escape(t) for t in terms)),
         "acts": set(raw.get("acts", [])),
         "names": dict(raw.get("names", {})),
         "aliases": dict(raw.get("aliases", {})),

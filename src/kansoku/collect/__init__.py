@@ -12,6 +12,24 @@ retries, limits), :mod:`~kansoku.collect.net` (the address policy against SSRF),
 :mod:`~kansoku.collect.state` (what is remembered between runs), :mod:`~kansoku.collect.run` (the run).
 """
 
-from kansoku.collect.run import DEFAULT_USER_AGENT, CollectOptions, CollectStats, Event, collect
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kansoku import __version__
+
+if TYPE_CHECKING:
+    from kansoku.collect.run import CollectOptions, CollectStats, Event, collect
+
+DEFAULT_USER_AGENT = f"kansoku/{__version__} (+https://github.com/kansoku/kansoku)"
 
 __all__ = ["DEFAULT_USER_AGENT", "CollectOptions", "CollectStats", "Event", "collect"]
+
+
+def __getattr__(name: str) -> Any:
+    # lazy: the run pulls in httpx (~0.2 s), which only `collect` needs, not every command's start-up
+    if name in __all__[1:]:
+        from kansoku.collect import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module 'kansoku.collect' has no attribute {name!r}")

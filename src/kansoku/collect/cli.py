@@ -24,7 +24,7 @@ from kansoku.outputs import check_folder, check_store
 
 
 def register(app: typer.Typer) -> None:
-    from kansoku.collect.run import DEFAULT_USER_AGENT
+    from kansoku.collect import DEFAULT_USER_AGENT
 
     @app.command()
     def collect(

@@ -30,9 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kansoku import __version__
+from kansoku.collect import DEFAULT_USER_AGENT, state
 from kansoku.collect import sources as src
-from kansoku.collect import state
 from kansoku.collect.fetch import PAGE_TYPES, Fetched, Fetcher, FetchFailure, FetchOptions
 from kansoku.collect.net import Resolver
 from kansoku.collect.urls import UrlError, check_url, join, public_url
@@ -41,7 +40,6 @@ from kansoku.read.errors import ReadFailure
 
 __all__ = ["DEFAULT_USER_AGENT", "CollectOptions", "CollectStats", "Event", "collect"]
 
-DEFAULT_USER_AGENT = f"kansoku/{__version__} (+https://github.com/kansoku/kansoku)"
 _LISTING_KINDS = frozenset({"feed", "sitemap", "sitemapindex", "home", "opml", "jsonfeed", "text"})
 _MAX_DEPTH = 3
 

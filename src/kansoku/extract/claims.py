@@ -22,6 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.normalize.segment import split_spans
 from kansoku.prefilter import may_match
@@ -79,60 +80,60 @@ def _patterns() -> dict[str, Any]:
     return {
         # と + (short adverbial such as 記者団に) + speech verb
         # 「…」と岸田首相は述べた / 「…」と、カタールの首相はドーハで述べた: the speaker after the quote
-        "post": re.compile(
+        "post": rx.compile(
             rf"(?<=[」』])(?P<q>などと|と)、?(?P<post>{_NP})(?:は|が)、?(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"
         ),
         # …計画していると、露政府が指摘している: a reported clause, then the speaker after と、
-        "post_plain": re.compile(
+        "post_plain": rx.compile(
             rf"(?<=[ぁ-ゖー])(?P<q>と)、(?P<post>{_NP})(?:は|が)、?(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"
         ),
         # 記事では「北極星を失った」という表現が使われている: words a text or a person is said to use
-        "wording": re.compile(
+        "wording": rx.compile(
             r"(?P<np>[^\s、。「」『』]{1,20}?)(?:では|には|で|は|も|が)、?(?P<quote>[「『][^「」『』]{2,200}[」』])"
             r"(?:という|との|と)(?:表現|言葉|言い回し|記述|一文|文言|見出し|フレーズ|タイトル|題|書き込み|投稿|発言)"
             r"(?:が|を|も|で)(?:使|用い|使用|書|記|掲げ|載|あ|登場|並|踊|残|投稿|発信)"
         ),
         # ネット上では「…」「…」などの批判が相次いだ / ファンからは「…」との声が寄せられた
-        "reaction": re.compile(
+        "reaction": rx.compile(
             rf"(?P<np>{_NP})(?:上|内|の間)?(?:では|からは|からも|でも|には|で)、?(?P<quotes>(?:[「『][^「」『』]{{1,200}}[」』]、?)+)"
             rf"(?:など(?:と|の)?|といった|との|と)?(?:[^。「」]{{0,80}}?)(?P<verb>{reaction})"
         ),
         # 〜する考えを示した / 〜方針を明らかにした (no と): the clause before the noun is the claim
-        "bare_opinion": re.compile(
+        "bare_opinion": rx.compile(
             rf"(?<=[ぁ-ゖー])(?P<q>)(?:{_alt(c['bare_opinion_nouns'])})を"
             rf"(?:(?:{_alt([v for v in c['opinion_verbs'] if not v.endswith('し')])}){not_attr}"
             rf"|(?:{_alt([v for v in c['opinion_verbs'] if v.endswith('し')])})(?=、))"
         ),
         # 〜したことを明らかにした
-        "koto": re.compile(rf"(?P<q>こと)を(?:(?:{_alt([v for v in c['koto_verbs'] if not v.endswith(('し', 'め'))])})"
+        "koto": rx.compile(rf"(?P<q>こと)を(?:(?:{_alt([v for v in c['koto_verbs'] if not v.endswith(('し', 'め'))])})"
                            rf"{not_attr}|(?:{_alt([v for v in c['koto_verbs'] if v.endswith(('し', 'め'))])})(?=、))"),
         # the quote comes in the next sentence: 次のように述べた。「…」
-        "intro": re.compile(rf"(?P<kou>次のように|以下のように|こう)(?P<mid>{mid})(?P<verb>{verbs}){not_attr}[^。]*。?$"),
-        "speech": re.compile(rf"(?<![こもあひ])(?P<q>などとも|などと|とも|と)(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"),
-        "opinion": re.compile(
+        "intro": rx.compile(rf"(?P<kou>次のように|以下のように|こう)(?P<mid>{mid})(?P<verb>{verbs}){not_attr}[^。]*。?$"),
+        "speech": rx.compile(rf"(?<![こもあひ])(?P<q>などとも|などと|とも|と)(?P<mid>{mid})(?P<verb>{verbs}){not_attr}"),
+        "opinion": rx.compile(
             rf"(?P<q>という|との|とも|と)(?:{_alt(c['opinion_nouns'])})を(?:{_alt(c['opinion_verbs'])})"
         ),
-        "statement": re.compile(
+        "statement": rx.compile(
             rf"(?P<q>と)(?:する|した|の)(?:{_alt(c['statement_nouns'])})を(?:{_alt(c['statement_verbs'])})"
         ),
         # 「…」。ショイグ氏は11日、こう語った。: the quote is the previous sentence
-        "kou": re.compile(rf"^[^。]*?(?P<kou>こう|このように|そう)(?P<cue>(?P<mid>{mid})(?P<verb>{verbs})){not_attr}[^。]*。?$"),
+        "kou": rx.compile(rf"^[^。]*?(?P<kou>こう|このように|そう)(?P<cue>(?P<mid>{mid})(?P<verb>{verbs})){not_attr}[^。]*。?$"),
         # bare 〜とした / 〜としている: a report only with a speaker topic, at a clause end
-        "toshita": re.compile(r"(?<=[ぁ-ゖ」』])(?<![こもあひ])(?P<q>と)(?:した|している|していた|しています|しました)(?=[。．]|$|が、|。」)"),
-        "hearsay": re.compile(rf"(?:{_alt(c['hearsay'])})(?=[。、．！？!?]|が、|$|\s)"),
-        "hearsay_final": re.compile(rf"と(?:{_alt([w[1:] for w in c['hearsay_final']])})[。．]?\s*$"),
-        "according": re.compile(rf"^(?P<pre>.{{0,25}}?)(?P<np>{_NP})(?P<cue>{_alt(c['according_to'])})、?"),
-        "assertion": re.compile(rf"(?:{_alt(c['assertion_final'])})(?:[。．！!]|ろう。)?\s*$"),
+        "toshita": rx.compile(r"(?<=[ぁ-ゖ」』])(?<![こもあひ])(?P<q>と)(?:した|している|していた|しています|しました)(?=[。．]|$|が、|。」)"),
+        "hearsay": rx.compile(rf"(?:{_alt(c['hearsay'])})(?=[。、．！？!?]|が、|$|\s)"),
+        "hearsay_final": rx.compile(rf"と(?:{_alt([w[1:] for w in c['hearsay_final']])})[。．]?\s*$"),
+        "according": rx.compile(rf"^(?P<pre>.{{0,25}}?)(?P<np>{_NP})(?P<cue>{_alt(c['according_to'])})、?"),
+        "assertion": rx.compile(rf"(?:{_alt(c['assertion_final'])})(?:[。．！!]|ろう。)?\s*$"),
         # an opinion writer's plain judgement (only in author_voice documents)
-        "judgement": re.compile(rf"(?:{_alt(c['judgement_final'])})[。．！!]\s*$"),
-        "not_judgement": re.compile(rf"(?:{_alt(c['not_judgement'])})(?:{_alt(c['judgement_final'])})[。．！!]\s*$"),
-        "dialogue": re.compile(
+        "judgement": rx.compile(rf"(?:{_alt(c['judgement_final'])})[。．！!]\s*$"),
+        "not_judgement": rx.compile(rf"(?:{_alt(c['not_judgement'])})(?:{_alt(c['judgement_final'])})[。．！!]\s*$"),
+        "dialogue": rx.compile(
             r"^[\s•◆■●◇・*\-]*(?P<name>[A-Za-z\u3041-\u30FF\u4E00-\u9FFF々][^\s:：、。「」()（）]{0,13}?)\s*[:：]\s*"
             r"(?P<body>\S.*)$"
         ),
         # Not from inside a noun run: a match there implies one from the run's start, which finditer
         # tries first, and every failed start costs a scan of the run (quadratic on a long unbroken run).
-        "np_topic": re.compile(rf"(?<!{_NPC})(?P<np>{_NP})(?P<m>は|が|も)"),
+        "np_topic": rx.compile(rf"(?<!{_NPC})(?P<np>{_NP})(?P<m>は|が|も)"),
     }
 
 
@@ -217,7 +218,7 @@ def _find_speaker(sent: str, limit: int, quote: bool, continued: bool,
 
 
 # the end of a clause with its own predicate: 懇意で、/ 会談し、/ 述べており、/ 強く、
-_CLAUSE_END = re.compile(r"^[はも]?、?[^、□]{1,20}?(?:[でてしりくけいえ]、|ており、|ていて、|であり、|だが、|ので、|ため、)")
+_CLAUSE_END = rx.compile(r"^[はも]?、?[^、□]{1,20}?(?:[でてしりくけいえ]、|ており、|ていて、|であり、|だが、|ので、|ため、)")
 
 
 def _sentence_topic(masked: str, m: re.Match[str]) -> bool:
@@ -231,7 +232,7 @@ def _sentence_topic(masked: str, m: re.Match[str]) -> bool:
         r"[0-9０-９]|(?:年|月|日|週|時|今|前|後|中|際|上|点|面)$", head)
 
 
-_WHEN = re.compile(r"^(?:[0-9０-９]{1,2}日(?:付|配信|発売|発行|放送|更新)?|(?:今|昨|前|先|同)[日週月年](?:付|配信|発売)?|"
+_WHEN = rx.compile(r"^(?:[0-9０-９]{1,2}日(?:付|配信|発売|発行|放送|更新)?|(?:今|昨|前|先|同)[日週月年](?:付|配信|発売)?|"
                    r"[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:付|配信)?)の")
 
 
@@ -252,7 +253,7 @@ def _source_np(sent: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-_ADVERBIAL = re.compile(
+_ADVERBIAL = rx.compile(
     r"[^、。「」]{1,24}?(?:で|に対し|に対して|について|の中で|を受け|を受けて|を前に|上で|うえで|に触れ|に言及し|"
     r"の席で|の冒頭で|の後|後|として|の話として)、"
 )
@@ -407,7 +408,7 @@ def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]]) -> list[dic
     return out
 
 
-_CIRCULATES = re.compile(rf"(?P<np>{_NP})(?:では|で)、?")
+_CIRCULATES = rx.compile(rf"(?P<np>{_NP})(?:では|で)、?")
 
 
 def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = False) -> list[dict[str, Any]]:

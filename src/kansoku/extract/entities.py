@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.nlp.gazetteer import _END, Gazetteer
 from kansoku.nlp.gazetteer import default as default_gazetteer
@@ -36,8 +37,8 @@ PERSON_TITLES = sorted(
     key=len,
     reverse=True,
 )
-_TITLE_RE = re.compile("(?:" + "|".join(map(re.escape, PERSON_TITLES)) + ")")
-_TITLE_END = re.compile("(?:" + _TITLE_RE.pattern + ")$")
+_TITLE_RE = rx.compile("(?:" + "|".join(map(re.escape, PERSON_TITLES)) + ")")
+_TITLE_END = rx.compile("(?:" + _TITLE_RE.pattern + ")$")
 
 ORG_SUFFIXES = tuple(
     sorted(
@@ -69,11 +70,11 @@ _ABBREV_SUFFIX = ("軍", "側", "政府", "外相", "首相", "大統領", "紙"
 # one-kanji abbreviations that stand alone far more often as ordinary words (日 day, 土 Saturday, 朝 morning,
 # 台 counter, 中 middle) count only in compounds (日米, 米朝, 中台, 米中, 日土)
 _LONE_NEVER = frozenset("日月火水木金土朝台中")
-_KATA = re.compile(r"^[ァ-ヺー・]+$")
-_LATIN = re.compile(r"^[A-Za-z]+$")
-_KATA_OR_LATIN = re.compile(r"^(?:[ァ-ヺー]+|[A-Za-z][A-Za-z\.]*)$")
-_LATIN_WIDE = re.compile(r"^[A-Za-zＡ-Ｚａ-ｚ]+$")
-_LATIN_CAP = re.compile(r"^[A-Z][A-Za-z\.\-]*$")
+_KATA = rx.compile(r"^[ァ-ヺー・]+$")
+_LATIN = rx.compile(r"^[A-Za-z]+$")
+_KATA_OR_LATIN = rx.compile(r"^(?:[ァ-ヺー]+|[A-Za-z][A-Za-z\.]*)$")
+_LATIN_WIDE = rx.compile(r"^[A-Za-zＡ-Ｚａ-ｚ]+$")
+_LATIN_CAP = rx.compile(r"^[A-Z][A-Za-z\.\-]*$")
 
 
 @dataclass(slots=True)
@@ -104,7 +105,7 @@ def loaded_labels() -> list[tuple[re.Pattern[str], str, float, str]]:
     """(pattern, referent id, implied stance, note) of ``data/loaded_labels.toml``, compiled once."""
     with resources.files("kansoku").joinpath("data/loaded_labels.toml").open("rb") as f:
         raw = tomllib.load(f)
-    return [(re.compile(x["pattern"]), x.get("referent", ""), float(x.get("stance", 0.0)), x.get("note", ""))
+    return [(rx.compile(x["pattern"]), x.get("referent", ""), float(x.get("stance", 0.0)), x.get("note", ""))
             for x in raw.get("label", [])]
 
 
@@ -116,7 +117,7 @@ def loaded_label_stance(surface: str) -> float:
     return 0.0
 
 
-_SPEAKER_LINE = re.compile(r"^[ \t　]*(?P<name>[^\s:：「」()（）、。0-9０-９/]{1,16})[ \t　]*[:：](?![ \t]*//)", re.M)
+_SPEAKER_LINE = rx.compile(r"^[ \t　]*(?P<name>[^\s:：「」()（）、。0-9０-９/]{1,16})[ \t　]*[:：](?![ \t]*//)", re.M)
 
 
 def dialogue_speakers(text: str, min_turns: int = 2) -> list[str]:
@@ -127,7 +128,7 @@ def dialogue_speakers(text: str, min_turns: int = 2) -> list[str]:
     return [n for n, c in counts.items() if c >= min_turns and not _NOT_SPEAKER.search(n)]
 
 
-_NOT_SPEAKER = re.compile(
+_NOT_SPEAKER = rx.compile(
     r"(?:出典|筆者|著者|執筆|概要|更新|公開|投稿|シリーズ|写真|画像|注|URL|http|Q|A|TEL|価格|日時|場所|テーマ|解説|"
     r"聞き手|ブログ主|文|記者|編集|翻訳|原題|今回のニュース|Source|Note|https?|ftp|www)$",
 )
@@ -148,7 +149,7 @@ def find_mentions(
     text, sentences = doc.text, doc.sentences
     gaz = gazetteer or default_gazetteer()
     seeds = sorted({p for p in (persons or []) + dialogue_speakers(text) if len(p) >= 2}, key=len, reverse=True)
-    seed_re = re.compile("|".join(map(re.escape, seeds))) if seeds else None
+    seed_re = rx.compile("|".join(map(re.escape, seeds))) if seeds else None
     out: list[Mention] = []
     sent_tokens = [tokens(doc, sent) for sent in sentences]
     if use_ner:
@@ -219,8 +220,8 @@ def _norm_view(text: str, span: Span) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
-_PERSON_CUE = re.compile(r"(?:政権|陣営|一家|夫妻|夫人|元大統領|前大統領|次期大統領|氏)")
-_URL = re.compile(r"https?://[^\s<>「」()（）]+|www\.[^\s<>「」()（）]+|@[A-Za-z0-9_]{2,}")
+_PERSON_CUE = rx.compile(r"(?:政権|陣営|一家|夫妻|夫人|元大統領|前大統領|次期大統領|氏)")
+_URL = rx.compile(r"https?://[^\s<>「」()（）]+|www\.[^\s<>「」()（）]+|@[A-Za-z0-9_]{2,}")
 
 
 def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer) -> list[Mention]:
@@ -422,7 +423,7 @@ def _title_follows(text: str, pos: int) -> bool:
     return _TITLE_RE.match(text, pos) is not None
 
 
-_SUFFIX_FOLLOW = re.compile(
+_SUFFIX_FOLLOW = rx.compile(
     "(?:" + "|".join(map(re.escape, ORG_SUFFIXES + GPE_SUFFIXES + LOC_SUFFIXES + ("東部", "西部", "南部",
     "北部", "中部", "側", "人", "系", "領", "産", "製", "国内", "国民", "全土", "首脳", "政権", "陣営", "一家",
     "夫妻"))) + ")"
@@ -482,7 +483,7 @@ def _overlaps(s: int, e: int, covered: Cover | list[tuple[int, int]]) -> bool:
 
 # parts of speech a name, an organisation or a place can start with (others are skipped by _pattern_mentions)
 _NAME_POS = frozenset({"名詞", "接頭辞", "接尾辞"})
-_KATA_OR_LATIN_ANY = re.compile(r"[ァ-ヺー・A-Za-zＡ-Ｚａ-ｚ]")
+_KATA_OR_LATIN_ANY = rx.compile(r"[ァ-ヺー・A-Za-zＡ-Ｚａ-ｚ]")
 
 
 def _pattern_mentions(
@@ -527,7 +528,7 @@ def _pattern_mentions(
 
 
 _NER_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "LOC": "GPE", "FAC": "FAC", "EVENT": "EVENT"}
-_ABBREV_ONLY = re.compile(r"^[米英露中朝韓日台宇独仏伊加豪印欧比墨蘭墺伯越土]+$")
+_ABBREV_ONLY = rx.compile(r"^[米英露中朝韓日台宇独仏伊加豪印欧比墨蘭墺伯越土]+$")
 _NER_ORG_JUNK = ("政権", "情勢", "政府", "側")
 
 
@@ -636,10 +637,10 @@ def _ner_mentions(
     return out, dropped
 
 
-_KANJI = re.compile(r"[\u4e00-\u9fff々]")
+_KANJI = rx.compile(r"[\u4e00-\u9fff々]")
 _COMPANY_PREFIX = ("株式会社", "有限会社", "合同会社", "合資会社")
-_EQUALS_NOT_IN_NAME = re.compile(r"[=＝](?![ァ-ヺ])|(?<![ァ-ヺー])[=＝]")
-_REGNAL = re.compile(r"[0-9０-９一二三四五六七八九十]{1,3}世(?![界紀代帯])")
+_EQUALS_NOT_IN_NAME = rx.compile(r"[=＝](?![ァ-ヺ])|(?<![ァ-ヺー])[=＝]")
+_REGNAL = rx.compile(r"[0-9０-９一二三四五六七八九十]{1,3}世(?![界紀代帯])")
 
 
 def _regnal_numbers(text: str, found: list[Mention], gaz: Gazetteer) -> None:
@@ -656,8 +657,8 @@ def _regnal_numbers(text: str, found: list[Mention], gaz: Gazetteer) -> None:
         m.end, m.text, m.how = r.end(), full, m.how if m.candidates else "pattern"
 
 
-_NAME_CHARS = re.compile(r"^(?:[\u4e00-\u9fff々ヶ]+|[ァ-ヺー・=＝]+)$")
-_GOVERNMENT = re.compile(r"政府|政権|内閣|陣営")
+_NAME_CHARS = rx.compile(r"^(?:[\u4e00-\u9fff々ヶ]+|[ァ-ヺー・=＝]+)$")
+_GOVERNMENT = rx.compile(r"政府|政権|内閣|陣営")
 
 
 def _government_compounds(text: str, found: list[Mention]) -> list[Mention]:
@@ -685,11 +686,11 @@ def _government_compounds(text: str, found: list[Mention]) -> list[Mention]:
     return out
 
 
-_ADDRESS_GLUE = re.compile(
+_ADDRESS_GLUE = rx.compile(
     r"^[\u4e00-\u9fff々ヶケぁ-んァ-ヺー0-9０-９]*?(?:[州県市区郡町村都道府省島藩]|諸島|諸国|丁目|番地|地区|地方|自治区|"
     r"自治州|特別区|広域市|半島|帝国|王国|国|[0-9０-９]+区)$"
 )
-_COMPASS = re.compile(r"[東西南北中]部|[東西南北]側|沿岸|周辺|近郊|郊外|一帯|全土|国境")
+_COMPASS = rx.compile(r"[東西南北中]部|[東西南北]側|沿岸|周辺|近郊|郊外|一帯|全土|国境")
 
 
 def _address_compound(text: str, s: int, e: int, inside: list[Mention]) -> bool:
@@ -714,7 +715,7 @@ def _address_compound(text: str, s: int, e: int, inside: list[Mention]) -> bool:
     return _town_after_state(text, max(inside, key=lambda m: m.end), e)
 
 
-_TAIL_PLACE = re.compile(r"^(?:[ァ-ヺー]{2,}|[\u4e00-\u9fff々ヶ]{2,4})$")
+_TAIL_PLACE = rx.compile(r"^(?:[ァ-ヺー]{2,}|[\u4e00-\u9fff々ヶ]{2,4})$")
 
 
 def _town_after_state(text: str, last: Mention, e: int) -> bool:

@@ -20,11 +20,12 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from kansoku import rx
 from kansoku.extract.claims import cues
 from kansoku.model import Candidate, Document
 
 _D = "[0-9０-９]"
-_DATE = re.compile(
+_DATE = rx.compile(
     rf"(?P<y>(?:19|20){_D}{{2}}|２０{_D}{{2}})\s*(?:年|/|\.|-|／|．)\s*(?P<m>{_D}{{1,2}})\s*(?:月|/|\.|-|／|．)\s*"
     rf"(?P<d>{_D}{{1,2}})日?"
     rf"|(?P<ry>令和|平成)(?P<ryn>{_D}{{1,2}}|元)年(?P<rm>{_D}{{1,2}})月(?P<rd>{_D}{{1,2}})日"
@@ -34,29 +35,29 @@ _DATE = re.compile(
 )
 _MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9, "Sept": 9,
            "Oct": 10, "Nov": 11, "Dec": 12}
-_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%()]+")
-_HANDLE = re.compile(
+_URL = rx.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%()]+")
+_HANDLE = rx.compile(
     r"(?:(?P<plat>X|Ｘ|Twitter|ツイッター|Instagram|インスタグラム|Telegram|テレグラム|Threads|TikTok)\s*[:：]?\s*)?"
     r"(?<![A-Za-z0-9_.@/])[@＠](?P<h>[A-Za-z0-9_]{1,30})(?![A-Za-z0-9_@.]*\.[a-z])"
 )
 _PLATFORMS = {"X": "x", "Ｘ": "x", "Twitter": "x", "ツイッター": "x", "Instagram": "instagram",
               "インスタグラム": "instagram", "Telegram": "telegram", "テレグラム": "telegram", "Threads": "threads",
               "TikTok": "tiktok"}
-_LATIN_NAME = re.compile(r"[A-Z][A-Za-z'’\-]*\.?(?:\s+(?:[A-Z][A-Za-z'’\-]*\.?|de|da|van|von|der|bin|al|la|le)){1,4}")
+_LATIN_NAME = rx.compile(r"[A-Z][A-Za-z'’\-]*\.?(?:\s+(?:[A-Z][A-Za-z'’\-]*\.?|de|da|van|von|der|bin|al|la|le)){1,4}")
 _KANA_NAME = r"[\u30A1-\u30FA][\u30A1-\u30FCA-Za-z・･＝=.\s]{1,30}?"
 _KANJI_NAME = r"[\u4E00-\u9FFF々]{1,4}[ 　]?[\u4E00-\u9FFF々]{1,4}"
-_TEAM = re.compile(r"(?:編集部|編集局|取材班|編集委員会|Team|Staff|Desk|Editors|Editorial|Newsroom|スタッフ)$")
+_TEAM = rx.compile(r"(?:編集部|編集局|取材班|編集委員会|Team|Staff|Desk|Editors|Editorial|Newsroom|スタッフ)$")
 # What may surround a date on a date-only line: brackets, weekday, time, a publishing verb.
-_DATE_NOISE = re.compile(
+_DATE_NOISE = rx.compile(
     r"[\s【\[(（]*\|?[\s\])）】]*(?:[(（]?[月火水木金土日](?:曜日?)?[)）]?)?\s*"
     r"(?:(?:午前|午後)?[0-9０-９]{1,2}(?:[:：][0-9０-９]{2}|時(?:[0-9０-９]{1,2}分)?)(?:[:：][0-9０-９]{2})?)?\s*"
     r"(?:JST|公開|配信|掲載|投稿|発行|更新|発表)?\s*[\])）】]*\s*"
 )
-_OUTLET_WORD = re.compile(
+_OUTLET_WORD = rx.compile(
     r"(?:新聞|タイムズ|通信|ポスト|ジャーナル|紙|誌|社|テレビ|放送|ニュース|TV|News|NEWS|Times|Post|Journal|Herald|"
     r"Review|Daily|Press|Media|Inc|Inc\.|Ltd|Ltd\.|Corporation|Company|Shimbun|Broadcasting)$"
 )
-_ROLE_NAME = re.compile(r"(?:管理人|管理者|運営者|担当者|主宰|中の人|admin|Admin|webmaster)$")
+_ROLE_NAME = rx.compile(r"(?:管理人|管理者|運営者|担当者|主宰|中の人|admin|Admin|webmaster)$")
 _HONORIFICS = ("氏", "さん", "博士", "先生", "Dr.", "Prof.")
 _BULLET = r"^[\s•・\-*◆■●◇□▼▽▶►>]*"
 
@@ -262,15 +263,15 @@ class _Meta:
 
     def bylines(self) -> None:
         labels = _alt(self.c["byline_labels"])
-        label_re = re.compile(
+        label_re = rx.compile(
             rf"{_BULLET}(?P<open>[【\[〔<＜(（])?(?P<label>{labels})[】\]〕>＞]?\s*(?:[:：=＝・]|(?<=[】\]〕>＞]))\s*"
             r"(?P<rest>\S.*)$"
         )
-        role_only = re.compile(r"(?P<role>[^\s、。()（）「」]{2,12}[(（](?:筆者|著者|執筆者)[)）])")
-        by_re = re.compile(r"^(?:Written\s+)?[Bb]y\s*[:：]?\s*(?P<rest>.*)$")
-        bare_re = re.compile(r"^(?P<n>[^\s:：()（）、。]{2,12}(?:[ 　][^\s:：()（）、。]{1,8})?)\s*"
+        role_only = rx.compile(r"(?P<role>[^\s、。()（）「」]{2,12}[(（](?:筆者|著者|執筆者)[)）])")
+        by_re = rx.compile(r"^(?:Written\s+)?[Bb]y\s*[:：]?\s*(?P<rest>.*)$")
+        bare_re = rx.compile(r"^(?P<n>[^\s:：()（）、。]{2,12}(?:[ 　][^\s:：()（）、。]{1,8})?)\s*"
                              r"(?:[(（](?P<p>[^)）]{2,30})[)）]|[:：|｜/／]\s*(?P<q>[^。]{2,30}))$")
-        role_first = re.compile(rf"^(?P<r>{_alt(self.c['bio_roles'] + self.c['profession_roles'])})[ 　:：]+"
+        role_first = rx.compile(rf"^(?P<r>{_alt(self.c['bio_roles'] + self.c['profession_roles'])})[ 　:：]+"
                                 r"(?P<n>[^\s:：()（）、。]{2,10}(?:[ 　][^\s:：()（）、。]{1,8})?)$")
         n = len(self.lines)
         original_labels = ("筆者", "著者", "執筆者", "Author", "Written by", "文")
@@ -313,7 +314,7 @@ class _Meta:
                     self.authors.append({"name": "", "affiliation": None, "role": m2.group("role"),
                                          "start": s + m2.start("role"), "end": s + m2.end("role")})
         # bracket credits anywhere: 〔山田太郎記者〕 【ワシントン=山田太郎】 (山田太郎特派員)
-        credit = re.compile(
+        credit = rx.compile(
             r"[〔【(（\[]\s*(?:(?P<place>[^=＝〔】)）\]\s]{1,10})\s*[=＝]\s*)?"
             r"(?P<name>[^〔】)）\]=＝、。\s]{2,12}?)\s*(?P<role>記者|特派員|編集委員|論説委員|支局長|通信員)\s*[〕】)）\]]"
         )
@@ -323,7 +324,7 @@ class _Meta:
             if (at_start or at_end) and not _OUTLET_WORD.search(m.group("name")):
                 self.add_author(m.group("name"), m.start("name"), None, m.group("role"))
         # a closing credit of bare names: …と説明している。【松本紫帆】 / 【山田太郎、鈴木花子】
-        end_credit = re.compile(r"(?<=[。」）)\n])[ \t　]*【(?P<names>[\u4E00-\u9FFF々]{2,6}(?:[、・][\u4E00-\u9FFF々]{2,6}){0,3})】"
+        end_credit = rx.compile(r"(?<=[。」）)\n])[ \t　]*【(?P<names>[\u4E00-\u9FFF々]{2,6}(?:[、・][\u4E00-\u9FFF々]{2,6}){0,3})】"
                                 r"[ \t　]*(?:\n|$)")
         for m in end_credit.finditer(self.text):
             if len(self.text) - m.end() > 300:
@@ -333,7 +334,7 @@ class _Meta:
                 if self._person_like(part.group(0)):
                     self.add_author(part.group(0), base + part.start(), None, None)
         wire = _alt(list(self.c["wire_credits"]))
-        place_credit = re.compile(r"[【(（](?P<place>[^=＝】)）\s]{1,10})[=＝](?P<x>[^】)）]{1,24})[】)）]")
+        place_credit = rx.compile(r"[【(（](?P<place>[^=＝】)）\s]{1,10})[=＝](?P<x>[^】)）]{1,24})[】)）]")
         for m in place_credit.finditer(self.text):
             x = m.group("x").strip()
             if re.fullmatch(wire, x) or re.search(wire, x) or _DATE.search(x):
@@ -384,7 +385,7 @@ class _Meta:
     # ---- original article ----------------------------------------------------------------------------------
     def original_block(self) -> None:
         markers = _alt(self.c["original_markers"])
-        mk = re.compile(rf"{_BULLET}(?P<label>{markers})\s*(?:[:：]\s*|(?=[\"“「『]))(?P<rest>.*)$")
+        mk = rx.compile(rf"{_BULLET}(?P<label>{markers})\s*(?:[:：]\s*|(?=[\"“「『]))(?P<rest>.*)$")
         for i in range(len(self.lines)):
             m = mk.match(self.line(i))
             if not m:
@@ -392,7 +393,7 @@ class _Meta:
             # the block: up to 6 following lines, ending at the first body paragraph (a long line that is
             # not an author bio)
             end = i + 1
-            bio = re.compile(_alt(self.c["bio_roles"]))
+            bio = rx.compile(_alt(self.c["bio_roles"]))
             while end < min(len(self.lines), i + 7):
                 nxt = self.line(end)
                 if len(nxt) > 100 and not bio.search(nxt):
@@ -458,7 +459,7 @@ class _Meta:
         near = [i for i in range(n) if i < 12 or i >= n - 12]
         pub_labels = _alt(self.c["published_labels"])
         upd_labels = _alt(self.c["updated_labels"])
-        labelled = re.compile(rf"(?P<label>{upd_labels}|{pub_labels})\s*(?:日時)?\s*[:：]?\s*$")
+        labelled = rx.compile(rf"(?P<label>{upd_labels}|{pub_labels})\s*(?:日時)?\s*[:：]?\s*$")
         for i in range(n):
             if i in self.original_lines:
                 continue
@@ -486,7 +487,7 @@ class _Meta:
                     self.updated = value
 
     # ---- outlet and series ---------------------------------------------------------------------------------
-    _DATELINE = re.compile(r"【(?P<head>[^=＝】]{1,30})[=＝](?P<right>[^】]{0,40})】")
+    _DATELINE = rx.compile(r"【(?P<head>[^=＝】]{1,30})[=＝](?P<right>[^】]{0,40})】")
 
     def _agency_full(self, abbrev: str) -> str:
         """東亜 → 東亜通信 when the text names the agency in full."""
@@ -540,8 +541,8 @@ class _Meta:
         wires = self.c["wire_credits"]
         walt = _alt(list(wires))
         n = len(self.lines)
-        lead = re.compile(rf"^(?:【[^】]{{0,12}}?[=＝]?(?P<w>{walt})】|\[[^\]]{{0,24}}\s(?P<w3>{walt})\])")
-        tail = re.compile(rf"[(（](?P<w2>{walt})(?:[=＝][^)）]{{1,6}})?[)）]\s*$")
+        lead = rx.compile(rf"^(?:【[^】]{{0,12}}?[=＝]?(?P<w>{walt})】|\[[^\]]{{0,24}}\s(?P<w3>{walt})\])")
+        tail = rx.compile(rf"[(（](?P<w2>{walt})(?:[=＝][^)）]{{1,6}})?[)）]\s*$")
         for i in [*range(min(n, 6)), *range(max(6, n - 6), n)]:
             if i in self.original_lines:
                 continue
@@ -558,12 +559,12 @@ class _Meta:
                 break
         if self.wire is None:
             self.wire = self._dateline_agency() or self._closing_credit()
-        series_re = re.compile(rf"{_BULLET}(?:{_alt(self.c['series_labels'])})\s*[:：]\s*(?P<v>[^。]{{1,40}})$")
-        copy_re = re.compile(
+        series_re = rx.compile(rf"{_BULLET}(?:{_alt(self.c['series_labels'])})\s*[:：]\s*(?P<v>[^。]{{1,40}})$")
+        copy_re = rx.compile(
             r"(?:©|Ⓒ|\([cC]\)|（[cCｃＣ]）|Copyright|COPYRIGHT)\s*(?:(?:©|\([cC]\))\s*)?(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\s*)?"
             r"(?P<o>[^.。,、©]{2,40}?)\s*(?:[.,。]?\s*(?:All [Rr]ights [Rr]eserved.*|無断転載.*)|[.,。])?$"
         )
-        credit_re = re.compile(
+        credit_re = rx.compile(
             r"^[(（]?(?P<o>[^\s、。()（）「」:：■□◆◇●○★☆▼▲※・【】]{1,15}?(?:新聞|通信|タイムズ|ニュース|新報|日報|News|NEWS|Times))"
             r"(?:社)?(?:電子版|デジタル)?[)）]?$"
         )
@@ -595,7 +596,7 @@ class _Meta:
                 return doc.title, {"start": doc.title_span.start, "end": doc.title_span.end}
             k = self.text.find(doc.title)
             return doc.title, ({"start": k, "end": k + len(doc.title)} if k >= 0 else None)
-        boiler = [re.compile(p, re.I) for p in self.c["boilerplate"]]
+        boiler = [rx.compile(p, re.I) for p in self.c["boilerplate"]]
         labels = _alt(self.c["byline_labels"] + self.c["published_labels"] + self.c["updated_labels"]
                       + self.c["series_labels"])
         for i, (s, e) in enumerate(self.lines[:8]):

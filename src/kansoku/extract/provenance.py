@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from kansoku import rx
 from kansoku.model import Candidate
 from kansoku.read.dates import calendar_date, complete_year, partial_date
 
@@ -42,20 +43,20 @@ __all__ = ["author_kind", "decide", "decide_title", "parse_byline_lines"]
 
 # origins of values stated by the container itself, before anything read from a page
 _CONTAINER = ("header", "record", "feed", "docx", "pdf")
-_SEPARATORS = re.compile(r"\s+[|｜\-–—:：/／]\s+|[|｜]|\s*[：:]\s*|\s+[-–—]\s*|\s*[-–—]\s+")
+_SEPARATORS = rx.compile(r"\s+[|｜\-–—:：/／]\s+|[|｜]|\s*[：:]\s*|\s+[-–—]\s*|\s*[-–—]\s+")
 _DECORATION = "■□◆◇●○★☆▼▽▶►※◎・>＞ \u3000"
-_PAGE_NUMBER = re.compile(r"\s*[(（]\s*\d+\s*/\s*\d+\s*ページ\s*[)）]\s*$|\s*[(（]?\s*(?:page|p\.)\s*\d+\s*[)）]?\s*$", re.I)
-_DATE_SUFFIX = re.compile(r"\s*[(（][^()（）]{0,6}\d{4}年\d{1,2}月\d{1,2}日[^()（）]{0,12}[)）]\s*$")
-_COMPANY = re.compile(
+_PAGE_NUMBER = rx.compile(r"\s*[(（]\s*\d+\s*/\s*\d+\s*ページ\s*[)）]\s*$|\s*[(（]?\s*(?:page|p\.)\s*\d+\s*[)）]?\s*$", re.I)
+_DATE_SUFFIX = rx.compile(r"\s*[(（][^()（）]{0,6}\d{4}年\d{1,2}月\d{1,2}日[^()（）]{0,12}[)）]\s*$")
+_COMPANY = rx.compile(
     r"(?:\b(?:Inc|Ltd|LLC|Corp|Corporation|Co|Company|Group|Holdings|GmbH|S\.A|K\.K|Media|Digital|Publishing|"
     r"Press|Newspapers?|Shimbun|Broadcasting)\b\.?\s*$|株式会社|有限会社|合同会社|\(株\)|（株）|新聞社|通信社|放送局|"
     r"出版社|ホールディングス)",
     re.I,
 )
-_NOT_A_NAME = re.compile(r"^(?:no author|unknown|anonymous|admin|administrator|staff|editor|webmaster|author|"
+_NOT_A_NAME = rx.compile(r"^(?:no author|unknown|anonymous|admin|administrator|staff|editor|webmaster|author|"
                          r"null|none|匿名|不明|管理人|名無し)$", re.I)
-_AI = re.compile(r"(?:^|[^A-Za-z])(?:AI|Ai|ＡＩ)(?:[^a-z]|$)|人工知能|生成AI|ChatGPT|GPT|bot$|Bot$|ボット", re.I)
-_TEAM = re.compile(r"(?:編集部|編集局|編集室|取材班|報道部|報道局|デスク|チーム|スタッフ|編集委員会|班|"
+_AI = rx.compile(r"(?:^|[^A-Za-z])(?:AI|Ai|ＡＩ)(?:[^a-z]|$)|人工知能|生成AI|ChatGPT|GPT|bot$|Bot$|ボット", re.I)
+_TEAM = rx.compile(r"(?:編集部|編集局|編集室|取材班|報道部|報道局|デスク|チーム|スタッフ|編集委員会|班|"
                    r"\b(?:Team|Staff|Desk|Editors|Editorial|Newsroom|Bureau|Board|Writers)\b)$|^(?:The )?Editorial Board$",
                    re.I)
 
@@ -136,7 +137,7 @@ def _valid_author(name: str, block: set[str]) -> bool:
     return plausible_name(n) or bool(_AI.search(n) or _TEAM.search(n))
 
 
-_LABEL = re.compile(
+_LABEL = rx.compile(
     r"^[\s(（【\[〔]*(?:文|取材・文|文・写真|写真・文|文と写真|執筆|執筆者|筆者|著者|記者|ライター|寄稿|書いた人|投稿者|"
     r"Text|Words|Written by|Reporting by|By|BY|by)\s*(?:[:：・=＝/／]\s*|\s+|(?<=By)|(?<=by)|(?<=BY))"
     r"(?P<rest>.+?)[\s)）】\]〕]*$"
@@ -144,20 +145,20 @@ _LABEL = re.compile(
 _ROLE_WORDS = (r"(?:上級|特別|専門|客員)?(?:編集委員|論説委員|解説委員|論説主幹|編集長|副編集長|編集者|記者|特派員|支局長|総局長|"
                r"ニュース・?エディター|エディター|コラムニスト|コメンテーター|ジャーナリスト|ライター|アナリスト|"
                r"デスク|キャスター|主筆|研究員|教授|准教授|フェロー|[^\s・]{1,6}部(?:長)?)")
-_ROLE_NAME = re.compile(rf"^(?P<role>[^\s・/／|｜:：]{{0,8}}?{_ROLE_WORDS})(?:\s*[・/／|｜:：]\s*|\s+)(?P<name>[^\s・/／|｜:：()（）]{{2,12}}"
+_ROLE_NAME = rx.compile(rf"^(?P<role>[^\s・/／|｜:：]{{0,8}}?{_ROLE_WORDS})(?:\s*[・/／|｜:：]\s*|\s+)(?P<name>[^\s・/／|｜:：()（）]{{2,12}}"
                         r"(?:[ 　][^\s・/／|｜:：()（）]{1,8})?)$")
-_NAME_ROLE = re.compile(rf"^(?P<name>[^\s・()（）【】\[\]]{{2,10}}?)\s*(?:・\s*)?(?P<role>{_ROLE_WORDS}|記者|特派員)$")
-_NAME_AFFIL = re.compile(r"^(?P<name>[\u4E00-\u9FFF々]{2,6}|[\u30A0-\u30FF]{2,8}(?:・[\u30A0-\u30FF]{2,8})?)"
+_NAME_ROLE = rx.compile(rf"^(?P<name>[^\s・()（）【】\[\]]{{2,10}}?)\s*(?:・\s*)?(?P<role>{_ROLE_WORDS}|記者|特派員)$")
+_NAME_AFFIL = rx.compile(r"^(?P<name>[\u4E00-\u9FFF々]{2,6}|[\u30A0-\u30FF]{2,8}(?:・[\u30A0-\u30FF]{2,8})?)"
                          r"[・、,，\s　]+(?P<aff>.{2,60}(?:教授|准教授|講師|研究員|フェロー|所長|理事|代表|記者|委員|"
                          r"ジャーナリスト|アナリスト|ライター|作家|評論家|学者|弁護士|医師))$")
-_BRACKET = re.compile(r"^[\[［【〔(（]\s*(?P<name>[^\]］】〕)）,，、/／\s][^\]］】〕)）,，、/／]{1,15}?)\s*"
+_BRACKET = rx.compile(r"^[\[［【〔(（]\s*(?P<name>[^\]］】〕)）,，、/／\s][^\]］】〕)）,，、/／]{1,15}?)\s*"
                       r"(?:[,，、/／]\s*(?P<org>[^\]］】〕)）]{1,30}))?\s*[\]］】〕)）]$")
-_WIRE_LINE = re.compile(r"[【\[(（][^】\])）]{0,12}?[=＝]?\s*(?P<w>共同|時事|ロイター|AFP時事|AFP|AP|新華社|聯合|"
+_WIRE_LINE = rx.compile(r"[【\[(（][^】\])）]{0,12}?[=＝]?\s*(?P<w>共同|時事|ロイター|AFP時事|AFP|AP|新華社|聯合|"
                         r"ブルームバーグ|EPA時事|タス)\s*[】\])）]")
 # what follows a byline on the same line: a date, a published/updated label, a separator
-_TAIL = re.compile(r"\s+(?=(?:公開|更新|配信|掲載|投稿|最終更新|日付|Published|Updated|Posted)|(?:19|20)\d{2}\s*[年/.\-])"
+_TAIL = rx.compile(r"\s+(?=(?:公開|更新|配信|掲載|投稿|最終更新|日付|Published|Updated|Posted)|(?:19|20)\d{2}\s*[年/.\-])"
                    r"|\s*[|｜]\s*|\s{2,}")
-_LATIN_NAME = re.compile(r"^[A-Z][a-zA-Z'’.\-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zA-Z'’\-]+|de|van|von|der|da|bin|al)){1,3}$")
+_LATIN_NAME = rx.compile(r"^[A-Z][a-zA-Z'’.\-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zA-Z'’\-]+|de|van|von|der|da|bin|al)){1,3}$")
 
 
 def parse_byline_lines(lines: list[tuple[str, str | None]]) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.nlp.tokens import Token, tokenize
 
@@ -37,9 +38,9 @@ _SMALL = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"万": 10_000, "億": 100_000_000, "兆": 1_000_000_000_000}
 _NUM_CHARS = "0123456789〇一二三四五六七八九十百千万億兆"
 # bounded on purpose: a digit run is read in pieces of at most 31 characters, so scanning stays linear
-_NUM_RE = re.compile(r"[0-9〇一二三四五六七八九十百千万億兆][0-9〇一二三四五六七八九十百千万億兆,.]{0,30}")
-_URL_RE = re.compile(r"(?:https?://|www\.)[!-~]+")
-_HAS_NUM = re.compile(r"[0-9〇一二三四五六七八九十百千]")
+_NUM_RE = rx.compile(r"[0-9〇一二三四五六七八九十百千万億兆][0-9〇一二三四五六七八九十百千万億兆,.]{0,30}")
+_URL_RE = rx.compile(r"(?:https?://|www\.)[!-~]+")
+_HAS_NUM = rx.compile(r"[0-9〇一二三四五六七八九十百千]")
 
 _PREFIXES: tuple[tuple[str, str], ...] = (
     ("少なくとも", "at_least"),
@@ -107,11 +108,11 @@ _YEAR_SPAN_BEFORE = (
     "約",
     "計",
 )
-_YEAR_DATE_AFTER = re.compile(
+_YEAR_DATE_AFTER = rx.compile(
     r"(?:から|まで|以降|以前|当時|頃|ごろ|生まれ|時点|末|初め|初頭|前半|後半|に(?!わた|及|一度|1度)|"
     r"の(?:夏|春|秋|冬|大統領選|選挙|総選挙|大会|W杯|五輪|侵攻|併合|危機|事件|戦争|クーデター|革命|首脳会談))"
 )
-_PERSON_RE = re.compile(r"(?:死傷者|死者|負傷者|犠牲者|戦死者|行方不明者)数?(?:は|が|も)?$")
+_PERSON_RE = rx.compile(r"(?:死傷者|死者|負傷者|犠牲者|戦死者|行方不明者)数?(?:は|が|も)?$")
 _ERA = ("昭和", "平成", "令和", "明治", "大正", "西暦", "紀元前")
 _SKIP_BEFORE = "第数何"
 _ASCII_BAD_BEFORE = "-_/#:@&.\\"
@@ -353,7 +354,7 @@ _QTY_ADVERBS = _words(
 _D_BLOCK = _words(
     "規模 日程 期間 予定 扱い 節目 地点 代表 時点 段階 水準 割合 半分 うち 中 ほか 差 範囲 間 上 下 際 後 前 中心 一部 記録 大台 "
 )
-_DUR_VERB_RE = re.compile(r"(?:に|も|を|が|、)?(?:わた[りっ]て?)?(?:続|継続|維持|経過|かか|要|及|延長|経)")
+_DUR_VERB_RE = rx.compile(r"(?:に|も|を|が|、)?(?:わた[りっ]て?)?(?:続|継続|維持|経過|かか|要|及|延長|経)")
 _MEASURE_VERBS = ("超", "上回", "下回", "突破", "記録", "占め", "割り込", "数え", "下らな")
 
 
@@ -495,30 +496,30 @@ _DOC_NOUNS = _words(
     "記事 動画 投稿 リポート レポート 結果 最新 調べ 見積もり 推定 公式 サイト 会見 "
     "記者会見 ブログ 論文 タイトル 見出し 評価 共同 "
 )
-_EXPLICIT_RE = re.compile(
+_EXPLICIT_RE = rx.compile(
     r"の(?:最新の)?(?:世論調査|調査|発表|推計|集計|試算|統計|分析|まとめ|予測|見積もり)(?:結果)?"
     r"(?:では|で|によると|によれば|によりますと)"
     r"|の(?:報告書|報告|データ|見通し|話|白書|資料)(?:では|によると|によれば|によりますと)"
     r"|によると|によれば|によりますと"
 )
-_SURVEY_RUN_RE = re.compile(r"(?:世論)?調査を(?:実施|行)")
-_AUTHOR_RE = re.compile(
+_SURVEY_RUN_RE = rx.compile(r"(?:世論)?調査を(?:実施|行)")
+_AUTHOR_RE = rx.compile(
     r"(?:投稿|寄稿|執筆|発表|公表|公開|まとめ)(?:し)?た(?:記事|論文|報告書|報告|リポート|レポート|動画|声明|調査|データ|統計)"
 )
-_SPEECH_RE = re.compile(
+_SPEECH_RE = rx.compile(
     r"(?:発表|証言|述べ|語っ|明らかにし|報じ|伝え|指摘し|主張し|説明し|強調し|推計し|試算し|公表し|発言し|表明し|推定し"
     r"|分析し|報告し|見積もっ|集計し|警告し|話し|言及し|示し)"
 )
-_MEDIA_RE = re.compile(
+_MEDIA_RE = rx.compile(
     r"(?:チャンネル|紙|誌|サイト|ブログ|通信|新聞|メディア)「([^「」]{1,30})」"
     r"(?=の(?:動画|記事|報道|番組|投稿|取材|調査|分析)|によると|によれば|が報じ|は報じ|が伝え)"
 )
-_CREDIT_RE = re.compile(r"(?:出典|出所|資料)[:：]\s*([^、,。()\n]{1,40})")
-_SHIRABE_RE = re.compile(r"([^\s()、。,「」]{2,30})調べ")
-_BLOCK_RE = re.compile(r"(?:次|以下)のように(?:指摘|述べ|語っ|説明|主張|書い|記し|報告|分析)")
+_CREDIT_RE = rx.compile(r"(?:出典|出所|資料)[:：]\s*([^、,。()\n]{1,40})")
+_SHIRABE_RE = rx.compile(r"([^\s()、。,「」]{2,30})調べ")
+_BLOCK_RE = rx.compile(r"(?:次|以下)のように(?:指摘|述べ|語っ|説明|主張|書い|記し|報告|分析)")
 _SURVEY_WORD = "調査"
 # a later sentence that refers back to a survey already named: 最新の調査では, 同調査, 調査結果
-_SURVEY_REF_RE = re.compile(
+_SURVEY_REF_RE = rx.compile(
     r"(?:同|この|今回の?|前回の?|最新の|最初の|直近の|過去の|これまでの|一連の|別の)(?:世論)?調査|調査(?:では|によると|結果)"
 )
 

@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from kansoku import rx
 from kansoku.extract.claims import cues
 from kansoku.model import Document
 from kansoku.prefilter import may_match
@@ -29,13 +30,13 @@ _PREFIX = r"(?:[\u30A0-\u30FF\u4E00-\u9FFF々A-Za-z]{1,10}の)?[\u30A0-\u30FF\u4
 @lru_cache(maxsize=1)
 def _anon_re() -> re.Pattern[str]:
     pats = sorted(cues()["sourcing"]["anonymous"], key=len, reverse=True)
-    return re.compile(rf"(?P<pre>{_PREFIX})(?P<core>{'|'.join(pats)})")
+    return rx.compile(rf"(?P<pre>{_PREFIX})(?P<core>{'|'.join(pats)})")
 
 
 @lru_cache(maxsize=1)
 def _hedge_re() -> re.Pattern[str]:
     pats = sorted(cues()["sourcing"]["hedges"], key=len, reverse=True)
-    return re.compile("|".join(pats))
+    return rx.compile("|".join(pats))
 
 
 def source_key(name: str) -> str:

@@ -62,6 +62,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from kansoku import rx
 from kansoku.model import Document, Span
 
 __all__ = ["extract_timex", "extract_events", "load_wareki"]
@@ -127,12 +128,12 @@ def _guarded_extract(parser: Any) -> Any:
               for k, lit in enumerate(singles)]  # fmt: skip
         out = []
         for row in table:
-            name, pat, rx, k = row
+            name, pat, compiled, k = row
             if k >= 0 and not ok[k]:
                 continue
-            if rx is None:
-                rx = row[2] = re.compile(pat.re_pattern)
-            for m in rx.finditer(processed_text):
+            if compiled is None:
+                compiled = row[2] = rx.compile(pat.re_pattern)
+            for m in compiled.finditer(processed_text):
                 out.append(Extract(type_name=name, re_match=m, pattern=pat))
         return out
 
@@ -144,9 +145,9 @@ def _guarded_extract(parser: Any) -> Any:
 
 _KANSUJI = "〇一二三四五六七八九十百千"
 _UNIT_AFTER = r"(?=年|月|日|時|分|秒|週|世紀|[カヶかケヵ箇][月年国])"
-_KANSUJI_RE = re.compile(rf"([{_KANSUJI}]+){_UNIT_AFTER}")
-_GENNEN_RE = re.compile(r"元(?=年)")
-_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_KANSUJI_RE = rx.compile(rf"([{_KANSUJI}]+){_UNIT_AFTER}")
+_GENNEN_RE = rx.compile(r"元(?=年)")
+_THOUSANDS_RE = rx.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def _kansuji_value(run: str) -> int:
@@ -335,20 +336,20 @@ _CTX_WORDS: dict[str, tuple[str, int]] = {
     "同日夜": ("D", 0),
     "翌朝": ("D", 1),
 }
-_REL_RE = re.compile(
+_REL_RE = rx.compile(
     "(?<!毎)" + "(" + "|".join(sorted(_REL_WORDS, key=len, reverse=True)) + ")(度|末)?(?![的来子香])"
 )
 # 前年比 / 前年同期 are comparisons, not mentions of a date
-_CTX_RE = re.compile("(" + "|".join(sorted(_CTX_WORDS, key=len, reverse=True)) + ")(度)?(?!比|同期|代|齢|輩)")
+_CTX_RE = rx.compile("(" + "|".join(sorted(_CTX_WORDS, key=len, reverse=True)) + ")(度)?(?!比|同期|代|齢|輩)")
 # 1914〜18年, 1939-45年, 2014年から22年まで: the second year is written short
-_YEAR_RANGE_RE = re.compile(
+_YEAR_RANGE_RE = rx.compile(
     r"(?<!\d)(\d{4})(年)?\s*(?:〜|~|-|－|—|–|から)\s*(\d{2}|\d{4})年(?!\d|間|代|度|ぶり|以上|近く|余り|超|にわた|前|後|が経|がた|が過)"
 )
-_NEXT_DAY_RE = re.compile(r"翌(\d{1,2})日")
-_FUTURE_RE = re.compile(
+_NEXT_DAY_RE = rx.compile(r"翌(\d{1,2})日")
+_FUTURE_RE = rx.compile(
     r"予定|見通し|見込み|方針|計画|目指|めど|目途|予想され|に向け|[るうくすぐむぶつ]。?\s*$"
 )
-_PAST_END_RE = re.compile(r"(?:た)[」』)）]*。?\s*$")
+_PAST_END_RE = rx.compile(r"(?:た)[」』)）]*。?\s*$")
 _SEASONS = {
     "春": "SP",
     "夏": "SU",
@@ -360,42 +361,42 @@ _SEASONS = {
     "後半": "H2",
 }
 _SEASON_REL = {"今": 0, "昨": -1, "去": -1, "来": 1, "本": 0}
-_REL_SEASON_RE = re.compile(r"([今昨去来])([春夏秋冬])(?![季期学分雨])")
-_SEASON_RE = re.compile(r"([春夏秋冬]|上半期|前半|下半期|後半)(?![季期学分雨戦])")
-_NAGO_RE = re.compile(
+_REL_SEASON_RE = rx.compile(r"([今昨去来])([春夏秋冬])(?![季期学分雨])")
+_SEASON_RE = rx.compile(r"([春夏秋冬]|上半期|前半|下半期|後半)(?![季期学分雨戦])")
+_NAGO_RE = rx.compile(
     rf"(その|それから|この|から約?|からおよそ)?(\d{{1,4}})(年|{_MONTHS}|週間|日)(前|後)(?!半)"
 )
-_VAGUE_RE = re.compile(
+_VAGUE_RE = rx.compile(
     rf"(ここ|この|過去|今後|この先|向こう|その後)?数(十)?(年|{_MONTHS}|週間|週|日|時間)(間)?(前|後)?"
 )
-_CENTURY_RE = re.compile(r"(紀元前)?(\d{1,2})世紀")
-_QUARTER_CENTURY_RE = re.compile(r"四半世紀")
-_CENTURY_DUR_RE = re.compile(r"前|後|間|ぶり|にわた|近く|以上|余り|超|も")
-_RANGE_END_RE = re.compile(r"(?:〜|~|から|-|－|ー|—)\s*$")
-_DAY_DUR_RE = re.compile(
+_CENTURY_RE = rx.compile(r"(紀元前)?(\d{1,2})世紀")
+_QUARTER_CENTURY_RE = rx.compile(r"四半世紀")
+_CENTURY_DUR_RE = rx.compile(r"前|後|間|ぶり|にわた|近く|以上|余り|超|も")
+_RANGE_END_RE = rx.compile(r"(?:〜|~|から|-|－|ー|—)\s*$")
+_DAY_DUR_RE = rx.compile(
     r"以内|以上|間|ほど|程度|前後|余り|あまり|連続|続け|にわた|限定|足らず|がかり|遅れ|当たり|あたり|平均"
 )
-_FRACTION_NEXT_RE = re.compile(r"\s*(?:[個杯本枚匹人程量倍弱強切片粒株束玉]|カップ|以上|以下|未満)")
-_YEAR_DUR_RE = re.compile(r"以上|近く|余り|あまり|超|ぶり|間|にわた|前(?!半)|後(?!半)|がたつ|が経")
-_DECADE_RE = re.compile(r"(\d{4}|\d{2})年代")
-_FY_RE = re.compile(r"(\d{4})年度")
-_WEEKDAY_RE = re.compile(r"([月火水木金土日])曜(日)?")
-_PAREN_WD_RE = re.compile(r"\(([月火水木金土日])(?:曜日?)?\)")
+_FRACTION_NEXT_RE = rx.compile(r"\s*(?:[個杯本枚匹人程量倍弱強切片粒株束玉]|カップ|以上|以下|未満)")
+_YEAR_DUR_RE = rx.compile(r"以上|近く|余り|あまり|超|ぶり|間|にわた|前(?!半)|後(?!半)|がたつ|が経")
+_DECADE_RE = rx.compile(r"(\d{4}|\d{2})年代")
+_FY_RE = rx.compile(r"(\d{4})年度")
+_WEEKDAY_RE = rx.compile(r"([月火水木金土日])曜(日)?")
+_PAREN_WD_RE = rx.compile(r"\(([月火水木金土日])(?:曜日?)?\)")
 # a zone word only counts when a date or time follows it directly (or it follows one in parentheses)
 _ZONE_WORD = (
     r"日本時間|現地時間|グリニッジ標準時|世界標準時|協定世界時|UTC|GMT|JST|"
     r"(?:米国?|英国?|中国|韓国|欧州|東部|西部|中部|太平洋|山岳部|北京|[ァ-ヴー]{2,12})(?:東部|西部|中部|太平洋)?時間"
 )
-_ZONE_RE = re.compile(rf"({_ZONE_WORD})(?:の|で)?")
-_ZONE_SUFFIX_RE = re.compile(rf"\(({_ZONE_WORD})\)")
-_NOON_RE = re.compile(r"(正午)|(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|(半))?(?!間)")
+_ZONE_RE = rx.compile(rf"({_ZONE_WORD})(?:の|で)?")
+_ZONE_SUFFIX_RE = rx.compile(rf"\(({_ZONE_WORD})\)")
+_NOON_RE = rx.compile(r"(正午)|(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|(半))?(?!間)")
 _WD_MAP = {c: i + 1 for i, c in enumerate("月火水木金土日")}
 
 
 @lru_cache(maxsize=1)
 def _era_re() -> re.Pattern[str]:
     names = sorted(load_wareki(), key=len, reverse=True)
-    return re.compile(
+    return rx.compile(
         "("
         + "|".join(map(re.escape, names))
         + r")\s?(\d{1,2})年(?!間|代)(?:\s?(\d{1,2})月(?:\s?(\d{1,2})日)?)?"
@@ -515,8 +516,8 @@ def _own_atoms(s: str) -> list[_Atom]:
     return atoms
 
 
-_DATE_VAL_RE = re.compile(r"^([0-9X]{4})(?:-([0-9X]{2})(?:-([0-9X]{2}))?)?$")
-_TIME_VAL_RE = re.compile(r"^T([0-9X]{2})-([0-9X]{2})")
+_DATE_VAL_RE = rx.compile(r"^([0-9X]{4})(?:-([0-9X]{2})(?:-([0-9X]{2}))?)?$")
+_TIME_VAL_RE = rx.compile(r"^T([0-9X]{2})-([0-9X]{2})")
 
 
 def _int_or_none(v: str | None) -> int | None:
@@ -524,7 +525,7 @@ def _int_or_none(v: str | None) -> int | None:
 
 
 _CHUNK = 400
-_CHUNK_BREAK_RE = re.compile(r"[、，,;；\s]")
+_CHUNK_BREAK_RE = rx.compile(r"[、，,;；\s]")
 
 
 def _chunks(s: str) -> list[tuple[int, str]]:
@@ -995,13 +996,13 @@ def _resolve(g: _Group, st: _State, text_before: str) -> tuple[str | None, str, 
 # ---------------------------------------------------------------------------------------------------------
 # public API
 
-_GATE_RE = re.compile(
+_GATE_RE = rx.compile(
     r"[0-9０-９〇一二三四五六七八九十元]|[昨去今来先同前翌明本再毎曜週半]|数[十年日週カヶか時]|正午|[年月]内|おととい|"
     r"おととし|きのう|きょう|あす|あした|あさって"
 )
 # ja-timex is asked only about pieces where a number stands next to a time word or a date separator (2025年,
 # 8/15, 15:30, 3カ月, 月1回, 毎週): elsewhere it finds nothing but misreadings (36・9% as the year 2036).
-_JT_GATE_RE = re.compile(
+_JT_GATE_RE = rx.compile(
     r"\d\s*(?:[年月日時分秒週期半/:：.\-‐－〜~～]|世紀|[カヶかケヵ箇][月年国]|日間|時間|分間|年間|週間|年度|代)"
     r"|[年月週日毎](?:に|あたり|当たり)?\s*\d|[毎半]|\d{4}|\d・\d+(?![\d.]*\s*[%％倍割])"
 )

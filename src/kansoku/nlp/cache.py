@@ -25,7 +25,6 @@ shipped files (the loaders of kansoku 0.1; the tests compare both ways byte for 
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import shutil
 import sys
@@ -34,19 +33,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kansoku import __version__
+from kansoku.cachedir import ENV, cache_root, key_of
 
-ENV = "KANSOKU_CACHE_DIR"
-
-
-def cache_root() -> Path | None:
-    """The cache folder (not created here), or None when the cache is turned off."""
-    env = os.environ.get(ENV)
-    if env is not None and env.strip():
-        return None if env.strip().lower() == "off" else Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "kansoku"
+__all__ = ["ENV", "cache_root", "discard", "entry", "key_of", "paused_gc", "source_of"]
 
 
 def source_of(*modules: str) -> bytes:
@@ -56,13 +45,6 @@ def source_of(*modules: str) -> bytes:
         path = getattr(sys.modules[name], "__file__", None)
         out.append(Path(path).read_bytes() if path else name.encode())
     return b"\0".join(out)
-
-
-def key_of(parts: Iterable[bytes]) -> str:
-    h = hashlib.sha256()
-    for p in (__version__.encode(), sys.version.encode(), *parts):
-        h.update(hashlib.sha256(p).digest())
-    return h.hexdigest()[:24]
 
 
 def entry(name: str, parts: Iterable[bytes], build: Callable[[Path], None]) -> Path | None:

@@ -25,6 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from kansoku import rx
 from kansoku.nlp.variants import surface_key, variant_key
 
 TYPES = ("PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP", "PRODUCT", "OTHER")
@@ -153,7 +154,7 @@ def _loads(data: bytes) -> Gazetteer:
 #: outlet kinds of the host table (data/news_hosts.toml) that become ORG entities of the gazetteer
 _OUTLET_KINDS = {"newspaper", "broadcaster", "agency", "portal", "magazine", "online", "think_tank",
                  "government", "platform"}  # fmt: skip
-_LATIN_NAME = re.compile(r"[A-Z][A-Z0-9&!\- ]{2,}")
+_LATIN_NAME = rx.compile(r"[A-Z][A-Z0-9&!\- ]{2,}")
 
 
 def _slug(name: str) -> str:

@@ -18,7 +18,6 @@ import io
 import json
 import marshal
 import os
-import re
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from kansoku import rx
 from kansoku.nlp.tokens import Token
 
 TYPES = ("PERSON", "ORG", "LOC", "FAC", "PRODUCT", "EVENT")
@@ -274,7 +274,7 @@ _PERSON_TRAIL = frozenset(
      "前大統領", "元大統領", "次官", "補佐官", "顧問", "首長", "皇帝"]
 )
 _JOINERS = frozenset("・･=＝")
-_URLISH = re.compile(r"://|^https?:|^www\d*\.|^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}(?:/|$)|^@\w")
+_URLISH = rx.compile(r"://|^https?:|^www\d*\.|^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}(?:/|$)|^@\w")
 
 
 _TITLES_LONGEST_FIRST = sorted(_PERSON_TRAIL, key=len, reverse=True)

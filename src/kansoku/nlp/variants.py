@@ -13,7 +13,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_DROP = re.compile(r"[\s・･·‧=＝\.\-‐－‑–—]")
+from kansoku import rx
+
+_DROP = rx.compile(r"[\s・･·‧=＝\.\-‐－‑–—]")
 
 
 def surface_key(s: str) -> str:
@@ -23,7 +25,7 @@ def surface_key(s: str) -> str:
 
 # Ordered rewrites; each pair is (pattern, replacement) applied to the katakana key.
 _RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), r)
+    (rx.compile(p), r)
     for p, r in [
         # ヴ-row and ワ for Russian/Ukrainian в: ヴァ/バ/ワ, ヴィ/ビ, ヴ/ブ, ヴェ/ベ, ヴォ/ボ
         ("ヴァ", "バ"),
@@ -57,7 +59,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     ]
 ]
 
-_KATAKANA = re.compile(r"[ァ-ヺー]")
+_KATAKANA = rx.compile(r"[ァ-ヺー]")
 
 
 @lru_cache(maxsize=65536)

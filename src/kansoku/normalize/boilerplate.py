@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from kansoku import rx
+
 __all__ = ["BoilerplatePatterns", "load_patterns", "strip_boilerplate"]
 
 _SECTIONS = ("line", "block", "menu")
-_SECTION_HEADER = re.compile(r"#\s*section:\s*(\w+)\s*$")
-_VERSION_HEADER = re.compile(r"#\s*version:\s*(\d+)\s*$")
+_SECTION_HEADER = rx.compile(r"#\s*section:\s*(\w+)\s*$")
+_VERSION_HEADER = rx.compile(r"#\s*version:\s*(\d+)\s*$")
 _STRIP = " \t\u3000\u00a0\ufeff"
 # Brackets and marks around a heading such as "【関連記事】" or "▼広告▼"; stripped only for matching.
 _DECORATION = _STRIP + "【】[]［］〔〕<>＜＞《》〈〉■□◆◇●○▼▽▲△▶▷►◀◁"
@@ -35,14 +37,14 @@ _DECORATION = _STRIP + "【】[]［］〔〕<>＜＞《》〈〉■□◆◇●�
 _MENU_MAX = 15  # characters in a menu item line
 _MENU_RUN_MIN = 3
 _LIST_LINE_MAX = 60  # characters in an unbulleted headline of a "関連記事" list
-_SENTENCE_MARKS = re.compile(r"[。、，,！!？?「」『』:：]")
-_DATELINE = re.compile(r"\d.*[年月日時分/:：]|【.*】|[（(].*[=＝].*[)）]")
-_BULLET = re.compile(r"^(?:[・•●○◎■□◆◇▶▷►▸→⇒»>＞\-*–—]|\d{1,2}\s*[.．)）、]|\d{1,2}\s|[①-⑳])")
-_MENU_SEPARATORS = re.compile(r"\s*[|｜]\s*|\s*/\s+|[\s\u3000]{2,}")
-_BREADCRUMB_SEPARATORS = re.compile(r"\s*[>＞›»]\s*")
-_DIALOGUE = re.compile(r"^[^\s:：「」]{1,20}[:：]\s*\S")
-_COUNTER = re.compile(r"\d{1,3}(?:,\d{3})*|\d+(?:\.\d)?[kKmM万]?")
-_BLANK_RUN = re.compile(r"\n{3,}")
+_SENTENCE_MARKS = rx.compile(r"[。、，,！!？?「」『』:：]")
+_DATELINE = rx.compile(r"\d.*[年月日時分/:：]|【.*】|[（(].*[=＝].*[)）]")
+_BULLET = rx.compile(r"^(?:[・•●○◎■□◆◇▶▷►▸→⇒»>＞\-*–—]|\d{1,2}\s*[.．)）、]|\d{1,2}\s|[①-⑳])")
+_MENU_SEPARATORS = rx.compile(r"\s*[|｜]\s*|\s*/\s+|[\s\u3000]{2,}")
+_BREADCRUMB_SEPARATORS = rx.compile(r"\s*[>＞›»]\s*")
+_DIALOGUE = rx.compile(r"^[^\s:：「」]{1,20}[:：]\s*\S")
+_COUNTER = rx.compile(r"\d{1,3}(?:,\d{3})*|\d+(?:\.\d)?[kKmM万]?")
+_BLANK_RUN = rx.compile(r"\n{3,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +82,15 @@ def parse_patterns(source: str) -> BoilerplatePatterns:
         if not line or line.startswith("#"):
             continue
         try:
-            re.compile(line)
+            rx.compile(line)
         except re.error as err:
             raise ValueError(f"boilerplate.txt line {number}: bad pattern {line!r} ({err})") from None
         sections[section].append(line)
 
     def combine(patterns: list[str]) -> re.Pattern[str]:
         if not patterns:
-            return re.compile(r"(?!)")
-        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+            return rx.compile(r"(?!)")
+        return rx.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
 
     return BoilerplatePatterns(
         version=int(version_match.group(1)),

@@ -6,20 +6,19 @@ digits and U+3000 ideographic spaces included.
 
 from __future__ import annotations
 
-import re
-
+from kansoku import rx
 from kansoku.normalize.boilerplate import strip_boilerplate
 
 __all__ = ["clean_text"]
 
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_NEWLINES = rx.compile(r"\r\n?|[\u2028\u2029\x85]")
 # C0/C1 controls except \t and \n; zero-width and bidi formatting characters; BOM; soft hyphen.
-_INVISIBLE = re.compile(
+_INVISIBLE = rx.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]"
 )
 # Non-breaking and typographic spaces become a plain space; U+3000 stays.
-_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f]")
-_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t\u3000]*\n)+")
+_SPACES = rx.compile(r"[\u00a0\u2000-\u200a\u202f\u205f]")
+_LEADING_BLANK_LINES = rx.compile(r"\A(?:[ \t\u3000]*\n)+")
 
 
 def clean_text(text: str) -> str:

@@ -13,19 +13,21 @@ import unicodedata
 from datetime import date
 from email.utils import parsedate
 
+from kansoku import rx
+
 __all__ = ["calendar_date", "complete_year", "partial_date"]
 
-_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s])")
-_BASIC = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:$|T\d)")
-_SLASH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[/.／．年-]\s*(\d{1,2})\s*[/.／．月-]\s*(\d{1,2})(?!\d)")
-_ERA = re.compile(r"(令和|平成|昭和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ISO = rx.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s])")
+_BASIC = rx.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:$|T\d)")
+_SLASH = rx.compile(r"(?<!\d)((?:19|20)\d{2})\s*[/.／．年-]\s*(\d{1,2})\s*[/.／．月-]\s*(\d{1,2})(?!\d)")
+_ERA = rx.compile(r"(令和|平成|昭和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ERA_START = {"令和": 2019, "平成": 1989, "昭和": 1926}
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                        "dec"), 1)}
-_EN = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),?\s+((?:19|20)\d{2})"
+_EN = rx.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),?\s+((?:19|20)\d{2})"
                  r"|\b(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+((?:19|20)\d{2})",
                  re.I)
-_PARTIAL = re.compile(r"(?<![\d年/])(\d{1,2})\s*(?:月|/|／)\s*(\d{1,2})\s*日?\s*(?:[(（]\s*([月火水木金土日])\s*[)）])?")
+_PARTIAL = rx.compile(r"(?<![\d年/])(\d{1,2})\s*(?:月|/|／)\s*(\d{1,2})\s*日?\s*(?:[(（]\s*([月火水木金土日])\s*[)）])?")
 _WEEKDAYS = "月火水木金土日"
 
 

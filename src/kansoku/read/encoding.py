@@ -33,10 +33,10 @@ file was invalid under its closest encoding.
 from __future__ import annotations
 
 import codecs
-import re
 import threading
 from dataclasses import dataclass, replace
 
+from kansoku import rx
 from kansoku.read.errors import ReadFailure
 
 __all__ = ["Decoded", "ReadFailure", "decode_bytes", "decode_text", "sniff_binary"]
@@ -137,22 +137,22 @@ _COMMON_ENCODINGS = frozenset(
 
 # Characters of JIS X 0208 text: kana, kanji, CJK and full-width punctuation, and the dashes, arrows,
 # shapes, circled numbers and unit symbols Japanese news uses (―, →, ■, ①, ㈱, ㎞, ×, °).
-_JAPANESE = re.compile(
+_JAPANESE = rx.compile(
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uffe0-\uffe5"
     "\u2010-\u203b\u2100-\u22ff\u2460-\u24ff\u2500-\u26ff\u3200-\u33ff\u00a7\u00a8\u00a9\u00ae\u00b0\u00b1\u00b4\u00b6"
     "\u00d7\u00f7]"
 )
-_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
-_HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_SPACED = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")
+_KANA = rx.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
+_HALFWIDTH_KANA = rx.compile(r"[\uff61-\uff9f]")
+_NON_ASCII = rx.compile(r"[^\x00-\x7f]")
+_SPACED = rx.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")
 _KANALESS_MAX = 64
-_ACCIDENTAL_UTF8 = re.compile(r"[\u0100-\u07ff]")
+_ACCIDENTAL_UTF8 = rx.compile(r"[\u0100-\u07ff]")
 # A non-ASCII character wedged between ASCII letters: "fran軋is" is French read as Shift_JIS.
-_WEDGED = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f](?=[A-Za-z])")
-_CP932_UNASSIGNED = re.compile("[\uf8f0-\uf8f3]")
-_BAD_CHARS = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
-_TEXTY = re.compile(r"[\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u3000-\u303f\uff01-\uff5e]")
+_WEDGED = rx.compile(r"(?<=[A-Za-z])[^\x00-\x7f](?=[A-Za-z])")
+_CP932_UNASSIGNED = rx.compile("[\uf8f0-\uf8f3]")
+_BAD_CHARS = rx.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_TEXTY = rx.compile(r"[\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u3000-\u303f\uff01-\uff5e]")
 
 
 def sniff_binary(data: bytes) -> str | None:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from kansoku import rx
 from kansoku.model import RawDoc, ReadError
 from kansoku.read.encoding import decode_text
 from kansoku.read.errors import ReadFailure, one_line
@@ -23,16 +24,16 @@ __all__ = ["FEED_ROOTS", "read_feed", "xml_root"]
 
 FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
 
-_PROLOG = re.compile(
+_PROLOG = rx.compile(
     r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE
 )
-_ROOT = re.compile(r"\s*<([A-Za-z_][\w:.-]*)")
-_SPACE = re.compile(r"[ \t\r\n]+")
+_ROOT = rx.compile(r"\s*<([A-Za-z_][\w:.-]*)")
+_SPACE = rx.compile(r"[ \t\r\n]+")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
-_XML_ENCODING = re.compile(r"""(\A\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*""")
+_XML_ENCODING = rx.compile(r"""(\A\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*""")
 # Lone surrogates (from character references such as &#xD800;) cannot be encoded as UTF-8.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_CHAR_REF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
+_SURROGATE = rx.compile("[\ud800-\udfff]")
+_CHAR_REF = rx.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
 
 
 def xml_root(data: bytes) -> str | None:

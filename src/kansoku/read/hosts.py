@@ -31,7 +31,6 @@ a platform counts as an outlet is the caller's decision.
 
 from __future__ import annotations
 
-import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable
@@ -39,6 +38,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
+
+from kansoku import rx
 
 __all__ = [
     "KINDS",
@@ -65,11 +66,11 @@ KINDS: tuple[str, ...] = (
     "platform",
 )
 
-_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
-_LEADING_THE = re.compile(r"^the\s+")
-_DROP = re.compile(r"[\s・]+")
+_LABEL = rx.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+_LEADING_THE = rx.compile(r"^the\s+")
+_DROP = rx.compile(r"[\s・]+")
 # a scheme without "//" (mailto:, javascript:, data:, urn:), told apart from a bare host with a port
-_OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![0-9/])")
+_OTHER_SCHEME = rx.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![0-9/])")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from itertools import accumulate
 import lxml.html
 from lxml import etree
 
+from kansoku import rx
 from kansoku.model import Candidate, RawDoc
 from kansoku.read.encoding import decode_bytes
 from kansoku.read.errors import ReadFailure
@@ -25,7 +26,7 @@ from kansoku.read.pagemeta import page_candidates
 
 __all__ = ["declared_charset", "html_to_text", "parse_html", "read_html_bytes", "repair_markup"]
 
-_META_CHARSET = re.compile(
+_META_CHARSET = rx.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
     re.IGNORECASE,
 )
@@ -45,18 +46,18 @@ _DROP_TAGS = (
 _BLOCK_TAGS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "figcaption", "td", "th"}
 )
-_ASCII_SPACE = re.compile(r"[ \t\r\n\f\v\xa0]+")
+_ASCII_SPACE = rx.compile(r"[ \t\r\n\f\v\xa0]+")
 _LAYOUT_TAGS = ("div", "section", "article", "main", "table", "tr", "ul", "ol", "dl", "center")
 _PRUNE_XPATH = ["//nav", "//*[@role='navigation']", "//*[@aria-hidden='true']"]
 
 # markup repair before parsing (see repair_markup)
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_TITLE_OPEN = re.compile(r"<title\b[^<>]*>", re.IGNORECASE)
-_TAG_START = re.compile(r"<[A-Za-z/!?]")
+_XML_INVALID = rx.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_TITLE_OPEN = rx.compile(r"<title\b[^<>]*>", re.IGNORECASE)
+_TAG_START = rx.compile(r"<[A-Za-z/!?]")
 # a tag, or a comment; "[^<>]*" keeps a page full of stray "<" linear
-_TAG = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][A-Za-z0-9:_-]*)[^<>]*>", re.DOTALL)
+_TAG = rx.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][A-Za-z0-9:_-]*)[^<>]*>", re.DOTALL)
 _MAX_DEPTH = 150
-_NON_VOID_TAG = re.compile(
+_NON_VOID_TAG = rx.compile(
     r"<(/?)(?!(?:area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)\b)[A-Za-z]",
     re.IGNORECASE,
 )
@@ -285,7 +286,7 @@ def _strip_xml_declaration(html: str) -> str:
 
 
 _LAYOUT_CELL_CHARS = 200
-_LAYOUT_ROW = re.compile(r"^\|[^\n]*[^|\n]{200}", re.MULTILINE)
+_LAYOUT_ROW = rx.compile(r"^\|[^\n]*[^|\n]{200}", re.MULTILINE)
 
 
 def _without_layout_tables(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | str:

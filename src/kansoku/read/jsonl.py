@@ -15,11 +15,11 @@ without being held in memory.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from kansoku import rx
 from kansoku.model import RawDoc, ReadError
 from kansoku.read.encoding import decode_text, sniff_binary
 from kansoku.read.errors import ReadFailure, one_line
@@ -33,7 +33,7 @@ MAX_LINE_BYTES = 200 * 1024 * 1024
 _OPTIONAL = ("title", "url", "published", "author", "outlet")
 # Stop reporting line after line when a file clearly is not JSON Lines at all.
 _MAX_LEADING_ERRORS = 20
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = rx.compile("[\ud800-\udfff]")
 _SKIP_CHUNK = 1024 * 1024
 
 

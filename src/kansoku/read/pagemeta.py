@@ -27,6 +27,7 @@ from typing import Any
 
 import lxml.html
 
+from kansoku import rx
 from kansoku.model import Candidate
 
 __all__ = ["page_candidates"]
@@ -54,11 +55,11 @@ _META_KEYS: dict[str, tuple[str, ...]] = {
                "cxenseparse:author", "parsely-author", "citation_author"),
 }
 _HEADINGS = ("h1", "h2", "h3")
-_BYLINE_ATTR = re.compile(r"author|byline|by-line|writer|reporter|credit|journalist|contributor|kisha|shippitsu",
+_BYLINE_ATTR = rx.compile(r"author|byline|by-line|writer|reporter|credit|journalist|contributor|kisha|shippitsu",
                           re.I)
-_NOT_BYLINE_ATTR = re.compile(r"comment|avatar|share|social|related|recommend|ranking|footer|nav", re.I)
-_SPACE = re.compile(r"\s+")
-_DATE_ONLY = re.compile(
+_NOT_BYLINE_ATTR = rx.compile(r"comment|avatar|share|social|related|recommend|ranking|footer|nav", re.I)
+_SPACE = rx.compile(r"\s+")
+_DATE_ONLY = rx.compile(
     r"^[\s\[【(（]*(?:(?:19|20)\d{2}\s*[年./／-]\s*)?\d{1,2}\s*[月./／-]\s*\d{1,2}\s*日?\s*"
     r"(?:[(（][月火水木金土日][)）])?\s*(?:\d{1,2}\s*[:：時]\s*\d{1,2}\s*分?)?\s*"
     r"(?:配信|公開|掲載|更新|投稿|発行)?[\s\]】)）]*$"
@@ -412,7 +413,7 @@ def _following_lines(tree: lxml.html.HtmlElement, start: lxml.html.HtmlElement, 
     return out
 
 
-_LABELLED = re.compile(r"^[\s(（【\[]*(?:この記事を書いた人|書いた人|執筆者|筆者|著者|文|取材・文|記者|Written by|Author|By)"
+_LABELLED = rx.compile(r"^[\s(（【\[]*(?:この記事を書いた人|書いた人|執筆者|筆者|著者|文|取材・文|記者|Written by|Author|By)"
                        r"\s*[:：・=＝]", re.I)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from kansoku import rx
 from kansoku.model import Candidate, RawDoc
 from kansoku.read.dates import calendar_date
 from kansoku.read.encoding import decode_bytes
@@ -23,8 +24,8 @@ from kansoku.read.errors import ReadFailure
 
 __all__ = ["read_markdown", "read_text", "split_header", "strip_markdown"]
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+_FRONT_MATTER = rx.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_KEY = rx.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
 # header keys (front matter and mail-style), lower-cased, by field
 _HEADER_KEYS: dict[str, tuple[str, ...]] = {
     "title": ("title", "subject", "headline", "件名", "タイトル", "見出し", "表題", "題名"),
@@ -39,32 +40,32 @@ _HEADER_KEYS: dict[str, tuple[str, ...]] = {
     "original_outlet": ("出典", "原典", "original", "via"),
 }
 _KEY_FIELD = {k: field for field, keys in _HEADER_KEYS.items() for k in keys}
-_MAIL_KEY = re.compile(r"^\s*([A-Za-z_][\w -]{0,20}?|[\u3040-\u30FF\u4E00-\u9FFF]{1,6}|[A-Za-z]{1,3}URL)\s*[:：]\s*(\S.*?)\s*$")
-_URL_LINE = re.compile(r"^\s*<?(https?://[^\s<>]+)>?\s*$")
-_DATE_LINE = re.compile(
+_MAIL_KEY = rx.compile(r"^\s*([A-Za-z_][\w -]{0,20}?|[\u3040-\u30FF\u4E00-\u9FFF]{1,6}|[A-Za-z]{1,3}URL)\s*[:：]\s*(\S.*?)\s*$")
+_URL_LINE = rx.compile(r"^\s*<?(https?://[^\s<>]+)>?\s*$")
+_DATE_LINE = rx.compile(
     r"^\s*[\[【(（]?\s*(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
     r"|\d{4}\s*[/.年]\s*\d{1,2}\s*[/.月]\s*\d{1,2}\s*日?(?:\s*[(（][月火水木金土日][)）])?"
     r"(?:\s*\d{1,2}[:：時]\d{2}分?(?:[:：]\d{2})?)?"
     r"|[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4}[^\n]{0,20})\s*(?:配信|公開|掲載|更新|JST)?\s*[\]】)）]?\s*$"
 )
 
-_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
-_SETEXT_UNDERLINE = re.compile(r"^[ \t]{0,3}(?:=+|-{2,})[ \t]*$")
-_RULE = re.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$", re.MULTILINE)
-_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~).*$\n?", re.MULTILINE)
-_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
-_LINK = re.compile(r"\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
-_REF_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
-_REF_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]+\S+.*$\n?", re.MULTILINE)
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_INLINE_CODE = re.compile(r"`([^`\n]+)`")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_HEADING = rx.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+_SETEXT_UNDERLINE = rx.compile(r"^[ \t]{0,3}(?:=+|-{2,})[ \t]*$")
+_RULE = rx.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$", re.MULTILINE)
+_FENCE = rx.compile(r"^[ \t]{0,3}(?:```|~~~).*$\n?", re.MULTILINE)
+_QUOTE = rx.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+_IMAGE = rx.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
+_LINK = rx.compile(r"\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+_REF_LINK = rx.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_REF_DEFINITION = rx.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]+\S+.*$\n?", re.MULTILINE)
+_AUTOLINK = rx.compile(r"<(https?://[^>\s]+)>")
+_INLINE_CODE = rx.compile(r"`([^`\n]+)`")
+_STRONG = rx.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 # "*" may emphasise inside a word (CommonMark), which Japanese needs: "*技術の蓄積*につながる".
-_EMPHASIS_STAR = re.compile(r"(?<!\*)\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?!\*)")
-_EMPHASIS_UNDERSCORE = re.compile(r"(?<![_\w])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![_\w])")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_EMPHASIS_STAR = rx.compile(r"(?<!\*)\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?!\*)")
+_EMPHASIS_UNDERSCORE = rx.compile(r"(?<![_\w])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![_\w])")
+_STRIKE = rx.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_HTML_COMMENT = rx.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def read_text(data: bytes, source: str) -> RawDoc:

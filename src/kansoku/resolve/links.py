@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
+from kansoku import rx
 from kansoku.model import Span
 
 # English canonical names of the actors stance is computed for, grouped (EU and NATO count as Europe).
@@ -135,10 +136,10 @@ _ORG_HEADS = {"紙": ("新聞", "紙", "タイムズ", "ポスト", "ジャー�
                     "Co"),
               "省": ("省",), "庁": ("庁",), "党": ("党",), "局": ("局", "テレビ", "放送"), "通信": ("通信",),
               "機関": ("機関", "委員会", "銀行", "基金"), "研究所": ("研究所", "研究センター", "シンクタンク")}
-_ANAPHOR = re.compile(r"^(?:(?P<pron>彼女?|その人物)|同(?P<head>国|紙|誌|社|省|庁|党|局|通信|機関|研究所|"
+_ANAPHOR = rx.compile(r"^(?:(?P<pron>彼女?|その人物)|同(?P<head>国|紙|誌|社|省|庁|党|局|通信|機関|研究所|"
                       r"(?P<title>[^\s、。]{0,6}?(?:" + "|".join(sorted(_PERSON_TITLES, key=len, reverse=True)) + r"))))"
                       r"(?P<rest>.{0,8})$")
-_BARE_TITLE = re.compile(r"^(?:[前元現]?)(?P<title>" + "|".join(sorted([t for t in _PERSON_TITLES if len(t) >= 2 and
+_BARE_TITLE = rx.compile(r"^(?:[前元現]?)(?P<title>" + "|".join(sorted([t for t in _PERSON_TITLES if len(t) >= 2 and
                                                                            t not in ("代表", "選手", "監督")],
                                                                           key=len, reverse=True)) + r")$")
 _WINDOW = 2500
