@@ -286,6 +286,36 @@ def test_surname_stored_first_is_relinked_when_full_name_arrives(tmp_path: Path)
     assert ids == {full} and bare_left == 0
     assert titles_for(db, "", entity="アンドルー・ミクタ") == 2
     assert_no_duplicates(db)
+    assert_text_features_match_records(db)  # the relinked document kept its stored token pass
+
+
+def assert_text_features_match_records(db: Path) -> int:
+    """The stored token string, term counts and MinHash of every document are what its record gives."""
+    import numpy as np
+
+    from kansoku.store.features import text_features
+
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute("SELECT n, record_json FROM documents ORDER BY n").fetchall()
+        for n, rj in rows:
+            got, want = store_db.stored_text_features(con, n), text_features(json.loads(rj))
+            assert got is not None, n
+            assert (got.tok, got.terms, got.heads) == (want.tok, want.terms, want.heads), n
+            assert list(got.terms) == list(want.terms)  # first-occurrence order, as encoded
+            assert np.array_equal(got.signature, want.signature), n
+        return len(rows)
+    finally:
+        con.close()
+
+
+def test_workers_derive_the_stored_text_features(tmp_path: Path) -> None:
+    """Ingest computes the store's token pass in the analysis workers (pipeline.run(derive=...)); what it
+    stores equals the features computed from the stored record in this process."""
+    db = tmp_path / "k.db"
+    stats = ingest(db, paths=[ROOT / "examples" / "corpus"], workers=2)
+    assert stats.failed == 0 and stats.added > 10
+    assert assert_text_features_match_records(db) == stats.added
 
 
 def titles_for(db: Path, q: str, **kw: str) -> int:

@@ -69,6 +69,11 @@ class RawDoc:
     fetch: dict | None = None
 
 
+#: key under which ``pipeline.run(derive=...)`` puts the caller's per-record result into a record, in the
+#: worker that made it; not part of the output contract (the caller removes it)
+DERIVED = "_derived"
+
+
 @dataclass(slots=True)
 class ReadError:
     """An input that could not be read; ``reason`` is one human sentence, no traceback.

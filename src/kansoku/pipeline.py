@@ -9,6 +9,7 @@ Corpus-wide steps that need all records (folding short forms of entities across 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing as mp
 import os
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kansoku import SCHEMA_VERSION, __version__, rx
-from kansoku.model import Candidate, Document, RawDoc, ReadError, Span
+from kansoku.model import DERIVED, Candidate, Document, RawDoc, ReadError, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,8 +349,17 @@ def analyze_batch(raws: list[RawDoc], options: Options | None = None) -> list[di
     return out
 
 
-def _work(args: tuple[list[RawDoc], Options]) -> list[dict | ReadError]:
-    return analyze_batch(*args)
+def _work(
+    args: tuple[list[RawDoc], Options], derive: Callable[[dict], object] | None = None
+) -> list[dict | ReadError]:
+    out = analyze_batch(*args)
+    if derive is not None:
+        for r in out:
+            # when derive raises, the key is left out: the caller derives again and reports it there
+            with contextlib.suppress(Exception):
+                if isinstance(r, dict):
+                    r[DERIVED] = derive(r)
+    return out
 
 
 def run(
@@ -358,11 +368,16 @@ def run(
     workers: int | None = None,
     batch_size: int = 8,
     on_result: Callable[[dict | ReadError], None] | None = None,
+    derive: Callable[[dict], object] | None = None,
 ) -> Iterator[dict | ReadError]:
     """Analyse a stream of raw documents, in order, with ``workers`` processes (default: CPU count).
 
     Read errors in the input stream are passed through unchanged so that callers report them in place.
     Input is consumed lazily, a few batches ahead of the workers, so memory stays bounded.
+    ``derive`` (a module-level function, so that it pickles): run on each record in the worker that made
+    it, its result put under ``record[DERIVED]`` (left out when it raises), so that the caller's own
+    per-record work runs in parallel too (ingest: the store's token pass; the parent then loads no
+    tokenizer).  The caller removes the key.
     """
     opts = options or Options()
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
@@ -396,7 +411,7 @@ def run(
 
     if workers <= 1:
         for b in batches():
-            results = [b] if isinstance(b, ReadError) else _work(b)
+            results = [b] if isinstance(b, ReadError) else _work(b, derive)
             for r in results:
                 if on_result:
                     on_result(r)
@@ -407,7 +422,7 @@ def run(
     in_flight: deque = deque()
     with ctx.Pool(workers, initializer=_warm) as pool:
         for b in batches():
-            in_flight.append(pool.apply_async(_passthrough, (b,)))
+            in_flight.append(pool.apply_async(_passthrough, (b, derive)))
             # bounded look-ahead: never more than two batches per worker queued
             while len(in_flight) > 2 * workers:
                 yield from _drain(in_flight.popleft().get(), on_result)
@@ -422,10 +437,12 @@ def _drain(results: list[dict | ReadError], on_result) -> Iterator[dict | ReadEr
         yield r
 
 
-def _passthrough(b: tuple[list[RawDoc], Options] | ReadError) -> list[dict | ReadError]:
+def _passthrough(
+    b: tuple[list[RawDoc], Options] | ReadError, derive: Callable[[dict], object] | None = None
+) -> list[dict | ReadError]:
     if isinstance(b, ReadError):
         return [b]
-    return _work(b)
+    return _work(b, derive)
 
 
 def _warm() -> None:

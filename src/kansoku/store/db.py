@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
@@ -504,6 +504,35 @@ def decode_terms(blob: bytes):  # type: ignore[no-untyped-def]
 
     k = len(blob) // 6
     return np.frombuffer(blob, dtype="<u4", count=k), np.frombuffer(blob, dtype="<u2", offset=4 * k, count=k)
+
+
+def stored_text_features(con: sqlite3.Connection, n: int):  # type: ignore[no-untyped-def]
+    """The :class:`~kansoku.store.features.TextFeatures` of stored document ``n`` as written (token string,
+    term and headline counts, MinHash), or None when a part is missing: a stored record whose entities are
+    re-linked keeps its text, so it need not be tokenised again."""
+    from collections import Counter
+
+    from kansoku.store.features import TextFeatures
+    from kansoku.store.minhash import from_bytes
+
+    tok = con.execute("SELECT tok FROM fts_tok WHERE rowid = ?", (n,)).fetchone()
+    row = con.execute("SELECT minhash, terms, heads FROM doc_features WHERE n = ?", (n,)).fetchone()
+    if tok is None or row is None:
+        return None
+    counts = []
+    for blob in (row[1], row[2]):
+        ids, cs = decode_terms(blob)
+        names = dict(_in_chunks(con, "SELECT id, term FROM vocab WHERE id IN ({})", [int(i) for i in ids]))
+        if len(names) != len(set(ids.tolist())):
+            return None
+        counts.append(Counter({names[int(i)]: int(c) for i, c in zip(ids, cs, strict=True)}))
+    return TextFeatures(tok=tok[0], terms=counts[0], heads=counts[1], signature=from_bytes(row[0]))
+
+
+def _in_chunks(con: sqlite3.Connection, sql: str, values: list) -> Iterator[tuple]:
+    for i in range(0, len(values), 500):
+        part = values[i : i + 500]
+        yield from con.execute(sql.format(",".join("?" * len(part))), part)
 
 
 def cooccurrences(docs: Iterable[dict[str, set[int]]]) -> dict[tuple[str, str], tuple[int, int]]:

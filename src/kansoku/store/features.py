@@ -184,15 +184,35 @@ class DocFeatures:
     entities: dict[str, tuple[str | None, str | None, float, int, int]] = field(default_factory=dict)
 
 
-def doc_features(rec: dict) -> DocFeatures:
-    """Everything the corpus commands need from one record, computed once."""
+@dataclass(slots=True)
+class TextFeatures:
+    """The part of :class:`DocFeatures` that depends on the text, sentences and title alone (not on the
+    entities, which storing may still re-link): the costly part, one Sudachi pass and the MinHash.  Ingest
+    computes it in the analysis workers (:func:`text_features` as ``pipeline.run``'s ``derive``)."""
+
+    tok: str
+    terms: Counter[str]
+    heads: Counter[str]
+    signature: object
+
+
+def text_features(rec: dict) -> TextFeatures:
     from kansoku.store.minhash import signature
 
     text = rec.get("text") or ""
-    cut = lead_end(rec)
-    tok, lead_nouns, rest_nouns = sudachi_pass(text, cut)
-    terms = Counter(lead_nouns * LEAD_BOOST + rest_nouns)
-    heads = Counter(noun_terms(headline(rec)))
+    tok, lead_nouns, rest_nouns = sudachi_pass(text, lead_end(rec))
+    return TextFeatures(
+        tok=tok,
+        terms=Counter(lead_nouns * LEAD_BOOST + rest_nouns),
+        heads=Counter(noun_terms(headline(rec))),
+        signature=signature(text) if text else None,
+    )
+
+
+def doc_features(rec: dict, text: TextFeatures | None = None) -> DocFeatures:
+    """Everything the corpus commands need from one record, computed once (``text``: its text features
+    when already computed)."""
+    tf = text if text is not None else text_features(rec)
     sal = entity_salience(rec)
     ents: dict[str, tuple[str | None, str | None, float, int, int]] = {}
     for e in rec.get("entities") or []:
@@ -207,10 +227,10 @@ def doc_features(rec: dict) -> DocFeatures:
             if isinstance(eid, str) and eid not in ents:
                 ents[eid] = (None, None, 0.0, 0, 0)
     return DocFeatures(
-        tok=tok,
-        terms=terms,
-        heads=heads,
-        signature=signature(text) if text else None,
+        tok=tf.tok,
+        terms=tf.terms,
+        heads=tf.heads,
+        signature=tf.signature,
         date=doc_date(rec),
         outlet=outlet_of(rec),
         place=main_place(rec, sal),

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kansoku.model import RawDoc, ReadError
+from kansoku.model import DERIVED, RawDoc, ReadError
 from kansoku.store import db
 
 RECORDS_SUFFIX = ".records.jsonl"
@@ -164,6 +164,8 @@ def relink_stored_surnames(
         for e in r.get("entities", [])
         if e.get("type") == "PERSON" and "・" in e.get("name", "")
     }
+    from kansoku.store.features import doc_features
+
     changed = 0
     for k in sorted(x for x in keys if x):
         bare = [
@@ -194,7 +196,8 @@ def relink_stored_surnames(
             link_with_store(con, [rec])
             if [e["id"] for e in rec.get("entities", [])] == before:
                 continue
-            (store or db.StoreWriter(con)).write([(rec, row[2], row[3], None)])
+            feats = doc_features(rec, db.stored_text_features(con, row[0]))  # the text is unchanged
+            (store or db.StoreWriter(con)).write([(rec, row[2], row[3], feats)])
             changed += 1
         con.execute(
             f"DELETE FROM entities WHERE id IN ({marks}) "
@@ -330,12 +333,13 @@ class _Writer:
         self.stats = stats
         self.version = version
         self.batch_size = max(1, batch_size)
-        self.batch: list[tuple[dict, _Pending]] = []
+        self.batch: list[tuple[dict, _Pending, object | None]] = []
         self.files: list[_File] = []
         self.store = db.StoreWriter(con)
 
     def add(self, record: dict, pending: _Pending) -> None:
-        self.batch.append((record, pending))
+        # the text features the analysis worker derived (pipeline.run(derive=text_features)), if any
+        self.batch.append((record, pending, record.pop(DERIVED, None)))
         if len(self.batch) >= self.batch_size:
             self.flush()
 
@@ -350,14 +354,15 @@ class _Writer:
     def flush(self) -> None:
         if not self.batch and not self.files:
             return
-        from kansoku.store.features import doc_features
+        from kansoku.store.features import TextFeatures, doc_features
 
-        batch, self.batch = self.batch, []
+        derived, self.batch = self.batch, []
+        batch = [(r, p) for r, p, _ in derived]
         files, self.files = self.files, []
         records = [r for r, _ in batch]
         link_with_store(self.con, records)
         # tokenise and derive outside the transaction so that the write lock is held briefly
-        feats = [doc_features(r) for r in records]
+        feats = [doc_features(r, tf if isinstance(tf, TextFeatures) else None) for r, _, tf in derived]
         con = self.con
         con.execute("BEGIN IMMEDIATE")
         try:
@@ -427,8 +432,11 @@ def _lazy_run(items: Iterator[RawDoc | ReadError], options: object, workers: int
             yield it
             continue
         from kansoku.pipeline import run
+        from kansoku.store.features import text_features
 
-        yield from run(itertools.chain([it], items), options, workers=workers)  # type: ignore[arg-type]
+        # the store's token pass runs in the workers too: this process loads no tokenizer
+        chained = itertools.chain([it], items)
+        yield from run(chained, options, workers=workers, derive=text_features)  # type: ignore[arg-type]
         return
 
 
