@@ -113,6 +113,65 @@ def test_filters(store: Path) -> None:
         search(store, "停戦", since="yesterday")
 
 
+def test_until_a_month_or_year_is_inclusive(store: Path) -> None:
+    assert sorted(titles(search(store, "停戦", until="2025-08"))) == ["米国と欧州、停戦協議で溝", "露外務省、停戦案を拒否"]
+    assert search(store, "停戦", until="2025-07") == []
+    assert len(search(store, "", until="2025")) == len(ARTICLES)
+    assert titles(search(store, "", since="2025-09")) == ["北海道で新米の収穫始まる"]
+
+
+FILTERED = [
+    ("停戦 ウクライナ", {"outlet": "極東"}),  # both indexes (2-character token, katakana trigram)
+    ("停戦 ウクライナ", {"genre": "report"}),
+    ("ウクライナ", {"since": "2025-08-16", "until": "2025-08-17"}),
+    ("ウクライナ 支援", {"entity": "ルビオ"}),
+    ("停戦", {"frame": "russia_stalling", "outlet": "東亜"}),
+    ("ロシア", {"entity": "ポクロウシク", "author": "佐藤"}),  # an author filter has no set
+]
+
+
+@pytest.mark.parametrize(("query", "filters"), FILTERED)
+def test_filter_sets_and_row_tests_give_the_same_hits(
+    store: Path, monkeypatch: pytest.MonkeyPatch, query: str, filters: dict
+) -> None:
+    """A filter's document set (built from its index) keeps exactly the rows its row test keeps."""
+    from kansoku.store import search as S
+
+    monkeypatch.setattr(S, "SET_FACTOR", 0)  # never a set: every candidate's row is read
+    by_rows = search(store, query, **filters)
+    monkeypatch.setattr(S, "SET_FACTOR", 10**9)  # always the smallest set
+    by_sets = search(store, query, **filters)
+    assert by_rows == by_sets
+    assert by_rows  # each case has hits, so that it compares something
+
+
+def test_set_plan_is_used_when_the_set_is_small(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kansoku.store import db
+    from kansoku.store import search as S
+
+    con = db.connect(store, create=False)
+    try:
+        comp = S.compile_terms(S.parse_query(con, "停戦 ウクライナ"))
+        flist = S._filter_list(con, None, "極東", None, None, None, None, None, None)
+        monkeypatch.setattr(S, "SET_FACTOR", 10**9)
+        assert "fs AS MATERIALIZED" in S._plan(con, comp, flist, 5)[0]
+        monkeypatch.setattr(S, "SET_FACTOR", 0)
+        assert "fs AS" not in S._plan(con, comp, flist, 5)[0]
+    finally:
+        con.close()
+
+
+def test_redundant_trigram_forms_and_snippet_window() -> None:
+    from kansoku.store.search import HL_CLOSE, HL_OPEN, _window_snippet, _without_superstrings
+
+    assert _without_superstrings(["ツイッター", "旧ツイッター", "Twitter", "twitter社"]) == ["ツイッター", "Twitter"]
+    text = "ロシアは声明を出した。" + "関係のない文章が続く。" * 8 + "ロシアとウクライナの停戦協議が始まった。"
+    snip = _window_snippet(text, ("ロシア", "ウクライナ"))
+    # the window naming both forms, not the first occurrence of one
+    assert f"{HL_OPEN}ロシア{HL_CLOSE}と{HL_OPEN}ウクライナ{HL_CLOSE}" in snip
+    assert _window_snippet(text, ("ベラルーシ",)) is None
+
+
 def test_ranking_and_limit(store: Path) -> None:
     hits = search(store, "ウクライナ")
     assert len(hits) == 3

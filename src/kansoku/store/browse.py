@@ -14,11 +14,13 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from kansoku.store.search import (
-    _filters,
+    Filter,
+    _filter_list,
     _plan,
     check_query,
     compile_terms,
     entity_ids,
+    flatten,
     hits_of,
     parse_query,
 )
@@ -69,28 +71,24 @@ def check_date(value: str | None, name: str) -> str | None:
     raise BadRequest(f"{name}: expected a date YYYY-MM-DD (or YYYY-MM, YYYY), got {value!r}")
 
 
-def _until_bound(value: str) -> str:
-    """The upper bound of a date prefix: 2025-08 covers every day of August."""
-    return value + ("-12-31" if len(value) == 4 else "-31" if len(value) == 7 else "")
-
-
-def _conditions(con: sqlite3.Connection, f: Filters) -> tuple[list[str], list[object]]:
+def _conditions(con: sqlite3.Connection, f: Filters) -> list[Filter]:
     since = check_date(f.since, "since")
     until = check_date(f.until, "until")
     try:
-        conds, args = _filters(con, f.entity, f.outlet, f.author, since, None, f.frame, f.stance, f.genre)
+        out = _filter_list(con, f.entity, f.outlet, f.author, since, until, f.frame, f.stance, f.genre)
     except ValueError as exc:
         raise BadRequest(str(exc).replace("--stance", "stance")) from None
-    if until:
-        conds.append("substr(d.published, 1, 10) <= ?")
-        args.append(_until_bound(until))
     if f.speaker:
         ids = sorted(entity_ids(con, f.speaker))
         marks = ",".join("?" * len(ids))
         by_id = f"c.speaker_entity_id IN ({marks}) OR " if ids else ""
-        conds.append(f"EXISTS (SELECT 1 FROM claims c WHERE c.doc_id = d.id AND ({by_id}c.speaker = ?))")
-        args.extend([*ids, f.speaker])
-    return conds, args
+        out.append(
+            Filter(
+                f"EXISTS (SELECT 1 FROM claims c WHERE c.doc_id = d.id AND ({by_id}c.speaker = ?))",
+                [*ids, f.speaker],
+            )
+        )
+    return out
 
 
 def search_page(
@@ -116,7 +114,8 @@ def search_page(
         raise BadRequest(f"sort: expected one of {', '.join(SORTS)}, got {sort!r}")
     if page < 1 or per_page < 1:
         raise BadRequest("page: expected a number of 1 or more")
-    conds, args = _conditions(con, f)
+    flist = _conditions(con, f)
+    conds, args = flatten(flist)
     terms = parse_query(con, query or "", expand) if (query or "").strip() else []
     comp = None
     offset = (page - 1) * per_page
@@ -133,7 +132,7 @@ def search_page(
         )]  # fmt: skip
     else:
         comp = compile_terms(terms)
-        sql, params = _plan(con, comp, conds, args, -1)
+        sql, params = _plan(con, comp, flist, -1)
         ranked = con.execute(sql, params).fetchall() if sql else []
         total = len(ranked)
         if sort == "date" and ranked:
