@@ -101,14 +101,17 @@ def test_every_pattern_the_analysis_caches_equals_re_compile(tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     files = sorted(str(p) for p in (root / "examples" / "corpus").glob("*.txt"))[:4]
-    env = dict(os.environ, KANSOKU_CACHE_DIR=str(tmp_path))
-    outs = []
+    outs, files_after = [], []
     for i in range(2):
+        # another hash seed each run: a pattern built from a set in hash order would be a new entry
+        env = dict(os.environ, KANSOKU_CACHE_DIR=str(tmp_path), PYTHONHASHSEED=str(i + 1))
         out = tmp_path / f"run{i}.jsonl"
         subprocess.run([sys.executable, "-m", "kansoku.cli", "analyze", *files, "-o", str(out), "--quiet"],
                        env=env, check=True, capture_output=True)  # fmt: skip
         outs.append(out.read_bytes())
+        files_after.append({p.name: p.read_bytes() for p in tmp_path.glob("regex-*.marshal")})
     assert outs[0] == outs[1]
+    assert files_after[0] == files_after[1]  # the second run compiled nothing new: all came from the file
     [path] = tmp_path.glob("regex-*.marshal")
     stored = marshal.loads(path.read_bytes())
     assert len(stored) > 300

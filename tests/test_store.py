@@ -309,6 +309,21 @@ def assert_text_features_match_records(db: Path) -> int:
         con.close()
 
 
+def _boom(record: dict) -> None:
+    raise RuntimeError("derive failed")
+
+
+def test_a_failing_derive_leaves_the_record_to_the_caller() -> None:
+    from kansoku.model import DERIVED, RawDoc
+    from kansoku.pipeline import run
+
+    raw = RawDoc(source="a.txt", text="ロシア外務省は15日、声明を出した。")
+    [rec] = list(run([raw], workers=1, derive=_boom))
+    assert isinstance(rec, dict) and DERIVED not in rec and rec["text"]
+    [rec] = list(run([raw], workers=1, derive=len))
+    assert rec[DERIVED] == len(rec) - 1  # the record's keys, before the derived one was added
+
+
 def test_workers_derive_the_stored_text_features(tmp_path: Path) -> None:
     """Ingest computes the store's token pass in the analysis workers (pipeline.run(derive=...)); what it
     stores equals the features computed from the stored record in this process."""

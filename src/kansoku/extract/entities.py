@@ -149,7 +149,7 @@ def find_mentions(
     text, sentences = doc.text, doc.sentences
     gaz = gazetteer or default_gazetteer()
     seeds = sorted({p for p in (persons or []) + dialogue_speakers(text) if len(p) >= 2}, key=len, reverse=True)
-    seed_re = rx.compile("|".join(map(re.escape, seeds))) if seeds else None
+    seed_re = re.compile("|".join(map(re.escape, seeds))) if seeds else None  # per document: not cached
     out: list[Mention] = []
     sent_tokens = [tokens(doc, sent) for sent in sentences]
     if use_ner:

@@ -112,7 +112,7 @@ def _alt(words: list[str]) -> str:
 @lru_cache(maxsize=256)
 def _alt_of(words: tuple[str, ...]) -> str:
     """The alternation of WORDS, longest first (memoised: the byline patterns are built per document)."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 def norm_key(s: str) -> str:
