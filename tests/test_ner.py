@@ -125,6 +125,27 @@ def test_id_matrix_is_token_features() -> None:
     assert ids.ravel().tolist() == want
 
 
+def test_id_matrix_across_cache_generations(monkeypatch) -> None:
+    """With tiny cache bounds the pair/triple caches roll over generations and the token caches restart,
+    and the ids are still those of token_features()."""
+    import kansoku.nlp.ner as ner
+    from kansoku.nlp.tokens import tokenize
+
+    m = ner.model()
+    monkeypatch.setattr(ner, "_MAX_FAMILY", 40)
+    texts = ["ロシア国防省は２０日、ドネツク州の集落を制圧したと発表した。", "米国務省は追加支援を表明した。",
+             "ゼレンスキー大統領はキーウで記者団に語った。", "ロシア国防省は２０日、ドネツク州の集落を制圧したと発表した。"]
+    for t in texts:
+        toks = tokenize(t)
+        assert m.id_matrix([toks]).ravel().tolist() == [m.index.get(f, m.unknown) for f in ner.token_features(toks)]
+    assert any(m._older.values())  # a generation rolled over
+    monkeypatch.setattr(ner, "_MAX_KEYS", 1)  # every call starts the caches again
+    toks = tokenize(texts[1])
+    assert m.id_matrix([toks]).ravel().tolist() == [m.index.get(f, m.unknown) for f in ner.token_features(toks)]
+    monkeypatch.undo()
+    m._reset()
+
+
 def test_id_matrix_from_several_threads() -> None:
     """The fast path's caches are shared by the threads of a process: the same ids from each."""
     from concurrent.futures import ThreadPoolExecutor

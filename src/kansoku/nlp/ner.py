@@ -354,7 +354,14 @@ _LAYOUT = (
 _OFFSETS = np.array([o for o, _ in _LAYOUT], dtype=np.intp)
 _COLUMNS = np.array([c for _, c in _LAYOUT], dtype=np.intp)
 _LO = (1 << 32) - 1  # two feature ids packed into one int: first << 32 | second
-_MAX_KEYS = 1 << 20  # the caches start again beyond this many token types (ids must fit in 20 bits)
+# Bounds of the caches, which otherwise grow with every new word a long run meets (a worker analysing
+# 3,700 livedoor articles reached 690,000 pair/triple entries, ~75 MB): beyond this many token types
+# every cache starts again (ids must also fit in 20 bits); the pair/triple caches keep two generations of
+# at most half this many entries each: an entry not used during a whole generation is dropped (their keys
+# are attribute ids, which stay valid).
+_MAX_KEYS = 1 << 17
+_MAX_FAMILY = 250_000  # the current generation and the one before together
+_FAMILIES = ("ww", "pp", "ss", "wp", "pw", "cc", "ppp")
 
 
 def pair_words(names: Any) -> tuple[frozenset[str], ...]:
@@ -399,6 +406,7 @@ class Model:
     _values: list[dict[str, int]] = field(default_factory=list, repr=False)
     _names: list[list[str]] = field(default_factory=list, repr=False)
     _families: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
+    _older: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)  # the previous generation
     _clusters: Any = field(default=None, repr=False)
     # pair_words(index), from the compiled model or computed on first use
     pair_words: tuple[frozenset[str], ...] | None = field(default=None, repr=False)
@@ -428,7 +436,9 @@ class Model:
         self._values[:] = [{} for _ in range(5)]
         self._names[:] = [[] for _ in range(5)]
         self._families.clear()
-        self._families.update((f, {}) for f in ("ww", "pp", "ss", "wp", "pw", "cc", "ppp"))
+        self._families.update((f, {}) for f in _FAMILIES)
+        self._older.clear()
+        self._older.update((f, {}) for f in _FAMILIES)
         self._clusters = _CLUSTERS
         for a in (_PAD, _END_PAD):
             self._key(a)
@@ -496,6 +506,13 @@ class Model:
             none = unk << 32 | unk
             words, pos4, pos2, shapes, clusters = self._names
             miss = {x for x, v in zip(keys, vals, strict=True) if v is None}
+            older = self._older.get(name)
+            if older:
+                for x in list(miss):
+                    v = older.get(x)
+                    if v is not None:
+                        d[x] = v
+                        miss.discard(x)
             if name in ("ww", "wp", "pw") and self.pair_words is None:
                 self.pair_words = pair_words(self.index)
             if name == "ww":
@@ -541,6 +558,12 @@ class Model:
     def _id_matrix(self, sentences: list[list[Token]]) -> np.ndarray:
         if self._clusters is not _CLUSTERS or len(self._attr_key) >= _MAX_KEYS or not self._families:
             self._reset()
+        elif sum(map(len, self._families.values())) > _MAX_FAMILY // 2:
+            # a new generation: entries the last one did not use are dropped, the others move up on use
+            self._older.clear()
+            self._older.update(self._families)
+            self._families.clear()
+            self._families.update((f, {}) for f in _FAMILIES)
         pad, end = self._attr_key[_PAD], self._attr_key[_END_PAD]
         flat: list[int] = []
         centres: list[int] = []
