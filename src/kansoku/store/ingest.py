@@ -342,6 +342,9 @@ class _Writer:
         self.batch.append((record, pending, record.pop(DERIVED, None)))
         if len(self.batch) >= self.batch_size:
             self.flush()
+            from kansoku.pipeline import release_memory
+
+            release_memory()  # the batch's records and features are garbage now
 
     def file_done(self, f: _File) -> None:
         """Record ``f`` as ingested with the next batch: its items are in that transaction or earlier ones."""
