@@ -535,23 +535,18 @@ def _in_chunks(con: sqlite3.Connection, sql: str, values: list) -> Iterator[tupl
         yield from con.execute(sql.format(",".join("?" * len(part))), part)
 
 
-def cooccurrences(docs: Iterable[dict[str, set[int]]]) -> dict[tuple[str, str], tuple[int, int]]:
-    """(a, b) → (documents naming both, sentences naming both, summed over documents), both directions,
-    from each document's entities and the sentence indices of their mentions."""
-    out: dict[tuple[str, str], list[int]] = {}
+def cooccurrence_rows(docs: Iterable[dict[str, set[int]]]) -> Iterator[tuple[str, str, int, int]]:
+    """``(a, b, 1, sentences naming both)`` for each ordered pair of entities of each document, from its
+    entities and the sentence indices of their mentions.  A generator: a list article naming 1,000 entities
+    has two million pairs, which as a dict took 150 MB of the ingest process for a moment; the table sums
+    the rows (``ON CONFLICT ... docs + excluded.docs``)."""
     for ents in docs:
         items = sorted(ents.items())
         for i, (a, sa) in enumerate(items):
             for b, sb in items[i + 1 :]:
                 k = len(sa & sb)
-                for key in ((a, b), (b, a)):
-                    v = out.get(key)
-                    if v is None:
-                        out[key] = [1, k]
-                    else:
-                        v[0] += 1
-                        v[1] += k
-    return {key: (v[0], v[1]) for key, v in out.items()}
+                yield a, b, 1, k
+                yield b, a, 1, k
 
 
 def bump_revision(con: sqlite3.Connection) -> None:
@@ -582,10 +577,10 @@ def delete_document(con: sqlite3.Connection, doc_id: str) -> None:
     for eid, sent in con.execute("SELECT entity_id, sent FROM mentions WHERE doc_id = ?", (doc_id,)):
         if eid in sents:
             sents[eid].add(sent)
-    pairs = cooccurrences([sents])
     con.executemany("UPDATE cooc SET docs = docs - ?, sents = sents - ? WHERE a = ? AND b = ?",
-                    [(d, k, a, b) for (a, b), (d, k) in pairs.items()])  # fmt: skip
-    con.executemany("DELETE FROM cooc WHERE a = ? AND b = ? AND docs <= 0", list(pairs))
+                    ((d, k, a, b) for a, b, d, k in cooccurrence_rows([sents])))  # fmt: skip
+    con.executemany("DELETE FROM cooc WHERE a = ? AND b = ? AND docs <= 0",
+                    ((a, b) for a, b, _d, _k in cooccurrence_rows([sents])))  # fmt: skip
     if row[1] is not None:
         from kansoku.store.minhash import band_keys, from_bytes
 
@@ -770,7 +765,7 @@ class StoreWriter:
         con.executemany(
             "INSERT INTO cooc VALUES (?,?,?,?) ON CONFLICT(a, b) DO UPDATE SET docs = docs + excluded.docs, "
             "sents = sents + excluded.sents",
-            [(a, b, d, k) for (a, b), (d, k) in cooccurrences(cooc_docs).items()],
+            cooccurrence_rows(cooc_docs),
         )
         con.executemany("INSERT OR IGNORE INTO frames VALUES (?,?,?,?,?,?,?,?,?,?)", frows)
         con.executemany("INSERT INTO stance VALUES (?,?,?,?,?,?,?,?,?,?)", srows)
