@@ -90,13 +90,8 @@ class Corpus:
     def entity_names(self, ids: Iterable[str]) -> dict[str, tuple[str, str, str | None]]:
         """Entity id → (name, type, name_en) from the store's ``entities`` table."""
         ids = list(dict.fromkeys(ids))
-        out: dict[str, tuple[str, str, str | None]] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            for r in self.con.execute(f"SELECT id, name, type, name_en FROM entities WHERE id IN ({marks})", part):
-                out[r[0]] = (r[1], r[2], r[3])
-        return out
+        sql = "SELECT id, name, type, name_en FROM entities WHERE id IN ({})"
+        return {r[0]: (r[1], r[2], r[3]) for r in db.rows_in(self.con, sql, ids)}
 
 
 def as_corpus(records: Corpus | dict | Iterable[dict]) -> Corpus:

@@ -522,14 +522,16 @@ def stored_text_features(con: sqlite3.Connection, n: int):  # type: ignore[no-un
     counts = []
     for blob in (row[1], row[2]):
         ids, cs = decode_terms(blob)
-        names = dict(_in_chunks(con, "SELECT id, term FROM vocab WHERE id IN ({})", [int(i) for i in ids]))
+        names = dict(rows_in(con, "SELECT id, term FROM vocab WHERE id IN ({})", [int(i) for i in ids]))
         if len(names) != len(set(ids.tolist())):
             return None
         counts.append(Counter({names[int(i)]: int(c) for i, c in zip(ids, cs, strict=True)}))
     return TextFeatures(tok=tok[0], terms=counts[0], heads=counts[1], signature=from_bytes(row[0]))
 
 
-def _in_chunks(con: sqlite3.Connection, sql: str, values: list) -> Iterator[tuple]:
+def rows_in(con: sqlite3.Connection, sql: str, values: list) -> Iterator[tuple]:
+    """The rows of SQL, whose ``{}`` is an ``IN`` list, for all VALUES: 500 at a time (SQLite's limit on
+    bound parameters)."""
     for i in range(0, len(values), 500):
         part = values[i : i + 500]
         yield from con.execute(sql.format(",".join("?" * len(part))), part)
@@ -613,10 +615,7 @@ class StoreWriter:
                 cache.clear()
             con = self.con
             con.executemany("INSERT OR IGNORE INTO vocab(term) VALUES (?)", [(t,) for t in missing])
-            for i in range(0, len(missing), 500):
-                part = missing[i : i + 500]
-                marks = ",".join("?" * len(part))
-                cache.update((t, k) for k, t in con.execute(f"SELECT id, term FROM vocab WHERE term IN ({marks})", part))
+            cache.update((t, k) for k, t in rows_in(con, "SELECT id, term FROM vocab WHERE term IN ({})", missing))
         return cache
 
     def write(
@@ -633,11 +632,8 @@ class StoreWriter:
             return
         con = self.con
         ids = [rec["id"] for rec, *_ in items]
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            for (doc_id,) in con.execute(f"SELECT id FROM documents WHERE id IN ({marks})", part).fetchall():
-                delete_document(con, doc_id)
+        for (doc_id,) in list(rows_in(con, "SELECT id FROM documents WHERE id IN ({})", ids)):
+            delete_document(con, doc_id)
         base = con.execute("SELECT coalesce(max(n), 0) FROM documents").fetchone()[0]
         feats = [f if f is not None else doc_features(rec) for rec, _h, _v, f in items]
         vocab = self.term_ids({t for f in feats for t in (*f.terms, *f.heads)})  # type: ignore[attr-defined]

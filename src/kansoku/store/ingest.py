@@ -369,15 +369,10 @@ class _Writer:
         con = self.con
         con.execute("BEGIN IMMEDIATE")
         try:
-            stored: dict[str, str] = {}
             ids = list({r["id"] for r in records})
-            for i in range(0, len(ids), 500):
-                part = ids[i : i + 500]
-                marks = ",".join("?" * len(part))
-                stored.update(
-                    (r[0], r[1])
-                    for r in con.execute(f"SELECT id, pipeline_version FROM documents WHERE id IN ({marks})", part)
-                )
+            stored: dict[str, str] = dict(
+                db.rows_in(con, "SELECT id, pipeline_version FROM documents WHERE id IN ({})", ids)
+            )
             written: dict[str, str] = {}
             to_write = []
             for (rec, p), f in zip(batch, feats, strict=True):

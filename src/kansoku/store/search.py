@@ -322,20 +322,20 @@ def _filter_list(
         # characters), and it can use the index; until keeps its substr test on the index's values
         conds, args = [], []
         if since:
-            conds.append("published >= ?")
+            conds.append("{p} >= ?")
             args.append(_date(since, "--since"))
         if until:
             # inclusive of the whole month or year: 2025-08 keeps 2025-08-31 (the range uses the index)
             v = _date(until, "--until")
-            conds.append(f"published <= ? AND substr(published, 1, {len(v)}) <= ?")
+            conds.append(f"{{p}} <= ? AND substr({{p}}, 1, {len(v)}) <= ?")
             args += [v + "\U0010ffff", v]
         where = " AND ".join(conds)
         out.append(
             Filter(
-                " AND ".join(c.replace("published", "d.published") for c in conds),
+                where.format(p="d.published"),
                 list(args),
-                f"SELECT n FROM documents WHERE {where}",
-                f"SELECT count(*) FROM documents WHERE {where}",
+                f"SELECT n FROM documents WHERE {where.format(p='published')}",
+                f"SELECT count(*) FROM documents WHERE {where.format(p='published')}",
                 list(args),
             )
         )
@@ -380,10 +380,6 @@ def _filter_list(
 def flatten(filters: list[Filter]) -> tuple[list[str], list[object]]:
     """The row-by-row conditions of FILTERS and their arguments, for a WHERE clause on ``documents d``."""
     return [f.cond for f in filters], [a for f in filters for a in f.args]
-
-
-def _filters(con: sqlite3.Connection, *values: str | None) -> tuple[list[str], list[object]]:
-    return flatten(_filter_list(con, *values))  # type: ignore[arg-type]
 
 
 def _stance_names(con: sqlite3.Connection, target: str) -> list[str]:
