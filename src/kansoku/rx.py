@@ -10,7 +10,7 @@ integers, and the group names) in one marshal file in the user cache folder
 - An entry is keyed by the pattern's text and flags, so an edited pattern is a new entry and a stale one is
   never used; the file itself is keyed by the Python version and the engine's magic number, whose code
   format it depends on.
-- The file is read on the first call and written (to a temporary name, then renamed) by :func:`save` when
+- The file is read on the first call and written (:func:`kansoku.outputs.atomic_write`) by :func:`save` when
   the process compiled patterns the file lacked; ``pipeline.analyze_batch`` and exit call it.
 - Anything unexpected (cache off or unwritable, an unreadable file, an interpreter whose compiler
   internals differ, which a check on first use detects) falls back to :func:`re.compile`.  The engine
@@ -20,12 +20,9 @@ integers, and the group names) in one marshal file in the user cache folder
 from __future__ import annotations
 
 import atexit
-import contextlib
 import marshal
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -133,24 +130,18 @@ def save() -> bool:
     if p is None:
         _new = {}
         return False
+    from kansoku.outputs import TargetError, atomic_write
+
     stored = _load()
-    merged = {**stored, **_new} if len(stored) + len(_new) <= MAX_ENTRIES else {**_new}
+    merged = {**stored, **_new}
     if len(merged) > MAX_ENTRIES:  # keep what this process used
         merged = {k: v for k, v in merged.items() if k in _compiled}
-    tmp = None
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
-        with os.fdopen(fd, "wb") as f:
+        with atomic_write(p, "regex cache", binary=True) as f:  # a reader sees the old file or the new one
             f.write(marshal.dumps(merged))
-        os.replace(tmp, p)
-        tmp = None
-    except (OSError, ValueError):
+    except (OSError, TargetError, ValueError):
         return False
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
     stored.clear()
     stored.update(merged)
     _new = {}
