@@ -146,6 +146,30 @@ def test_id_matrix_across_cache_generations(monkeypatch) -> None:
     m._reset()
 
 
+def test_id_matrix_dense_tables_grow_and_fall_back(monkeypatch) -> None:
+    """The dense part-of-speech, shape and cluster tables start small and grow as new values come; a table
+    that would be too large leaves its family to the dict cache. The ids stay those of token_features()."""
+    import kansoku.nlp.ner as ner
+    from kansoku.nlp.tokens import tokenize
+
+    m = ner.model()
+    texts = ["ロシア国防省は２０日、ドネツク州の集落を制圧したと発表した。", "ＡＢＣ-123型のXYZ社製ドローン、約1.5km飛行",
+             "ゼレンスキー大統領はキーウで記者団に語った。"]
+    for dense, limit in ((True, ner._DENSE_MAX), (False, 64 * 64 - 1)):  # below the smallest pair table
+        monkeypatch.setattr(ner, "_DENSE_MAX", limit)
+        m._reset()
+        for t in texts:
+            toks = tokenize(t)
+            assert m.id_matrix([toks]).ravel().tolist() == [m.index.get(f, m.unknown)
+                                                            for f in ner.token_features(toks)]
+        if dense:
+            assert set(m._tables) == {"pp", "ss", "cc", "ppp"} and not m._families["pp"]
+        else:
+            assert not m._tables and m._families["pp"] and m._families["ppp"]
+    monkeypatch.undo()
+    m._reset()
+
+
 def test_id_matrix_from_several_threads() -> None:
     """The fast path's caches are shared by the threads of a process: the same ids from each."""
     from concurrent.futures import ThreadPoolExecutor

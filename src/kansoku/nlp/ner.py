@@ -336,8 +336,8 @@ def clean_spans(tags: list[int], tokens: list[Token]) -> list[tuple[int, int, st
 # its 27 features that depend on that token alone (as the current token, the one before, after, two before,
 # two after), then small ids of the five attributes the features of two or three tokens are built from.
 _ROLE_COLS = 27
-_SID, _P4, _P2, _SHAPE, _CLUSTER = range(_ROLE_COLS, _ROLE_COLS + 5)
-_ROW = _ROLE_COLS + 5
+_SID, _P4, _P2, _SHAPE, _CLUSTER, _FLAGS = range(_ROLE_COLS, _ROLE_COLS + 6)
+_ROW = _ROLE_COLS + 6
 # columns of the per-position table (see Model.id_matrix) after the 27 role ids: features of the pair of
 # positions (j-1, j), of the triple centred on j, and the bias
 _WW_L, _WW_R, _PP_L, _PP_R, _SS_L, _SS_R, _PW_L, _WP_R, _PW_R, _CC_L, _CC_R, _PPP, _BIAS = range(27, 40)
@@ -362,6 +362,11 @@ _LO = (1 << 32) - 1  # two feature ids packed into one int: first << 32 | second
 _MAX_KEYS = 1 << 17
 _MAX_FAMILY = 250_000  # the current generation and the one before together
 _FAMILIES = ("ww", "pp", "ss", "wp", "pw", "cc", "ppp")
+# The families over the small attribute vocabularies (parts of speech, shapes, clusters: tens to hundreds of
+# values) are cached in dense arrays indexed by the attribute ids, looked up for a whole document in one numpy
+# gather; a table that would grow beyond this many entries (8 MB) leaves its family to the dict cache.
+_DENSE = frozenset({"pp", "ss", "cc", "ppp"})
+_DENSE_MAX = 1 << 20
 
 
 def pair_words(names: Any) -> tuple[frozenset[str], ...]:
@@ -407,6 +412,7 @@ class Model:
     _names: list[list[str]] = field(default_factory=list, repr=False)
     _families: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
     _older: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)  # the previous generation
+    _tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # the dense families (_DENSE)
     _clusters: Any = field(default=None, repr=False)
     # pair_words(index), from the compiled model or computed on first use
     pair_words: tuple[frozenset[str], ...] | None = field(default=None, repr=False)
@@ -429,6 +435,8 @@ class Model:
 
     # ---- the fast path ------------------------------------------------------------------------------------
     def _reset(self) -> None:
+        if self.pair_words is None:
+            self.pair_words = pair_words(self.index)
         self._tok_key.clear()
         self._attr_key.clear()
         self._rows = np.zeros((1024, _ROW), dtype=np.int64)
@@ -439,6 +447,7 @@ class Model:
         self._families.update((f, {}) for f in _FAMILIES)
         self._older.clear()
         self._older.update((f, {}) for f in _FAMILIES)
+        self._tables.clear()
         self._clusters = _CLUSTERS
         for a in (_PAD, _END_PAD):
             self._key(a)
@@ -465,8 +474,11 @@ class Model:
                 "w+1=" + a[0], "p+1=" + a[1], "s+1=" + a[3], "pr+1=" + a[5], "su+1=" + a[6], "c+1=" + a[12],
                 # two before / two after: w-2 p-2 / w+2 p+2
                 "w-2=" + a[0], "p-2=" + a[2], "w+2=" + a[0], "p+2=" + a[2])]
-            row += [self._value_id(0, a[0]), self._value_id(1, a[1]), self._value_id(2, a[2]),
-                    self._value_id(3, a[3]), self._value_id(4, a[12])]
+            w, sides = a[0], self.pair_words
+            row += [self._value_id(0, w), self._value_id(1, a[1]), self._value_id(2, a[2]),
+                    self._value_id(3, a[3]), self._value_id(4, a[12]),
+                    # which word-pair features the word can take part in (pair_words' four sides)
+                    (w in sides[0]) | (w in sides[1]) << 1 | (w in sides[2]) << 2 | (w in sides[3]) << 3]  # type: ignore[index]
             k = len(self._attr_key)
             self._pending.append(row)
             self._attr_key[a] = k
@@ -496,15 +508,55 @@ class Model:
                     ks[i] = k
         return ks
 
+    def _compute(self, name: str, keys: list[int]) -> list[int]:
+        """Feature ids of family ``name`` for packed attribute-id combinations (no cache): two ids packed
+        ``left << 32 | right`` for the pair families, the ``ppp`` triple as 20 bits each; ``pw`` has one id."""
+        get, unk = self.index.get, self.unknown
+        none = unk << 32 | unk
+        words, pos4, pos2, shapes, clusters = self._names
+        sides = self.pair_words or pair_words(self.index)
+        if name == "ww":
+            left, right = sides[0], sides[1]
+            out = []
+            for x in keys:
+                a, b = words[x >> 32], words[x & _LO]
+                if a in left and b in right:
+                    s = a + "|" + b
+                    out.append(get("ww-1=" + s, unk) << 32 | get("ww+1=" + s, unk))
+                else:
+                    out.append(none)
+            return out
+        if name == "wp":
+            left = sides[2]
+            out = []
+            for x in keys:
+                a = words[x >> 32]
+                if a in left:
+                    s = a + "|" + pos2[x & _LO]
+                    out.append(get("pw-1=" + s, unk) << 32 | get("wp+1=" + s, unk))
+                else:
+                    out.append(none)
+            return out
+        if name == "pw":
+            right = sides[3]
+            return [get("pw+1=" + pos2[x >> 32] + "|" + words[x & _LO], unk) if words[x & _LO] in right else unk
+                    for x in keys]  # fmt: skip
+        if name == "ppp":  # pos2 | pos4 | pos2, packed 20 bits each
+            return [get("ppp=" + pos2[x >> 40] + "|" + pos4[(x >> 20) & 0xFFFFF] + "|" + pos2[x & 0xFFFFF], unk)
+                    for x in keys]  # fmt: skip
+        tpl, names = {"pp": ("pp", pos4), "ss": ("ss", shapes), "cc": ("cc", clusters)}[name]
+        out = []
+        for x in keys:
+            s = names[x >> 32] + "|" + names[x & _LO]
+            out.append(get(tpl + "-1=" + s, unk) << 32 | get(tpl + "+1=" + s, unk))
+        return out
+
     def _family(self, name: str, packed: np.ndarray) -> np.ndarray:
-        """Feature ids of family ``name`` for each packed attribute-id combination, from its cache."""
+        """Feature ids of family ``name`` for each packed attribute-id combination, from its dict cache."""
         d = self._families[name]
         keys = packed.tolist()
         vals = list(map(d.get, keys))
         if None in vals:
-            get, unk = self.index.get, self.unknown
-            none = unk << 32 | unk
-            words, pos4, pos2, shapes, clusters = self._names
             miss = {x for x, v in zip(keys, vals, strict=True) if v is None}
             older = self._older.get(name)
             if older:
@@ -513,41 +565,48 @@ class Model:
                     if v is not None:
                         d[x] = v
                         miss.discard(x)
-            if name in ("ww", "wp", "pw") and self.pair_words is None:
-                self.pair_words = pair_words(self.index)
-            if name == "ww":
-                left, right = self.pair_words[0], self.pair_words[1]  # type: ignore[index]
-                for x in miss:
-                    a, b = words[x >> 32], words[x & _LO]
-                    if a in left and b in right:
-                        s = a + "|" + b
-                        d[x] = get("ww-1=" + s, unk) << 32 | get("ww+1=" + s, unk)
-                    else:
-                        d[x] = none
-            elif name == "wp":
-                left = self.pair_words[2]  # type: ignore[index]
-                for x in miss:
-                    a = words[x >> 32]
-                    if a in left:
-                        s = a + "|" + pos2[x & _LO]
-                        d[x] = get("pw-1=" + s, unk) << 32 | get("wp+1=" + s, unk)
-                    else:
-                        d[x] = none
-            elif name == "pw":
-                right = self.pair_words[3]  # type: ignore[index]
-                for x in miss:
-                    b = words[x & _LO]
-                    d[x] = get("pw+1=" + pos2[x >> 32] + "|" + b, unk) if b in right else unk
-            elif name == "ppp":  # pos2 | pos4 | pos2, packed 20 bits each
-                for x in miss:
-                    d[x] = get("ppp=" + pos2[x >> 40] + "|" + pos4[(x >> 20) & 0xFFFFF] + "|" + pos2[x & 0xFFFFF], unk)
-            else:
-                tpl, names = {"pp": ("pp", pos4), "ss": ("ss", shapes), "cc": ("cc", clusters)}[name]
-                for x in miss:
-                    s = names[x >> 32] + "|" + names[x & _LO]
-                    d[x] = get(tpl + "-1=" + s, unk) << 32 | get(tpl + "+1=" + s, unk)
+            todo = list(miss)
+            d.update(zip(todo, self._compute(name, todo), strict=True))
             vals = list(map(d.__getitem__, keys))
         return np.array(vals, dtype=np.int64)
+
+    def _masked(self, name: str, left: np.ndarray, right: np.ndarray, mask: np.ndarray, none: int) -> np.ndarray:
+        """A word-pair family: only the pairs in ``mask`` can have a feature (both words in the model's pair
+        words); the others get ``none`` without a look-up."""
+        out = np.full(len(left), none, dtype=np.int64)
+        if mask.any():
+            out[mask] = self._family(name, left[mask] << 32 | right[mask])
+        return out
+
+    def _dense(self, name: str, cols: tuple[np.ndarray, ...]) -> np.ndarray:
+        """A family over small attribute vocabularies (:data:`_DENSE`) from its dense table, indexed by the
+        attribute ids of each position (``cols``); entries not computed yet hold -1 and are filled here."""
+        tab = self._tables.get(name)
+        need = [int(c.max()) + 1 for c in cols]
+        if tab is None or any(n > k for n, k in zip(need, tab.shape, strict=True)):
+            old = tab.shape if tab is not None else (64,) * len(cols)
+            shape = tuple(max(k, 1 << (n - 1).bit_length()) for n, k in zip(need, old, strict=True))
+            if int(np.prod(shape)) > _DENSE_MAX:
+                return self._family(name, self._pack(name, cols))
+            grown = np.full(shape, -1, dtype=np.int64)
+            if tab is not None:
+                grown[tuple(slice(0, k) for k in tab.shape)] = tab
+            self._tables[name] = tab = grown
+        vals = tab[cols]
+        miss = vals < 0
+        if miss.any():
+            sub = tuple(c[miss] for c in cols)
+            keys, inverse = np.unique(self._pack(name, sub), return_inverse=True)
+            got = np.asarray(self._compute(name, keys.tolist()), dtype=np.int64)[inverse]
+            tab[sub] = got
+            vals[miss] = got
+        return vals
+
+    @staticmethod
+    def _pack(name: str, cols: tuple[np.ndarray, ...]) -> np.ndarray:
+        if name == "ppp":
+            return cols[0] << 40 | cols[1] << 20 | cols[2]
+        return cols[0] << 32 | cols[1]
 
     def id_matrix(self, sentences: list[list[Token]]) -> np.ndarray:
         """(total tokens, N_FEATURES) ids of ``token_features`` of each sentence, stacked: the same ids in
@@ -578,19 +637,21 @@ class Model:
         t = len(flat)
         table = np.empty((t, _BIAS + 1), dtype=np.int64)
         table[:, :_ROLE_COLS] = rows[:, :_ROLE_COLS]
-        sid, p4, p2, shape, cl = (rows[:, c] for c in (_SID, _P4, _P2, _SHAPE, _CLUSTER))
-        ww = self._family("ww", sid[:-1] << 32 | sid[1:])
-        pp = self._family("pp", p4[:-1] << 32 | p4[1:])
-        ss = self._family("ss", shape[:-1] << 32 | shape[1:])
-        wp = self._family("wp", sid[:-1] << 32 | p2[1:])
-        cc = self._family("cc", cl[:-1] << 32 | cl[1:])
+        sid, p4, p2, shape, cl, fl = (rows[:, c] for c in (_SID, _P4, _P2, _SHAPE, _CLUSTER, _FLAGS))
+        unk = self.unknown
+        none = unk << 32 | unk
+        ww = self._masked("ww", sid[:-1], sid[1:], (fl[:-1] & 1 != 0) & (fl[1:] & 2 != 0), none)
+        wp = self._masked("wp", sid[:-1], p2[1:], fl[:-1] & 4 != 0, none)
+        pp = self._dense("pp", (p4[:-1], p4[1:]))
+        ss = self._dense("ss", (shape[:-1], shape[1:]))
+        cc = self._dense("cc", (cl[:-1], cl[1:]))
         table[1:, _WW_L], table[1:, _WW_R] = ww >> 32, ww & _LO
         table[1:, _PP_L], table[1:, _PP_R] = pp >> 32, pp & _LO
         table[1:, _SS_L], table[1:, _SS_R] = ss >> 32, ss & _LO
         table[1:, _PW_L], table[1:, _WP_R] = wp >> 32, wp & _LO
         table[1:, _CC_L], table[1:, _CC_R] = cc >> 32, cc & _LO
-        table[1:, _PW_R] = self._family("pw", p2[:-1] << 32 | sid[1:])
-        table[1:-1, _PPP] = self._family("ppp", p2[:-2] << 40 | p4[1:-1] << 20 | p2[2:])
+        table[1:, _PW_R] = self._masked("pw", p2[:-1], sid[1:], fl[1:] & 8 != 0, unk)
+        table[1:-1, _PPP] = self._dense("ppp", (p2[:-2], p4[1:-1], p2[2:]))
         table[:, _BIAS] = self.index.get("b", self.unknown)
         c = np.asarray(centres, dtype=np.intp)
         return table[c[:, None] + _OFFSETS, _COLUMNS]
