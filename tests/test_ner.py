@@ -125,6 +125,27 @@ def test_id_matrix_is_token_features() -> None:
     assert ids.ravel().tolist() == want
 
 
+def test_emissions_many_equal_the_full_sum(monkeypatch) -> None:
+    """The per-key sums of the own features plus the other columns give the same float32 scores, bit for
+    bit, as summing all N_FEATURES weight rows, also while the per-key arrays grow."""
+    import numpy as np
+
+    import kansoku.nlp.ner as ner
+    from kansoku.nlp.tokens import tokenize
+
+    m = ner.model()
+    m._reset()
+    m._rows, m._presum = m._rows[:4], m._presum[:4]  # start small: every call below grows them
+    texts = ["ロシア国防省は２０日、ドネツク州の集落を制圧したと発表した。", "ＡＢＣ-123型のXYZ社製ドローン",
+             "ゼレンスキー大統領はキーウで記者団に語った。", "x", "米国務省は追加支援を表明した。"]
+    for k in range(len(texts)):
+        sents = [tokenize(t) for t in texts[: k + 1]]
+        want = m.weights[m.id_matrix(sents)].sum(axis=1)
+        got = m.emissions_many(sents)
+        assert got.dtype == np.float32 and np.array_equal(got, want)
+    m._reset()
+
+
 def test_id_matrix_across_cache_generations(monkeypatch) -> None:
     """With tiny cache bounds the pair/triple caches roll over generations and the token caches restart,
     and the ids are still those of token_features()."""

@@ -343,14 +343,30 @@ _ROW = _ROLE_COLS + 6
 _WW_L, _WW_R, _PP_L, _PP_R, _SS_L, _SS_R, _PW_L, _WP_R, _PW_R, _CC_L, _CC_R, _PPP, _BIAS = range(27, 40)
 # (position offset, table column) of each of the N_FEATURES features, in token_features() order
 _LAYOUT = (
-    (0, _BIAS), *((0, k) for k in range(10)),  # b, w n p s pr1 pr2 su1 su2 su3 L
-    (-1, 12), (1, 17), (-2, 23), (2, 25),  # w-1 w+1 w-2 w+2
-    (-1, 13), (1, 18), (-2, 24), (2, 26),  # p-1 p+1 p-2 p+2
-    (-1, 14), (1, 19), (-1, 15), (1, 20), (1, 21),  # s-1 s+1 su-1 pr+1 su+1
+    (0, _BIAS), (0, 0), (0, 5), (0, 6), (0, 9), (0, 12), (0, 13), (0, 15), (0, 17), (0, 19), (0, 25),  # b w n p s pr1 pr2 su1 su2 su3 L
+    (-1, 1), (1, 2), (-2, 3), (2, 4),  # w-1 w+1 w-2 w+2
+    (-1, 7), (1, 8), (-2, 23), (2, 24),  # p-1 p+1 p-2 p+2
+    (-1, 10), (1, 11), (-1, 18), (1, 14), (1, 16),  # s-1 s+1 su-1 pr+1 su+1
     (0, _WW_L), (1, _WW_R), (0, _PP_L), (1, _PP_R), (0, _PPP), (0, _SS_L), (1, _SS_R),  # ww-1 ww+1 pp-1 pp+1 ppp ss-1 ss+1
     (1, _WP_R), (1, _PW_R), (0, _PW_L),  # wp+1 pw+1 pw-1
-    (0, 10), (-1, 16), (1, 22), (0, _CC_L), (1, _CC_R), (0, 11),  # c c-1 c+1 cc-1 cc+1 cp
+    (0, 20), (-1, 21), (1, 22), (0, _CC_L), (1, _CC_R), (0, 26),  # c c-1 c+1 cc-1 cc+1 cp
 )
+# The 27 role columns of a key's row, grouped by the attribute they are built from (attribute index, feature
+# prefixes), in column order; the last two columns (L, cp) combine attributes.  A group's ids are kept per
+# attribute value (Model._memo) when the value recurs across token types (parts of speech, shapes, affixes,
+# clusters), so a new token type looks up only the values not seen before; the surface and normalised form
+# (new with almost every token type) and single-feature groups are looked up directly.
+_GROUPS = (
+    (0, ("w=", "w-1=", "w+1=", "w-2=", "w+2=")), (11, ("n=",)), (1, ("p=", "p-1=", "p+1=")),
+    (3, ("s=", "s-1=", "s+1=")), (4, ("pr1=",)), (5, ("pr2=", "pr+1=")), (6, ("su1=", "su+1=")),
+    (7, ("su2=", "su-1=")), (8, ("su3=",)), (12, ("c=", "c-1=", "c+1=")), (2, ("p-2=", "p+2=")),
+)  # fmt: skip
+# The leading features of _LAYOUT (the bias and the current token's own: b w n p s pr1 pr2 su1 su2 su3 L) depend
+# on the token type alone: their weights are summed once per key (Model._presum), in the order of the full
+# sum, so an emission is that sum plus the other features' weights added one by one: the same float32
+# additions in the same order as ``weights[ids].sum(axis=1)`` (numpy sums a middle axis row by row).
+_OWN = 11
+_OWN_COLUMNS = tuple(c for _, c in _LAYOUT[1:_OWN])
 _OFFSETS = np.array([o for o, _ in _LAYOUT], dtype=np.intp)
 _COLUMNS = np.array([c for _, c in _LAYOUT], dtype=np.intp)
 _LO = (1 << 32) - 1  # two feature ids packed into one int: first << 32 | second
@@ -413,6 +429,8 @@ class Model:
     _families: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
     _older: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)  # the previous generation
     _tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # the dense families (_DENSE)
+    _memo: list[dict[str, tuple[int, ...]]] = field(default_factory=list, repr=False)  # per _GROUPS entry
+    _presum: np.ndarray = field(default_factory=lambda: np.zeros((0, N_TAGS), dtype=np.float32), repr=False)
     _clusters: Any = field(default=None, repr=False)
     # pair_words(index), from the compiled model or computed on first use
     pair_words: tuple[frozenset[str], ...] | None = field(default=None, repr=False)
@@ -440,6 +458,7 @@ class Model:
         self._tok_key.clear()
         self._attr_key.clear()
         self._rows = np.zeros((1024, _ROW), dtype=np.int64)
+        self._presum = np.zeros((1024, N_TAGS), dtype=np.float32)
         self._pending.clear()
         self._values[:] = [{} for _ in range(5)]
         self._names[:] = [[] for _ in range(5)]
@@ -448,6 +467,7 @@ class Model:
         self._older.clear()
         self._older.update((f, {}) for f in _FAMILIES)
         self._tables.clear()
+        self._memo[:] = [{} for _ in _GROUPS]
         self._clusters = _CLUSTERS
         for a in (_PAD, _END_PAD):
             self._key(a)
@@ -463,36 +483,47 @@ class Model:
         k = self._attr_key.get(a)
         if k is None:
             get, unk = self.index.get, self.unknown
-            row = [get(f, unk) for f in (
-                # as the current token: w n p s pr1 pr2 su1 su2 su3 L c cp
-                "w=" + a[0], "n=" + a[11], "p=" + a[1], "s=" + a[3], "pr1=" + a[4], "pr2=" + a[5],
-                "su1=" + a[6], "su2=" + a[7], "su3=" + a[8], "L=" + a[9] + a[3][:1] + a[10], "c=" + a[12],
-                "cp=" + a[12] + "|" + a[1],
-                # as the previous token: w-1 p-1 s-1 su-1 c-1
-                "w-1=" + a[0], "p-1=" + a[1], "s-1=" + a[3], "su-1=" + a[7], "c-1=" + a[12],
-                # as the next token: w+1 p+1 s+1 pr+1 su+1 c+1
-                "w+1=" + a[0], "p+1=" + a[1], "s+1=" + a[3], "pr+1=" + a[5], "su+1=" + a[6], "c+1=" + a[12],
-                # two before / two after: w-2 p-2 / w+2 p+2
-                "w-2=" + a[0], "p-2=" + a[2], "w+2=" + a[0], "p+2=" + a[2])]
+            row: list[int] = []
+            for memo, (slot, prefixes) in zip(self._memo, _GROUPS, strict=True):
+                v = a[slot]
+                if slot == 0 or len(prefixes) == 1:
+                    row += [get(p + v, unk) for p in prefixes]
+                    continue
+                ids = memo.get(v)
+                if ids is None:
+                    ids = memo[v] = tuple([get(p + v, unk) for p in prefixes])
+                row += ids
+            row += (get("L=" + a[9] + a[3][:1] + a[10], unk), get("cp=" + a[12] + "|" + a[1], unk))
             w, sides = a[0], self.pair_words
-            row += [self._value_id(0, w), self._value_id(1, a[1]), self._value_id(2, a[2]),
+            row += (self._value_id(0, w), self._value_id(1, a[1]), self._value_id(2, a[2]),
                     self._value_id(3, a[3]), self._value_id(4, a[12]),
                     # which word-pair features the word can take part in (pair_words' four sides)
-                    (w in sides[0]) | (w in sides[1]) << 1 | (w in sides[2]) << 2 | (w in sides[3]) << 3]  # type: ignore[index]
+                    (w in sides[0]) | (w in sides[1]) << 1 | (w in sides[2]) << 2 | (w in sides[3]) << 3)  # type: ignore[index]
             k = len(self._attr_key)
             self._pending.append(row)
             self._attr_key[a] = k
         return k
 
     def _flush(self) -> None:
-        """Write the rows of the keys made since the last call into ``_rows``."""
+        """Write the rows of the keys made since the last call into ``_rows``, and their own weights'
+        sums into ``_presum``."""
         n, new = len(self._attr_key), self._pending
         if n > len(self._rows):
-            grown = np.zeros((max(n, 2 * len(self._rows)), _ROW), dtype=np.int64)
+            size = max(n, 2 * len(self._rows))
+            grown = np.zeros((size, _ROW), dtype=np.int64)
             grown[: len(self._rows)] = self._rows
             self._rows = grown
-        self._rows[n - len(new) : n] = new
+            sums = np.zeros((size, N_TAGS), dtype=np.float32)
+            sums[: len(self._presum)] = self._presum
+            self._presum = sums
+        first = n - len(new)
+        self._rows[first:n] = new
         new.clear()
+        rows, w = self._rows[first:n], self.weights
+        acc = np.repeat(w[self.index.get("b", self.unknown)][None, :], n - first, axis=0)
+        for col in _OWN_COLUMNS:
+            acc += w[rows[:, col]]
+        self._presum[first:n] = acc
 
     def _keys(self, tokens: list[Token]) -> list[int]:
         get = self._tok_key.get
@@ -612,9 +643,25 @@ class Model:
         """(total tokens, N_FEATURES) ids of ``token_features`` of each sentence, stacked: the same ids in
         the same order, computed from cached rows per token type and per pair/triple of attribute ids."""
         with self._lock:
-            return self._id_matrix(sentences)
+            table, centres, _ = self._table(sentences)
+            return table[centres[:, None] + _OFFSETS, _COLUMNS]
 
-    def _id_matrix(self, sentences: list[list[Token]]) -> np.ndarray:
+    def emissions_many(self, sentences: list[list[Token]]) -> np.ndarray:
+        """(total tokens, N_TAGS) scores of each sentence's tokens, stacked: ``weights[id_matrix].sum(1)``
+        computed as the per-key sum of the own features plus the others' weights added column by column
+        (the same additions in the same order, without the (tokens, N_FEATURES, N_TAGS) gather)."""
+        with self._lock:
+            table, centres, keys = self._table(sentences)
+            ids = table[centres[:, None] + _OFFSETS[_OWN:], _COLUMNS[_OWN:]].T.copy()
+            em = self._presum[keys[centres]]
+            w = self.weights
+            for col in ids:
+                em += w[col]
+            return em
+
+    def _table(self, sentences: list[list[Token]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The per-position table of the sentences' tokens (with two pads on each side of each sentence):
+        role ids, pair and triple ids, bias; the positions of the tokens in it; the key of each position."""
         if self._clusters is not _CLUSTERS or len(self._attr_key) >= _MAX_KEYS or not self._families:
             self._reset()
         elif sum(map(len, self._families.values())) > _MAX_FAMILY // 2:
@@ -653,8 +700,7 @@ class Model:
         table[1:, _PW_R] = self._masked("pw", p2[:-1], sid[1:], fl[1:] & 8 != 0, unk)
         table[1:-1, _PPP] = self._dense("ppp", (p2[:-2], p4[1:-1], p2[2:]))
         table[:, _BIAS] = self.index.get("b", self.unknown)
-        c = np.asarray(centres, dtype=np.intp)
-        return table[c[:, None] + _OFFSETS, _COLUMNS]
+        return table, np.asarray(centres, dtype=np.intp), keys
 
     def feature_ids(self, tokens: list[Token]) -> list[int]:
         """The ids of ``token_features(tokens)`` (same order, N_FEATURES per token)."""
@@ -670,7 +716,7 @@ class Model:
         if not live:
             return out
         seqs = [sentences[i] for i in live]
-        em = self.weights[self.id_matrix(seqs)].sum(axis=1)
+        em = self.emissions_many(seqs)
         for i, path in zip(live, viterbi_many(em, [len(s) for s in seqs], self.trans), strict=True):
             out[i] = path
         return out
