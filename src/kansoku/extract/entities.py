@@ -30,6 +30,7 @@ from kansoku.nlp.gazetteer import _END, Gazetteer
 from kansoku.nlp.gazetteer import default as default_gazetteer
 from kansoku.nlp.tokens import Token, tokens
 from kansoku.nlp.variants import variant_key
+from kansoku.prefilter import may_match
 
 # Words that follow a person's name; longest first so that 大統領報道官 wins over 大統領.
 PERSON_TITLES = sorted(
@@ -151,6 +152,7 @@ def find_mentions(
     seeds = sorted({p for p in (persons or []) + dialogue_speakers(text) if len(p) >= 2}, key=len, reverse=True)
     seed_re = re.compile("|".join(map(re.escape, seeds))) if seeds else None  # per document: not cached
     out: list[Mention] = []
+    labels = [x for x in loaded_labels() if may_match(x[0], text)]  # most documents use none of them
     sent_tokens = [tokens(doc, sent) for sent in sentences]
     if use_ner:
         from kansoku.nlp.ner import predict_many
@@ -168,7 +170,7 @@ def find_mentions(
                                      cands, title=_title_at(text, m.end())))
         urls = [(u.start(), u.end()) for u in _URL.finditer(text, sent.start, sent.end)]
         found = [m for m in found if not _overlaps(m.start, m.end, urls)]
-        for pat, ref, _stance, _note in loaded_labels():
+        for pat, ref, _stance, _note in labels:
             for m in pat.finditer(text, sent.start, sent.end):
                 ge = gaz.get(ref) if ref else None
                 if ge is None or _overlaps(m.start(), m.end(), [(x.start, x.end) for x in found] + urls):
@@ -230,15 +232,19 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
     starts = {t.start for t in toks}
     ends = {t.end for t in toks}
     tok_at = {}
+    # where a match may start: a token start, or inside a short token made of abbreviations (_after_abbrev)
+    may_start = set(starts)
     for t in toks:
         for k in range(t.start, t.end):
             tok_at[k] = t
+        if 1 < t.end - t.start <= 4:
+            may_start.update(range(t.start + 1, t.start + _abbrev_run(t.surface, gaz)))
     out: list[Mention] = []
     i = 0
     n = len(view)
     while i < n:
         s0 = index[i]
-        if s0 not in starts and not _after_abbrev(text, s0, tok_at, gaz):
+        if s0 not in may_start:
             i += 1
             continue
         node = gaz.trie
@@ -340,15 +346,21 @@ def _latin_ok(text: str, s: int, e: int, spellings: set[str]) -> bool:
     return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
-def _after_abbrev(text: str, pos: int, tok_at: dict, gaz: Gazetteer) -> bool:
-    """True inside a token made of country abbreviations (米露, 日米, 対露): each kanji may start a match."""
-    t = tok_at.get(pos)
-    if t is None or t.end - t.start > 4:
-        return False
-    return all(
-        c in _ABBREV_PREFIX or any(h == "abbrev" for _, h in gaz.by_surface.get(c, []))
-        for c in t.surface[: pos - t.start + 1]
-    )
+def _abbrev_run(surface: str, gaz: Gazetteer) -> int:
+    """How many leading characters of ``surface`` are country abbreviations or their prefixes (対, 訪 …),
+    memoised per gazetteer."""
+    memo = gaz.memo.get("abbrev_run")
+    if memo is None or len(memo) > 100_000:
+        memo = gaz.memo["abbrev_run"] = {}
+    n = memo.get(surface)
+    if n is None:
+        n = 0
+        for c in surface:
+            if not (c in _ABBREV_PREFIX or any(h == "abbrev" for _, h in gaz.by_surface.get(c, []))):
+                break
+            n += 1
+        memo[surface] = n
+    return n
 
 
 def _load_abbrev() -> dict:

@@ -57,6 +57,8 @@ class Gazetteer:
     version: str
     # short Latin keys -> the exact spellings the file gives (IS, ISW, note): case matters for those
     cased: dict[str, set[str]] = field(default_factory=dict)
+    #: values derived from the entries and memoised by their users (extract.entities), per gazetteer
+    memo: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, entity_id: str) -> GazEntity | None:
         return self.entities.get(entity_id)
