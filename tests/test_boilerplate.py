@@ -265,3 +265,23 @@ def test_parse_patterns_reports_bad_lines() -> None:
     assert custom.version == 7
     assert custom.line.fullmatch("お知らせ") and not custom.line.fullmatch("速報")
     assert custom.menu.fullmatch("速報")
+
+
+def test_line_tiers_give_the_same_answer_as_the_whole_pattern() -> None:
+    """is_line() tries only the patterns that can match a line that long: the same answer as fullmatch of
+    all of them, on the lines of the sample corpus and on boilerplate lines padded to each tier's edge."""
+    from pathlib import Path
+
+    from kansoku.normalize.boilerplate import load_patterns
+
+    pats = load_patterns()
+    assert [limit for limit, _ in pats.line_tiers][:-1] == [16, 32, 64, 128]
+    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+    lines = [x.strip() for f in sorted(corpus.glob("*.txt"))
+             for x in f.read_bytes().decode("utf-8", "replace").splitlines()]
+    lines += ["シェアする", "関連記事", "いいね！ 12", "残り 1,234 文字" + "あ" * 40, "〒100-0001 " + "東京都" * 50,
+              "読了時間 約 3 分", "ＰＡＧＥ ＴＯＰ", "a" * 16, "a" * 17, "x" * 200]
+    lines += ["いいね" + " " * k for k in (12, 13, 29, 30, 61, 62, 125, 126)]
+    assert any(pats.is_line(x) for x in lines) and not all(pats.is_line(x) for x in lines)
+    for x in lines:
+        assert pats.is_line(x) == (pats.line.fullmatch(x) is not None), x

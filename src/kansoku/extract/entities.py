@@ -209,6 +209,10 @@ def _norm_char(ch: str) -> str:
 
 def _norm_view(text: str, span: Span) -> tuple[str, list[int]]:
     """The sentence as surface_key() sees it, with a map from each normalised char to its source index."""
+    part = text[span.start : span.end]
+    view = part.translate(_NORM_TABLE)
+    if _NORM_TABLE.irregular.isdisjoint(part):  # every character became exactly one: the map is the identity
+        return view, list(range(span.start, span.end))
     chars: list[str] = []
     index: list[int] = []
     for i in range(span.start, span.end):
@@ -220,6 +224,25 @@ def _norm_view(text: str, span: Span) -> tuple[str, list[int]]:
             chars.extend(n)
             index.extend([i] * len(n))
     return "".join(chars), index
+
+
+class _NormTable(dict):
+    """``str.translate`` table of :func:`_norm_char`, filled on first sight of each character; ``irregular``
+    holds the characters that do not become exactly one character (spaces, joiners, ligatures)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.irregular: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        n = self[code] = _norm_char(ch)
+        if len(n) != 1:
+            self.irregular.add(ch)
+        return n
+
+
+_NORM_TABLE = _NormTable()
 
 
 _PERSON_CUE = rx.compile(r"(?:政権|陣営|一家|夫妻|夫人|元大統領|前大統領|次期大統領|氏)")

@@ -156,17 +156,27 @@ def _kansuji_value(run: str) -> int:
     return int(kansuji2number(run))
 
 
+class _NFKCOne(dict):
+    """``str.translate`` table: a character to its NFKC form when that is one character, else to itself;
+    filled on first sight of each character."""
+
+    def __missing__(self, ch: int) -> str:
+        c = chr(ch)
+        n = unicodedata.normalize("NFKC", c)
+        out = self[ch] = n if len(n) == 1 else c
+        return out
+
+
+_NFKC_ONE = _NFKCOne()
+
+
 def _normalize(text: str) -> tuple[str, list[int], list[int]]:
     """Return (normalised text, start map, end map): char i of the result came from text[starts[i]:ends[i]].
 
     Per-character NFKC (only where it yields one character), kanji numerals before a time unit become
     Arabic digits, 元年 after an era name becomes 1年 and thousands separators (1,234) are dropped.
     """
-    chars = []
-    for c in text:
-        n = unicodedata.normalize("NFKC", c)
-        chars.append(n if len(n) == 1 else c)
-    flat = "".join(chars)
+    flat = text.translate(_NFKC_ONE)
     if "," not in flat and not any(c in flat for c in _KANSUJI + "元"):
         idx = list(range(len(text)))
         return flat, idx, [i + 1 for i in idx]

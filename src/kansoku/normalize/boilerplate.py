@@ -19,6 +19,7 @@ blank lines are collapsed to one blank line; every other character is kept as it
 from __future__ import annotations
 
 import re
+import re._parser as _sre_parse
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -55,6 +56,17 @@ class BoilerplatePatterns:
     line: re.Pattern[str]
     block: re.Pattern[str]
     menu: re.Pattern[str]
+    #: (longest line, pattern): for a line of up to that many characters, the *line* patterns that can match
+    #: that long a line (re's own width bound of each pattern), in increasing order; the last has no bound
+    line_tiers: tuple[tuple[float, re.Pattern[str]], ...] = ()
+
+    def is_line(self, s: str) -> bool:
+        """``line.fullmatch(s)``, trying only the patterns that can match a line as long as ``s``."""
+        n = len(s)
+        for limit, pattern in self.line_tiers:
+            if n <= limit:
+                return pattern.fullmatch(s) is not None
+        return self.line.fullmatch(s) is not None
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +109,24 @@ def parse_patterns(source: str) -> BoilerplatePatterns:
         line=combine(sections["line"]),
         block=combine(sections["block"]),
         menu=combine(sections["menu"]),
+        line_tiers=_tiers(sections["line"], combine),
     )
+
+
+_TIER_LIMITS = (16, 32, 64, 128)
+
+
+def _tiers(patterns: list[str], combine) -> tuple[tuple[float, re.Pattern[str]], ...]:  # type: ignore[no-untyped-def]
+    """Line patterns grouped by the longest line each can match: a line longer than 16 characters is tried
+    only against the patterns that can match more than 16, and so on (an alternation fullmatches a line
+    exactly when one of its branches does, so the result is the same)."""
+    widths = [_sre_parse.parse(pattern, re.IGNORECASE).getwidth()[1] for pattern in patterns]
+    out: list[tuple[float, re.Pattern[str]]] = []
+    floor = 0
+    for limit in (*_TIER_LIMITS, float("inf")):
+        out.append((limit, combine([p for p, w in zip(patterns, widths, strict=True) if w > floor])))
+        floor = limit  # type: ignore[assignment]
+    return tuple(out)
 
 
 def strip_boilerplate(text: str) -> str:
@@ -125,7 +154,7 @@ def strip_boilerplate(text: str) -> str:
             keep[index] = False
             index = _drop_headline_list(stripped, keep, index + 1)
             continue
-        if patterns.line.fullmatch(core) or patterns.line.fullmatch(bare) or _is_inline_menu(core, patterns):
+        if patterns.is_line(core) or patterns.is_line(bare) or _is_inline_menu(core, patterns):
             keep[index] = False
         index += 1
 
@@ -209,6 +238,6 @@ def _is_inline_menu(core: str, patterns: BoilerplatePatterns) -> bool:
         return bool(patterns.menu.fullmatch(crumbs[0]))
     items = [part for part in _MENU_SEPARATORS.split(core) if part]
     if len(items) >= 3 and all(len(item) <= _MENU_MAX for item in items):
-        menu_like = sum(1 for item in items if patterns.menu.fullmatch(item) or patterns.line.fullmatch(item))
+        menu_like = sum(1 for item in items if patterns.menu.fullmatch(item) or patterns.is_line(item))
         return 2 * menu_like >= len(items)
     return False
