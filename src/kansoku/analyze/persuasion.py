@@ -13,6 +13,7 @@ from typing import Any
 
 from kansoku import rx
 from kansoku.model import Document
+from kansoku.prefilter import may_match
 
 KINDS = ("loaded_label", "inevitability", "hidden_hand", "dehumanizing", "whataboutism")
 
@@ -40,6 +41,8 @@ def find_persuasion(doc: Document) -> list[dict[str, Any]]:
     text = doc.text
     cands: list[tuple[int, int, str]] = []
     for kind, pat in load_patterns().items():
+        if not may_match(pat, text):  # most texts lack every literal some kinds need
+            continue
         for m in pat.finditer(text):
             start, end = m.start(), m.end()
             if end > start:

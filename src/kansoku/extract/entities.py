@@ -507,7 +507,7 @@ class Cover:
         self.pos.update(range(s, e))
 
     def hits(self, s: int, e: int) -> bool:
-        return not self.pos.isdisjoint(range(s, e))
+        return bool(self.pos) and not self.pos.isdisjoint(range(s, e))
 
 
 def _overlaps(s: int, e: int, covered: Cover | list[tuple[int, int]]) -> bool:

@@ -46,8 +46,9 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     return Dictionary(dict="core").create(SplitMode.C), SplitMode
 
 
-#: part-of-speech id → Sudachi's part-of-speech tuple (the dictionary is fixed for the process)
-_POS: dict[int, tuple[str, ...]] = {}
+#: part-of-speech id → (Sudachi's part-of-speech tuple, is_proper, proper_kind) (the dictionary is fixed for the
+#: process)
+_POS: dict[int, tuple[tuple[str, ...], bool, str | None]] = {}
 
 # Sudachi refuses inputs above ~49,149 bytes; sentences are bounded well below that by the segmenter.
 _MAX_CHARS = 12000
@@ -61,16 +62,19 @@ def tokenize(text: str, span: Span | None = None) -> list[Token]:
     out: list[Token] = []
     pos = s
     pos_of = _POS
+    new = tuple.__new__  # Token(...) without the keyword handling of a NamedTuple's __new__
     while pos < e:
         chunk_end = min(e, pos + _MAX_CHARS)
         for m in tok.tokenize(text[pos:chunk_end]):
             pid = m.part_of_speech_id()
-            p = pos_of.get(pid)
-            if p is None:  # one tuple per part of speech, not a new one per token (a fifth of this loop)
-                p = pos_of[pid] = m.part_of_speech()
-            proper = p[0] == "名詞" and p[1] == "固有名詞"
-            out.append(Token(m.surface(), pos + m.begin(), pos + m.end(), p, m.normalized_form(), m.reading_form(),
-                             m.is_oov(), proper, p[2] if proper else None))
+            known = pos_of.get(pid)
+            if known is None:  # one tuple per part of speech, not a new one per token (a fifth of this loop)
+                p = m.part_of_speech()
+                proper = p[0] == "名詞" and p[1] == "固有名詞"
+                known = pos_of[pid] = (p, proper, p[2] if proper else None)
+            p, proper, kind = known
+            out.append(new(Token, (m.surface(), pos + m.begin(), pos + m.end(), p, m.normalized_form(),
+                                   m.reading_form(), m.is_oov(), proper, kind)))
         pos = chunk_end
     return out
 
