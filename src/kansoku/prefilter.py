@@ -34,19 +34,93 @@ def _best(sets: list[frozenset[str]]) -> frozenset[str] | None:
     return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
 
 
+_MAX_CLASS = 16  # a character class of up to this many characters counts as a choice of literals
+_MAX_PRODUCT = 64  # strings a run of finite elements may stand for (else the run is cut there)
+
+
+def _product(left: frozenset[str] | None, right: frozenset[str]) -> frozenset[str] | None:
+    if left is None:
+        return right
+    if len(left) * len(right) > _MAX_PRODUCT:
+        return None
+    return frozenset(a + b for a in left for b in right)
+
+
+def _finite(op, av) -> frozenset[str] | None:  # type: ignore[no-untyped-def]
+    """Every string this element can match, when they are few (a literal, a small class, a group or an
+    alternation of such, an optional one), else None."""
+    if op is _c.LITERAL:
+        return frozenset(chr(av))
+    if op is _c.IN:
+        chars: set[str] = set()
+        for iop, iav in av:
+            if iop is _c.LITERAL:
+                chars.add(chr(iav))
+            elif iop is _c.RANGE and iav[1] - iav[0] < _MAX_CLASS:
+                chars.update(map(chr, range(iav[0], iav[1] + 1)))
+            else:  # NEGATE, CATEGORY, a wide range
+                return None
+        return frozenset(chars) if 0 < len(chars) <= _MAX_CLASS else None
+    if op is _c.SUBPATTERN:
+        return None if av[1] & re.IGNORECASE else _finite_seq(list(av[-1]))
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for b in av[1]:
+            f = _finite_seq(list(b))
+            if f is None:
+                return None
+            out |= f
+        return frozenset(out) if len(out) <= _MAX_PRODUCT else None
+    if op in _REPEATS:
+        lo, hi, sub = av
+        if (lo, hi) in ((0, 1), (1, 1)):
+            f = _finite_seq(list(sub))
+            if f is None:
+                return None
+            return f | {""} if lo == 0 else f
+    return None
+
+
+def _finite_seq(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
+    out: frozenset[str] | None = frozenset([""])
+    for op, av in items:
+        f = _finite(op, av)
+        if f is None:
+            return None
+        out = _product(out, f)
+        if out is None:
+            return None
+    return out
+
+
 def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
-    """An any-of set of literals one of which every match of this sequence contains, or None."""
+    """An any-of set of literals one of which every match of this sequence contains, or None.
+
+    Adjacent elements with few possible strings (literals, small classes, optional marks, groups and
+    alternations of those) stand for the set of their concatenations: ``(?:などと|と)、?`` for {などと, などと、,
+    と, と、}.  A lookbehind of such an element (``(?<=[」』])``) starts the run that follows it: the text
+    before the match position is part of the text searched."""
     sets: list[frozenset[str]] = []
-    run: list[str] = []
+    run: frozenset[str] | None = None
 
     def flush() -> None:
-        if run:
-            sets.append(frozenset(["".join(run)]))
-            run.clear()
+        nonlocal run
+        if run and "" not in run:  # kept minimal: a string holding another member adds nothing
+            sets.append(frozenset(x for x in run if not any(y != x and y in x for y in run)))
+        run = None
 
     for op, av in items:
-        if op is _c.LITERAL:
-            run.append(chr(av))
+        if op is _c.ASSERT and av[0] < 0:  # a lookbehind: what it sees precedes what follows
+            flush()
+            run = _finite_seq(list(av[1]))
+            continue
+        f = _finite(op, av)
+        if f is not None:
+            joined = _product(run, f)
+            if joined is None:
+                flush()
+                joined = f
+            run = joined
             continue
         flush()
         if op is _c.SUBPATTERN:
@@ -65,7 +139,7 @@ def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
                 inner = _required(list(sub))
                 if inner:
                     sets.append(inner)
-        # IN, ANY, AT, ASSERT, ASSERT_NOT, GROUPREF …: nothing required, and they break a literal run
+        # ANY, AT, a lookahead, GROUPREF …: nothing required, and they break a literal run
     flush()
     return _best(sets)
 

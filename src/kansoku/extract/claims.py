@@ -420,6 +420,8 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
     weak: set[int] = set()
     post: dict[int, tuple[int, int]] = {}
     for fam in ("post", "post_plain", "opinion", "statement", "speech", "toshita", "bare_opinion", "koto"):
+        if not may_match(pats[fam], masked):
+            continue
         for m in pats[fam].finditer(masked):
             if any(m.start() < e and s < m.end() for s, e, _ in found):
                 continue

@@ -1,0 +1,59 @@
+"""Literal guards (kansoku.prefilter): a pattern skipped by its guard has no match."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from kansoku.prefilter import literal_guard, may_match
+
+PATTERNS = [
+    r"(?<=[」』])(?P<q>などと|と)、?(?P<np>[^、。]{1,8})(?:は|が)述べた",
+    r"(?<=[ぁ-ゖー])(?P<q>と)、(?P<np>[^、。]{1,8})が",
+    r"[米英露]軍",
+    r"[0-9]{1,2}月[0-9]+日",
+    r"第[一二三]次(?:世界)?大戦",
+    r"(?:ab|cd)?ef",
+    r"x(?=y)z?",
+    r"(?<!a)bc",
+    r"(?<=a|b)c",
+    r"(?:[ab]|c[de])(?:f|gh)i?",
+    r"[^x]y",
+    r"\bab\b",
+    r"a(?:b|)c",
+    r"(?<=[a-c])(?:d|e)",
+    r"(?i:ab)c",
+]
+ALPHABET = "abcdefghixyz」』と、などは述べが米英露軍0123456789月日第一二三次世界大戦 "
+
+
+def test_guard_never_skips_a_match() -> None:
+    rng = random.Random(7)
+    for pattern in PATTERNS:
+        compiled = re.compile(pattern)
+        guard = literal_guard(compiled)
+        assert guard is None or all(guard), pattern
+        for _ in range(3000):
+            text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
+            if compiled.search(text):
+                assert may_match(compiled, text), (pattern, text, guard)
+        # and texts built to match: the guard passes them
+        for text in ("」と、山田は述べた", "ぁと、彼が", "米軍", "12月3日", "第二次世界大戦", "abef", "xz", "bc", "bbc",
+                     "bgh", "zy", "ab", "ac", "ad", "ABc"):
+            if compiled.search(text):
+                assert may_match(compiled, text), (pattern, text)
+
+
+def test_runs_join_small_classes_groups_and_lookbehinds() -> None:
+    def guard(p: str) -> frozenset[str] | None:
+        return literal_guard(re.compile(p))
+
+    # the lookbehind and the group after it: not just と (the verbs after it are not a small set)
+    assert guard(r"(?<=[」』])(?P<q>などと|と)、?(?P<np>[^、。]{1,8})(?:は|が)[^。]{0,4}(?:述べ|語っ|話し|明かし|強調し)") == {
+        "」と", "』と", "」などと", "』などと"}  # minimal: 」と、 holds 」と
+    assert guard(PATTERNS[1]) == {"と、"}
+    assert guard(r"[米英露]軍") == {"米軍", "英軍", "露軍"}
+    assert guard(r"第[一二三]次(?:世界)?大戦") == {f"第{n}次{w}大戦" for n in "一二三" for w in ("", "世界")}
+    assert guard(r"(?i)abc") is None
+    assert guard(r"[^x]y") == {"y"}
+    assert guard(r"x(?=y)z?") == {"x"}
