@@ -13,7 +13,8 @@ usage: python bench/targets.py [--n 300] [--workers 2] [--runs 7] [--skip-throug
    command with ``KANSOKU_CACHE_DIR=off`` (the data loaded as before: indexes built at every start), bare
    ``ja_ginza`` on the same file, and an empty interpreter; target < 0.8 s; then where the time goes
    (``python -X importtime`` by top-level package, and the loading steps);
-4. throughput (bench/throughput.py): whole process >= 20x bare ja_ginza, steady state >= 30x, one worker each;
+4. throughput (bench/throughput.py): whole process >= 20x bare ja_ginza, steady state >= 30x (the two
+   taking turns slice by slice), one worker each;
 5. the corpus benches bench/ingest.py and bench/corpus_scale.py when present, and bench/search_latency.py;
 6. a summary table.
 
@@ -290,9 +291,14 @@ def main() -> int:
         rows.append(("whole process vs ja_ginza, 1 worker", f">= {TARGETS['whole_x']}x",
                      f"{tp['ratio_whole_x1']:.1f}x", f"{tp['ginza_x1']['whole_chars_per_s']:,.0f} chars/s ja_ginza",
                      tp["ratio_whole_x1"] >= TARGETS["whole_x"]))  # fmt: skip
+        il = tp.get("interleaved")
+        base = (f"{il['ginza_chars_per_s']:,.0f} chars/s ja_ginza, taking turns" if il else
+                f"{tp['ginza_x1']['chars_per_s']:,.0f} chars/s ja_ginza")
         rows.append(("steady state vs ja_ginza, 1 worker", f">= {TARGETS['steady_x']}x",
-                     f"{tp['ratio_steady_x1']:.1f}x", f"{tp['ginza_x1']['chars_per_s']:,.0f} chars/s ja_ginza",
-                     tp["ratio_steady_x1"] >= TARGETS["steady_x"]))  # fmt: skip
+                     f"{tp['ratio_steady_x1']:.1f}x", base, tp["ratio_steady_x1"] >= TARGETS["steady_x"]))
+        if il:
+            rows.append(("  the same, one after the other", "-", f"{tp['ratio_steady_seq_x1']:.1f}x",
+                         f"{tp['ginza_x1']['chars_per_s']:,.0f} chars/s ja_ginza", True))  # fmt: skip
     print(f"{'target':<38} {'goal':<10} {'measured':<10} {'baseline':<44} met")
     for name, goal, got, base, ok in rows:
         print(f"{name:<38} {goal:<10} {got:<10} {base:<44} {'yes' if ok else 'NO'}")
