@@ -57,3 +57,20 @@ def test_runs_join_small_classes_groups_and_lookbehinds() -> None:
     assert guard(r"(?i)abc") is None
     assert guard(r"[^x]y") == {"y"}
     assert guard(r"x(?=y)z?") == {"x"}
+
+
+def test_may_match_in_a_range_sees_a_lookbehind_before_it() -> None:
+    from kansoku.prefilter import may_match_in
+
+    rng = random.Random(11)
+    for pattern in PATTERNS:
+        compiled = re.compile(pattern)
+        for _ in range(2000):
+            text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
+            lo = rng.randint(0, len(text))
+            hi = rng.randint(lo, len(text))
+            if compiled.search(text, lo, hi):
+                assert may_match_in(compiled, text, lo, hi), (pattern, text, lo, hi)
+    p = re.compile(r"(?<=[」』])と、")
+    assert may_match_in(p, "「はい」と、", 4, 6) and p.search("「はい」と、", 4, 6)  # 」 sits before the range
+    assert not may_match_in(p, "「はい」と、", 0, 4)

@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["cached_guards", "literal_guard", "may_match"]
+__all__ = ["cached_guards", "literal_guard", "may_match", "may_match_in"]
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT")
                                             else set())
@@ -163,6 +163,16 @@ def may_match(pattern: re.Pattern[str] | None, text: str) -> bool:
         return False
     guard = literal_guard(pattern)
     return guard is None or any(lit in text for lit in guard)
+
+
+def may_match_in(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+    """False only when ``pattern.search(text, start, end)`` (or ``finditer``) certainly finds nothing.  A
+    lookbehind may read before ``start``, so the literals are looked for from a little earlier."""
+    guard = literal_guard(pattern)
+    if guard is None:
+        return True
+    lo = max(0, start - max(map(len, guard)))
+    return any(text.find(lit, lo, end) >= 0 for lit in guard)
 
 
 _GUARDS_VERSION = b"guards-1"

@@ -30,7 +30,7 @@ from kansoku.nlp.gazetteer import _END, Gazetteer
 from kansoku.nlp.gazetteer import default as default_gazetteer
 from kansoku.nlp.tokens import Token, tokens
 from kansoku.nlp.variants import variant_key
-from kansoku.prefilter import may_match
+from kansoku.prefilter import may_match, may_match_in
 
 # Words that follow a person's name; longest first so that 大統領報道官 wins over 大統領.
 PERSON_TITLES = sorted(
@@ -40,6 +40,20 @@ PERSON_TITLES = sorted(
 )
 _TITLE_RE = rx.compile("(?:" + "|".join(map(re.escape, PERSON_TITLES)) + ")")
 _TITLE_END = rx.compile("(?:" + _TITLE_RE.pattern + ")$")
+
+
+class _TitleIn(dict):
+    """``_TITLE_RE.search(surface)`` as (start, end, title) or None, memoised per token surface."""
+
+    def __missing__(self, surface: str) -> tuple[int, int, str] | None:
+        if len(self) > 100_000:
+            self.clear()
+        m = _TITLE_RE.search(surface)
+        out = self[surface] = (m.start(), m.end(), m.group(0)) if m else None
+        return out
+
+
+_TITLE_IN = _TitleIn()
 
 ORG_SUFFIXES = tuple(
     sorted(
@@ -192,7 +206,8 @@ def find_mentions(
                 cands = [eid for eid, _ in gaz.lookup(m.group(0)) if (g := gaz.get(eid)) and g.type == "PERSON"]
                 found.append(Mention(m.group(0), m.start(), m.end(), "PERSON", "gazetteer" if cands else "seed",
                                      cands, title=_title_at(text, m.end())))
-        urls = [(u.start(), u.end()) for u in _URL.finditer(text, sent.start, sent.end)]
+        urls = ([(u.start(), u.end()) for u in _URL.finditer(text, sent.start, sent.end)]
+                if may_match_in(_URL, text, sent.start, sent.end) else [])
         found = [m for m in found if not _overlaps(m.start, m.end, urls)]
         for pat, ref, _stance, _note in labels:
             for m in pat.finditer(text, sent.start, sent.end):
@@ -201,7 +216,7 @@ def find_mentions(
                     continue
                 found.append(Mention(m.group(0), m.start(), m.end(), ge.type, "loaded", [ref], label="loaded"))
         seeded = [(m.start, m.end) for m in found] + urls
-        found += [m for m in _gazetteer_mentions(text, sent, toks, gaz) if not _overlaps(m.start, m.end, seeded)]
+        found += [m for m in _gazetteer_mentions(text, sent, toks, gaz, urls) if not _overlaps(m.start, m.end, seeded)]
         covered = [(m.start, m.end) for m in found if not m.nested] + urls
         places = {(m.start, m.end) for m in found if m.type in ("GPE", "LOC", "NORP") or m.how == "abbrev"}
         found += _pattern_mentions(text, toks, covered, places, gaz)
@@ -273,9 +288,11 @@ _PERSON_CUE = rx.compile(r"(?:政権|陣営|一家|夫妻|夫人|元大統領|�
 _URL = rx.compile(r"https?://[^\s<>「」()（）]+|www\.[^\s<>「」()（）]+|@[A-Za-z0-9_]{2,}")
 
 
-def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer) -> list[Mention]:
+def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer,
+                        urls: list[tuple[int, int]] | None = None) -> list[Mention]:
     view, index = _norm_view(text, sent)
-    urls = [(m.start(), m.end()) for m in _URL.finditer(text, sent.start, sent.end)]
+    if urls is None:
+        urls = [(m.start(), m.end()) for m in _URL.finditer(text, sent.start, sent.end)]
     starts = {t.start for t in toks}
     ends = {t.end for t in toks}
     tok_at = {}
@@ -866,10 +883,10 @@ def _org_or_event_at(
 def _person_at(text: str, toks: list[Token], i: int, covered) -> tuple[Mention | None, int]:
     t0 = toks[i]
     # one token that already carries a title: トランプ大統領
-    tm = _TITLE_RE.search(t0.surface)
-    if t0.proper_kind == "人名" and tm and tm.end() == len(t0.surface) and tm.start() > 0:
-        e = t0.start + tm.start()
-        return Mention(text[t0.start : e], t0.start, e, "PERSON", "pattern", title=tm.group(0)), i + 1
+    tm = _TITLE_IN[t0.surface]
+    if t0.proper_kind == "人名" and tm and tm[1] == len(t0.surface) and tm[0] > 0:
+        e = t0.start + tm[0]
+        return Mention(text[t0.start : e], t0.start, e, "PERSON", "pattern", title=tm[2]), i + 1
     if not _is_name_piece(t0):
         return None, i
     if _IS_LATIN_CAP[t0.surface] and not (i + 1 < len(toks) and toks[i + 1].surface in ("・", ".", "･")):

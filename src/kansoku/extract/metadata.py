@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from kansoku import rx
 from kansoku.extract.claims import cues
 from kansoku.model import Candidate, Document
+from kansoku.prefilter import may_match
 
 _D = "[0-9０-９]"
 _DATE = rx.compile(
@@ -293,23 +294,24 @@ class _Meta:
                 if rest:
                     self._byline(rest, base)
                 continue
-            m = bare_re.match(line)
-            if m and (i < 6 or i >= n - 6):
+            edge = i < 6 or i >= n - 6  # the two patterns below count only near the top or the end
+            m = bare_re.match(line) if edge else None
+            if m:
                 # 山田太郎(国際政治学者) / 西村豪太 : 東洋経済コラムニスト, a person-like name with a role
                 aff, role = self._split_role(m.group("p") or m.group("q"))
                 name, title, lead = _clean_name(m.group("n"))
                 if role and self._person_like(name):
                     self.add_author(name, s + lead, aff, role)
                     continue
-            m = role_first.match(line)
-            if m and (i < 6 or i >= n - 6):
+            m = role_first.match(line) if edge else None
+            if m:
                 # ジャーナリスト 山田太郎: a role before a person-like name
                 name, title, lead = _clean_name(m.group("n"))
                 if self._person_like(name):
                     self.add_author(name, s + m.start("n") + lead, None, m.group("r"))
                     continue
             self._bio(line, s)
-            for m2 in role_only.finditer(line):
+            for m2 in role_only.finditer(line) if may_match(role_only, line) else ():
                 if not any(a["role"] == m2.group("role") for a in self.authors):
                     self.authors.append({"name": "", "affiliation": None, "role": m2.group("role"),
                                          "start": s + m2.start("role"), "end": s + m2.end("role")})
@@ -465,7 +467,7 @@ class _Meta:
                 continue
             s, _ = self.lines[i]
             line = self.line(i)
-            for dm in _DATE.finditer(line):
+            for dm in _DATE.finditer(line) if may_match(_DATE, line) else ():
                 value = parse_date(dm)
                 if not value:
                     continue
