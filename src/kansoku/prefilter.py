@@ -11,6 +11,7 @@ Skipping is exact: when no literal of the set is present, the pattern has no mat
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +22,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["cached_guards", "literal_guard", "may_match", "may_match_in"]
+__all__ = ["cached_guards", "finditer", "literal_guard", "may_match", "may_match_in"]
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT")
                                             else set())
@@ -173,6 +174,11 @@ def may_match_in(pattern: re.Pattern[str], text: str, start: int, end: int) -> b
         return True
     lo = max(0, start - max(map(len, guard)))
     return any(text.find(lit, lo, end) >= 0 for lit in guard)
+
+
+def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, or nothing at once when ``text`` lacks every literal the pattern needs."""
+    return pattern.finditer(text) if may_match(pattern, text) else iter(())
 
 
 _GUARDS_VERSION = b"guards-1"

@@ -24,7 +24,7 @@ from importlib import resources
 from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.nlp.tokens import Token, tokenize
-from kansoku.prefilter import may_match_in
+from kansoku.prefilter import finditer, may_match_in
 
 # ---------------------------------------------------------------------------------------------------------
 # character normalisation (strictly one char -> one char, so offsets are preserved)
@@ -680,7 +680,7 @@ def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
             topic[particles] = _topic(s, masked, lo, hi, particles)
         return topic[particles]
 
-    for m in _EXPLICIT_RE.finditer(masked):
+    for m in finditer(_EXPLICIT_RE, masked):
         p = lo + m.start()
         add(_source_before(s, p, lo), p, True, "調査" in m.group(0) or has_survey)
     # these three need a literal most sentences lack (出典, 調べ, 「): each is searched only when it is there
@@ -691,10 +691,10 @@ def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
         add(_phrase(_clean_source(_np_back(toks, len(toks), 3))), m.start(), True, has_survey)
     for m in _MEDIA_RE.finditer(s, lo, hi) if may_match_in(_MEDIA_RE, s, lo, hi) else ():
         add((m.start(1), m.end(1)), m.start(), True, False)
-    for m in _SURVEY_RUN_RE.finditer(masked):
+    for m in finditer(_SURVEY_RUN_RE, masked):
         p = lo + m.start()
         add(sentence_topic(), p, True, True)
-    for m in _AUTHOR_RE.finditer(masked):
+    for m in finditer(_AUTHOR_RE, masked):
         p = lo + m.start()
         floor = max(0, m.start() - 120)
         ga = masked.rfind("が", floor, m.start())
@@ -702,7 +702,7 @@ def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
             ga = masked.rfind("が", floor, ga)
         if ga > 0 and m.start() - ga < 120:
             add(_source_before(s, lo + ga, lo), p, True, has_survey)
-    for m in _SPEECH_RE.finditer(masked) if speech else ():
+    for m in finditer(_SPEECH_RE, masked) if speech else ():
         p = lo + m.start()
         if masked.startswith(("られ", "され", "れ", "合"), m.end()):  # passive, 話し合い
             continue

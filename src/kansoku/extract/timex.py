@@ -64,6 +64,7 @@ from typing import Any
 
 from kansoku import rx
 from kansoku.model import Document, Span
+from kansoku.prefilter import finditer
 
 __all__ = ["extract_timex", "extract_events", "load_wareki"]
 
@@ -419,7 +420,7 @@ def _zone_of(word: str) -> str:
 
 def _own_atoms(s: str) -> list[_Atom]:
     atoms: list[_Atom] = []
-    for m in _era_re().finditer(s):
+    for m in finditer(_era_re(), s):
         base = load_wareki()[m.group(1)]
         atoms.append(
             _Atom(
@@ -431,9 +432,9 @@ def _own_atoms(s: str) -> list[_Atom]:
                 d=int(m.group(4)) if m.group(4) else None,
             )
         )
-    for m in _QUARTER_CENTURY_RE.finditer(s):
+    for m in finditer(_QUARTER_CENTURY_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "duration", value="P25Y"))
-    for m in _CENTURY_RE.finditer(s):
+    for m in finditer(_CENTURY_RE, s):
         n = int(m.group(2))
         if m.group(1) or n == 0 or (m.start() > 0 and s[m.start() - 1] == "半"):
             continue
@@ -441,27 +442,27 @@ def _own_atoms(s: str) -> list[_Atom]:
             atoms.append(_Atom(m.start(), m.end(), "duration", value=f"P{n * 100}Y"))
             continue
         atoms.append(_Atom(m.start(), m.end(), "century", value=f"{n - 1:02d}"))
-    for m in _DECADE_RE.finditer(s):
+    for m in finditer(_DECADE_RE, s):
         g = m.group(1)
         val = g[:3] if len(g) == 4 else ("19" if int(g) >= 30 else "20") + g[0]
         atoms.append(_Atom(m.start(), m.end(), "decade", value=val))
-    for m in _FY_RE.finditer(s):
+    for m in finditer(_FY_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "date", y=int(m.group(1))))
-    for m in _REL_SEASON_RE.finditer(s):
+    for m in finditer(_REL_SEASON_RE, s):
         atoms.append(
             _Atom(m.start(), m.end(), "date", rel=("Y", _SEASON_REL[m.group(1)]), season=_SEASONS[m.group(2)])
         )
-    for m in _SEASON_RE.finditer(s):
+    for m in finditer(_SEASON_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "season", season=_SEASONS[m.group(1)], paren=True))
-    for m in _REL_RE.finditer(s):
+    for m in finditer(_REL_RE, s):
         rel = _REL_WORDS[m.group(1)]
         if m.group(2) == "末" and rel[0] != "W":
             atoms.append(_Atom(m.start(), m.end() - 1, "date", rel=rel))
             continue
         atoms.append(_Atom(m.start(), m.end(), "date", rel=rel, weekend=m.group(2) == "末"))
-    for m in _CTX_RE.finditer(s):
+    for m in finditer(_CTX_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "date", ctx=_CTX_WORDS[m.group(1)]))
-    for m in _NAGO_RE.finditer(s):
+    for m in finditer(_NAGO_RE, s):
         n = int(m.group(2))
         unit = {"年": "Y", "週間": "W", "日": "D"}.get(m.group(3), "M")
         off = -n if m.group(4) == "前" else n
@@ -478,7 +479,7 @@ def _own_atoms(s: str) -> list[_Atom]:
             atoms.append(_Atom(start, m.end(), "date", ctx=(unit, off), rel=(unit, off)))
         else:
             atoms.append(_Atom(start, m.end(), "date", rel=(unit, off)))
-    for m in _VAGUE_RE.finditer(s):
+    for m in finditer(_VAGUE_RE, s):
         if m.group(5):
             ref = "PAST_REF" if m.group(5) == "前" else "FUTURE_REF"
             atoms.append(_Atom(m.start(), m.end(), "ref", value=ref))
@@ -498,11 +499,11 @@ def _own_atoms(s: str) -> list[_Atom]:
             val = "PXM"
         if val:
             atoms.append(_Atom(m.start(), m.end(), "duration", value=val))
-    for m in _WEEKDAY_RE.finditer(s):
+    for m in finditer(_WEEKDAY_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "weekday", weekday=_WD_MAP[m.group(1)]))
-    for m in _PAREN_WD_RE.finditer(s):
+    for m in finditer(_PAREN_WD_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "weekday", weekday=_WD_MAP[m.group(1)], paren=True))
-    for m in _YEAR_RANGE_RE.finditer(s):
+    for m in finditer(_YEAR_RANGE_RE, s):
         y1 = int(m.group(1))
         if not 1000 <= y1 <= 2999:
             continue
@@ -516,11 +517,11 @@ def _own_atoms(s: str) -> list[_Atom]:
         e1 = m.end(1) + (1 if m.group(2) else 0)
         atoms.append(_Atom(m.start(1), e1, "date", y=y1))
         atoms.append(_Atom(m.start(3), m.end(), "date", y=y2))
-    for m in _NEXT_DAY_RE.finditer(s):
+    for m in finditer(_NEXT_DAY_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "date", d=int(m.group(1)), next_day=True))
-    for m in _ZONE_RE.finditer(s):
+    for m in finditer(_ZONE_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "zone", zone=_zone_of(m.group(1))))
-    for m in _NOON_RE.finditer(s):
+    for m in finditer(_NOON_RE, s):
         if m.group(1):
             atoms.append(_Atom(m.start(), m.end(), "time", hh=12, mi=0))
     return atoms
