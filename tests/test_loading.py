@@ -145,10 +145,10 @@ def _analyze(env_cache: str) -> bytes:
 def test_analyze_output_is_the_same_with_and_without_the_cache(tmp_path: Path) -> None:
     off = _analyze("off")
     cold = _analyze(str(tmp_path))
-    # the NER model, the gazetteer, the literal guards of the frame cues and ja-timex's patterns, and the
-    # compiled regular expressions
+    # the NER model, the gazetteer, the literal guards of the frame cues and ja-timex's patterns, the other
+    # patterns' guards, and the compiled regular expressions
     names = sorted(p.name.split("-")[0] for p in tmp_path.iterdir())
-    assert names == ["frames", "gazetteer", "jatimex", "ner", "regex"]
+    assert names == ["frames", "gazetteer", "guards", "jatimex", "ner", "regex"]
     warm = _analyze(str(tmp_path))
     assert off.count(b"\n") >= len(list((ROOT / "examples" / "corpus").iterdir()))
     assert cold == off

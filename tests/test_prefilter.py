@@ -74,3 +74,24 @@ def test_may_match_in_a_range_sees_a_lookbehind_before_it() -> None:
     p = re.compile(r"(?<=[」』])と、")
     assert may_match_in(p, "「はい」と、", 4, 6) and p.search("「はい」と、", 4, 6)  # 」 sits before the range
     assert not may_match_in(p, "「はい」と、", 0, 4)
+
+
+def test_guards_are_kept_for_later_processes(tmp_path, monkeypatch) -> None:
+    """A guard computed once is written to the user cache and read back by a later process (here: a fresh
+    store over the same folder), which then parses nothing."""
+    import kansoku.prefilter as pf
+    from kansoku.cachedir import MarshalMemo
+
+    monkeypatch.setenv("KANSOKU_CACHE_DIR", str(tmp_path))
+    first = MarshalMemo("guards", pf._guard_file_key)
+    monkeypatch.setattr(pf, "_STORE", first)
+    pattern = re.compile(r"(?<=[」』])と述べ[たる]")
+    pf.literal_guard.cache_clear()
+    want = pf.literal_guard(pattern)
+    assert want == {f"{q}と述べ{e}" for q in "」』" for e in "たる"} and pf.save() and not pf.save()  # nothing new the second time
+    later = MarshalMemo("guards", pf._guard_file_key)
+    monkeypatch.setattr(pf, "_STORE", later)
+    pf.literal_guard.cache_clear()
+    monkeypatch.setattr(pf, "_required", lambda items: None)  # a parse would now give no guard
+    assert pf.literal_guard(pattern) == want
+    pf.literal_guard.cache_clear()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kansoku import SCHEMA_VERSION, __version__, rx
+from kansoku import SCHEMA_VERSION, __version__, prefilter, rx
 from kansoku.model import DERIVED, Candidate, Document, RawDoc, ReadError, Span
 
 
@@ -348,6 +348,7 @@ def analyze_batch(raws: list[RawDoc], options: Options | None = None) -> list[di
             reason = str(exc).splitlines()[0] if str(exc) else ""
             out.append(ReadError(raw.source, f"analysis failed: {type(exc).__name__}: {reason}"[:300]))
     rx.save()  # patterns first compiled in this batch, for the next process (workers skip atexit)
+    prefilter.save()  # and the literal guards first computed
     _freeze_loaded()
     return out
 

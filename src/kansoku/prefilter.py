@@ -10,10 +10,13 @@ Skipping is exact: when no literal of the set is present, the pattern has no mat
 
 from __future__ import annotations
 
+import atexit
 import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+
+from kansoku.cachedir import MarshalMemo
 
 try:  # Python 3.11+
     from re import _constants as _c
@@ -145,17 +148,48 @@ def _required(items: list) -> frozenset[str] | None:  # type: ignore[type-arg]
     return _best(sets)
 
 
+_MISSING = object()
+
+
+def _guard_file_key() -> list[bytes]:
+    import marshal
+
+    from kansoku.nlp.cache import source_of
+
+    return [_GUARDS_VERSION, source_of(__name__), marshal.version.to_bytes(4, "little")]
+
+
+#: guards computed by any process, kept in the user cache (parsing the ~80 patterns the analysis guards cost
+#: ~0.15 s at every start); keyed by this module's source, so changed guard logic starts a new file
+_STORE = MarshalMemo("guards", _guard_file_key)
+
+
 @lru_cache(maxsize=4096)
 def literal_guard(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Literals one of which any match of ``pattern`` contains; None when that cannot be shown."""
     if pattern.flags & re.IGNORECASE:
         return None
+    key = (pattern.pattern, int(pattern.flags))
+    got = _STORE.get(key, _MISSING)
+    if got is not _MISSING:
+        return None if got is None else frozenset(got)  # type: ignore[arg-type]
     try:
         parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
     except Exception:  # an unusual construct: no prefilter, the pattern still runs
         return None
     found = _required(list(parsed))
-    return found if found and all(found) else None
+    guard = found if found and all(found) else None
+    _STORE.put(key, None if guard is None else tuple(sorted(guard)))
+    return guard
+
+
+def save() -> bool:
+    """Keep the guards computed since the last save for later processes (``pipeline.analyze_batch`` and
+    exit call it)."""
+    return _STORE.save()
+
+
+atexit.register(save)
 
 
 def may_match(pattern: re.Pattern[str] | None, text: str) -> bool:
