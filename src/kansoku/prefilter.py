@@ -192,21 +192,35 @@ def save() -> bool:
 atexit.register(save)
 
 
+#: id(pattern) -> (pattern, its guard as a tuple or None): hashing a compiled pattern, as the lru_cache of
+#: literal_guard does, hashes its whole code (kilobytes for the claim patterns) at every call
+_BY_ID: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+def _guard_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    hit = _BY_ID.get(id(pattern))
+    if hit is None or hit[0] is not pattern:
+        g = literal_guard(pattern)
+        # shortest first: a short literal is the likeliest to occur, and any() stops at the first found
+        hit = _BY_ID[id(pattern)] = (pattern, None if g is None else tuple(sorted(g, key=lambda x: (len(x), x))))
+    return hit[1]
+
+
 def may_match(pattern: re.Pattern[str] | None, text: str) -> bool:
     """False only when ``pattern`` certainly has no match in ``text``."""
     if pattern is None:
         return False
-    guard = literal_guard(pattern)
+    guard = _guard_of(pattern)
     return guard is None or any(lit in text for lit in guard)
 
 
 def may_match_in(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
     """False only when ``pattern.search(text, start, end)`` (or ``finditer``) certainly finds nothing.  A
     lookbehind may read before ``start``, so the literals are looked for from a little earlier."""
-    guard = literal_guard(pattern)
+    guard = _guard_of(pattern)
     if guard is None:
         return True
-    lo = max(0, start - max(map(len, guard)))
+    lo = max(0, start - len(guard[-1]))
     return any(text.find(lit, lo, end) >= 0 for lit in guard)
 
 
