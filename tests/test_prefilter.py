@@ -23,8 +23,9 @@ PATTERNS = [
     r"a(?:b|)c",
     r"(?<=[a-c])(?:d|e)",
     r"(?i:ab)c",
+    r"(?<=[はが])(?:甲|乙|丙|丁|戊|己|庚|辛|壬|癸)年",  # more literals than _MANY: tested as one alternation
 ]
-ALPHABET = "abcdefghixyz」』と、などは述べが米英露軍0123456789月日第一二三次世界大戦 "
+ALPHABET = "abcdefghixyz」』と、などは述べが米英露軍0123456789月日第一二三次世界大戦 甲乙丙年"
 
 
 def test_guard_never_skips_a_match() -> None:
@@ -57,6 +58,7 @@ def test_runs_join_small_classes_groups_and_lookbehinds() -> None:
     assert guard(r"(?i)abc") is None
     assert guard(r"[^x]y") == {"y"}
     assert guard(r"x(?=y)z?") == {"x"}
+    assert len(guard(PATTERNS[-1])) == 20  # type: ignore[arg-type]
 
 
 def test_may_match_in_a_range_sees_a_lookbehind_before_it() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from kansoku import rx
 from kansoku.cachedir import MarshalMemo
 
 try:  # Python 3.11+
@@ -192,36 +193,50 @@ def save() -> bool:
 atexit.register(save)
 
 
-#: id(pattern) -> (pattern, its guard as a tuple or None): hashing a compiled pattern, as the lru_cache of
-#: literal_guard does, hashes its whole code (kilobytes for the claim patterns) at every call
-_BY_ID: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+#: id(pattern) -> (pattern, its guard test): hashing a compiled pattern, as the lru_cache of literal_guard
+#: does, hashes its whole code (kilobytes for the claim patterns) at every call
+_BY_ID: dict[int, tuple[re.Pattern[str], tuple[str, ...] | re.Pattern[str] | None, int]] = {}
+#: a guard of more literals than this is tested as one alternation: re skips the positions whose character
+#: starts none of them, one scan instead of a substring search per literal (the era names: 248)
+_MANY = 8
 
 
-def _guard_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+def _guard_of(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], tuple[str, ...] | re.Pattern[str] | None, int]:
+    """(pattern, its guard test: None, the literals, or their alternation; the longest literal's length)."""
     hit = _BY_ID.get(id(pattern))
     if hit is None or hit[0] is not pattern:
         g = literal_guard(pattern)
-        # shortest first: a short literal is the likeliest to occur, and any() stops at the first found
-        hit = _BY_ID[id(pattern)] = (pattern, None if g is None else tuple(sorted(g, key=lambda x: (len(x), x))))
-    return hit[1]
+        test: tuple[str, ...] | re.Pattern[str] | None = None
+        if g is not None:
+            # shortest first: a short literal is the likeliest to occur, and any() stops at the first found
+            lits = tuple(sorted(g, key=lambda x: (len(x), x)))
+            test = lits if len(lits) <= _MANY else rx.compile("|".join(map(re.escape, lits)))
+        hit = _BY_ID[id(pattern)] = (pattern, test, max(map(len, g)) if g else 0)
+    return hit
 
 
 def may_match(pattern: re.Pattern[str] | None, text: str) -> bool:
     """False only when ``pattern`` certainly has no match in ``text``."""
     if pattern is None:
         return False
-    guard = _guard_of(pattern)
-    return guard is None or any(lit in text for lit in guard)
+    test = _guard_of(pattern)[1]
+    if test is None:
+        return True
+    if type(test) is tuple:
+        return any(lit in text for lit in test)
+    return test.search(text) is not None  # type: ignore[union-attr]
 
 
 def may_match_in(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
     """False only when ``pattern.search(text, start, end)`` (or ``finditer``) certainly finds nothing.  A
     lookbehind may read before ``start``, so the literals are looked for from a little earlier."""
-    guard = _guard_of(pattern)
-    if guard is None:
+    _, test, longest = _guard_of(pattern)
+    if test is None:
         return True
-    lo = max(0, start - len(guard[-1]))
-    return any(text.find(lit, lo, end) >= 0 for lit in guard)
+    lo = max(0, start - longest)
+    if type(test) is tuple:
+        return any(text.find(lit, lo, end) >= 0 for lit in test)
+    return test.search(text, lo, end) is not None  # type: ignore[union-attr]
 
 
 def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
