@@ -206,3 +206,20 @@ def test_id_matrix_from_several_threads() -> None:
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda s: m.id_matrix([s]).ravel().tolist(), sents * 4))
     assert got == want * 4
+
+
+def test_viterbi_many_equals_viterbi_per_sequence() -> None:
+    """The batched decoder gives each sequence the path the one-sequence decoder gives it, ties included
+    (emissions rounded to a few values, so equal scores are common)."""
+    import numpy as np
+
+    from kansoku.nlp.ner import N_TAGS, model, viterbi, viterbi_many
+
+    trans = model().trans
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        lengths = rng.integers(1, 40, rng.integers(1, 12)).tolist()
+        em = np.round(rng.standard_normal((sum(lengths), N_TAGS)) * 2).astype(np.float32)
+        got = viterbi_many(em, lengths, trans)
+        offsets = np.cumsum([0, *lengths])
+        assert got == [viterbi(em[offsets[k] : offsets[k + 1]], trans) for k in range(len(lengths))]

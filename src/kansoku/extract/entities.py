@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -246,12 +247,13 @@ def _norm_char(ch: str) -> str:
     return n
 
 
-def _norm_view(text: str, span: Span) -> tuple[str, list[int]]:
-    """The sentence as surface_key() sees it, with a map from each normalised char to its source index."""
+def _norm_view(text: str, span: Span) -> tuple[str, list[int] | range]:
+    """The sentence as surface_key() sees it, with a map from each normalised char to its source index (a
+    ``range`` when every character became exactly one)."""
     part = text[span.start : span.end]
     view = part.translate(_NORM_TABLE)
     if _NORM_TABLE.irregular.isdisjoint(part):  # every character became exactly one: the map is the identity
-        return view, list(range(span.start, span.end))
+        return view, range(span.start, span.end)
     chars: list[str] = []
     index: list[int] = []
     for i in range(span.start, span.end):
@@ -288,6 +290,25 @@ _PERSON_CUE = rx.compile(r"(?:政権|陣営|一家|夫妻|夫人|元大統領|�
 _URL = rx.compile(r"https?://[^\s<>「」()（）]+|www\.[^\s<>「」()（）]+|@[A-Za-z0-9_]{2,}")
 
 
+class _TokenAt:
+    """``get(pos)``: the token covering character ``pos`` (or None), found by bisection over the token starts
+    instead of a dict entry per character."""
+
+    __slots__ = ("_starts", "_toks")
+
+    def __init__(self, toks: list[Token]) -> None:
+        self._toks = toks
+        self._starts = [t.start for t in toks]
+
+    def get(self, pos: int) -> Token | None:
+        k = bisect_right(self._starts, pos) - 1
+        if k >= 0:
+            t = self._toks[k]
+            if t.start <= pos < t.end:
+                return t
+        return None
+
+
 def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer,
                         urls: list[tuple[int, int]] | None = None) -> list[Mention]:
     view, index = _norm_view(text, sent)
@@ -295,23 +316,25 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
         urls = [(m.start(), m.end()) for m in _URL.finditer(text, sent.start, sent.end)]
     starts = {t.start for t in toks}
     ends = {t.end for t in toks}
-    tok_at = {}
+    tok_at = _TokenAt(toks)
     # where a match may start: a token start, or inside a short token made of abbreviations (_after_abbrev)
     may_start = set(starts)
     for t in toks:
-        for k in range(t.start, t.end):
-            tok_at[k] = t
         if 1 < t.end - t.start <= 4:
             may_start.update(range(t.start + 1, t.start + _abbrev_run(t.surface, gaz)))
     out: list[Mention] = []
-    i = 0
     n = len(view)
-    while i < n:
-        s0 = index[i]
-        if s0 not in may_start:
-            i += 1
+    if isinstance(index, range):  # the identity map (see _norm_view)
+        candidates = sorted(p - sent.start for p in may_start if sent.start <= p < sent.end)
+    else:
+        candidates = [k for k in range(n) if index[k] in may_start]
+    root = gaz.trie
+    after = 0  # the end of the last accepted match: no candidate before it
+    for i in candidates:
+        if i < after or view[i] not in root:
             continue
-        node = gaz.trie
+        s0 = index[i]
+        node = root
         j = i
         hits: list[tuple[int, str]] = []
         while j < n and view[j] in node:
@@ -351,7 +374,6 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
             if nxt_t is not None and nxt_t.start == accepted[1] and nxt_t.proper_kind == "人名":
                 accepted = None  # 西村|康稔: a different person's full name
         if accepted is None:
-            i += 1
             continue
         j_end, e0, cands, how = accepted
         ids = [eid for eid, _ in cands]
@@ -370,7 +392,7 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
         out.append(m)
         if etype in ("ORG", "FAC", "EVENT", "OTHER") and e0 - s0 > 3:
             out.extend(_nested_places(text, Span(s0, e0), toks, gaz))
-        i = j_end
+        after = j_end
     return out
 
 

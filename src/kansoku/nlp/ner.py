@@ -224,14 +224,17 @@ def viterbi_many(emissions: np.ndarray, lengths: list[int], trans: np.ndarray) -
     em[np.arange(width) < lens[:, None]] = emissions
     em = em[order]
     score = em[:, 0] + trans[N_TAGS]
-    body = trans[:N_TAGS]
+    body_t = trans[:N_TAGS].T.copy()  # [to, from]: the candidates of a tag are contiguous
     back = np.zeros((n_seq, width, N_TAGS), dtype=np.uint8)
+    flat = np.arange(n_seq * N_TAGS) * N_TAGS  # start of each (sequence, tag) row of cand.ravel()
     running = np.searchsorted(-ls, -np.arange(width), side="left").tolist()  # rows with length > i
     for i in range(1, width):
         a = running[i]
-        cand = score[:a, :, None] + body
-        back[:a, i] = cand.argmax(1)
-        score[:a] = cand.max(1) + em[:a, i]
+        cand = score[:a, None, :] + body_t  # (a, to, from)
+        best = cand.argmax(2)
+        back[:a, i] = best
+        # the best score is the candidate at the argmax (the same float32 as a max over the axis)
+        score[:a] = cand.ravel()[flat[: a * N_TAGS] + best.ravel()].reshape(a, N_TAGS) + em[:a, i]
     last = score.argmax(1).tolist()
     paths: list[list[int]] = [[] for _ in range(n_seq)]
     for r, k in enumerate(order.tolist()):
