@@ -8,6 +8,9 @@ bounded pieces even when a 20 MB file has no punctuation at all.
 
 from __future__ import annotations
 
+import re
+
+from kansoku import rx
 from kansoku.model import Span
 
 _TERMINATORS = frozenset("。！？!?")
@@ -15,6 +18,7 @@ _OPEN = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "“"
 _CLOSE = frozenset(_OPEN.values())
 # a quote that stays open longer than this is treated as unbalanced and no longer blocks a split
 _MAX_QUOTE = 400
+_SPECIAL = rx.compile("[" + re.escape("".join(sorted(_TERMINATORS | set(_OPEN) | _CLOSE))) + "]")
 
 
 def split_sentences(text: str, max_len: int = 1000) -> list[Span]:
@@ -43,8 +47,11 @@ def _split_line(text: str, start: int, end: int, max_len: int, out: list[Span]) 
     depth: list[str] = []
     opened_at = 0
     unit_start = start
-    i = start
-    while i < end:
+    after = start  # characters before this were consumed by the last split
+    for m in _SPECIAL.finditer(text, start, end):  # only brackets and terminators change anything
+        i = m.start()
+        if i < after:
+            continue
         ch = text[i]
         if ch in _OPEN:
             if not depth:
@@ -53,16 +60,13 @@ def _split_line(text: str, start: int, end: int, max_len: int, out: list[Span]) 
         elif ch in _CLOSE:
             if depth and depth[-1] == ch:
                 depth.pop()
-        elif ch in _TERMINATORS and (not depth or i - opened_at > _MAX_QUOTE):
+        elif not depth or i - opened_at > _MAX_QUOTE:
             j = i + 1
             while j < end and (text[j] in _TERMINATORS or text[j] in _CLOSE):
                 j += 1
             _emit(text, unit_start, j, max_len, out)
-            unit_start = j
+            unit_start = after = j
             depth.clear()
-            i = j
-            continue
-        i += 1
     _emit(text, unit_start, end, max_len, out)
 
 
