@@ -364,6 +364,7 @@ _GROUPS = (
     (3, ("s=", "s-1=", "s+1=")), (4, ("pr1=",)), (5, ("pr2=", "pr+1=")), (6, ("su1=", "su+1=")),
     (7, ("su2=", "su-1=")), (8, ("su3=",)), (12, ("c=", "c-1=", "c+1=")), (2, ("p-2=", "p+2=")),
 )  # fmt: skip
+_DIRECT = tuple(slot == 0 or len(prefixes) == 1 for slot, prefixes in _GROUPS)  # not memoised (see above)
 # The leading features of _LAYOUT (the bias and the current token's own: b w n p s pr1 pr2 su1 su2 su3 L) depend
 # on the token type alone: their weights are summed once per key (Model._presum), in the order of the full
 # sum, so an emission is that sum plus the other features' weights added one by one: the same float32
@@ -487,9 +488,9 @@ class Model:
         if k is None:
             get, unk = self.index.get, self.unknown
             row: list[int] = []
-            for memo, (slot, prefixes) in zip(self._memo, _GROUPS, strict=True):
+            for memo, (slot, prefixes), direct in zip(self._memo, _GROUPS, _DIRECT, strict=True):
                 v = a[slot]
-                if slot == 0 or len(prefixes) == 1:
+                if direct:
                     row += [get(p + v, unk) for p in prefixes]
                     continue
                 ids = memo.get(v)
