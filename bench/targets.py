@@ -1,6 +1,7 @@
 """Every target of issue 15 (speed and footprint), each measured against its baseline in the same run.
 
 usage: python bench/targets.py [--n 300] [--workers 2] [--runs 7] [--skip-throughput] [--skip-search]
+       [--skip-scale]
 
 `make bench` runs this (after installing the bench extra).  It prints, in order:
 
@@ -254,6 +255,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=7, help="runs of each start-up command")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-search", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true", help="skip bench/corpus_scale.py (the 100,000-article store)")
     a = ap.parse_args()
     if not (SHARED / "eval" / "livedoor-news" / "text").is_dir():
         print(f"{SHARED}/eval/livedoor-news/text not present: nothing to measure")
@@ -275,7 +277,8 @@ def main() -> int:
                 tp = json.loads(out.read_text(encoding="utf-8"))
     section("corpus and store")
     run_script("ingest.py")
-    run_script("corpus_scale.py")
+    if not a.skip_scale:
+        run_script("corpus_scale.py")
     if not a.skip_search:
         run_script("search_latency.py")
     section(f"summary (load average now {load()}; at start {m['load']})")
