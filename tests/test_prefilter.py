@@ -97,3 +97,19 @@ def test_guards_are_kept_for_later_processes(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(pf, "_required", lambda items: None)  # a parse would now give no guard
     assert pf.literal_guard(pattern) == want
     pf.literal_guard.cache_clear()
+
+
+def test_finditer_gives_the_patterns_own_matches() -> None:
+    """prefilter.finditer over a whole text or a range yields exactly what pattern.finditer does."""
+    from kansoku.prefilter import finditer
+
+    rng = random.Random(13)
+    for pattern in PATTERNS:
+        compiled = re.compile(pattern)
+        for _ in range(500):
+            text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
+            lo = rng.randint(0, len(text))
+            hi = rng.randint(lo, len(text))
+            assert [m.span() for m in finditer(compiled, text)] == [m.span() for m in compiled.finditer(text)]
+            assert [m.span() for m in finditer(compiled, text, lo, hi)] == [
+                m.span() for m in compiled.finditer(text, lo, hi)]

@@ -239,9 +239,13 @@ def may_match_in(pattern: re.Pattern[str], text: str, start: int, end: int) -> b
     return test.search(text, lo, end) is not None  # type: ignore[union-attr]
 
 
-def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)``, or nothing at once when ``text`` lacks every literal the pattern needs."""
-    return pattern.finditer(text) if may_match(pattern, text) else iter(())
+def finditer(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, start, end)``, or nothing at once when that part of ``text`` lacks every literal
+    the pattern needs."""
+    if end is None and not start:
+        return pattern.finditer(text) if may_match(pattern, text) else iter(())
+    end = len(text) if end is None else end
+    return pattern.finditer(text, start, end) if may_match_in(pattern, text, start, end) else iter(())
 
 
 _GUARDS_VERSION = b"guards-1"

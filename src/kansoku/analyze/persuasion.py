@@ -13,7 +13,7 @@ from typing import Any
 
 from kansoku import rx
 from kansoku.model import Document
-from kansoku.prefilter import may_match
+from kansoku.prefilter import finditer
 
 KINDS = ("loaded_label", "inevitability", "hidden_hand", "dehumanizing", "whataboutism")
 
@@ -41,9 +41,7 @@ def find_persuasion(doc: Document) -> list[dict[str, Any]]:
     text = doc.text
     cands: list[tuple[int, int, str]] = []
     for kind, pat in load_patterns().items():
-        if not may_match(pat, text):  # most texts lack every literal some kinds need
-            continue
-        for m in pat.finditer(text):
+        for m in finditer(pat, text):  # most texts lack every literal some kinds need: skipped at once
             start, end = m.start(), m.end()
             if end > start:
                 cands.append((start, end, kind))

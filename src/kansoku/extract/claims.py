@@ -25,7 +25,7 @@ from typing import Any
 from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.normalize.segment import split_spans
-from kansoku.prefilter import may_match
+from kansoku.prefilter import finditer, may_match
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
@@ -420,9 +420,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
     weak: set[int] = set()
     post: dict[int, tuple[int, int]] = {}
     for fam in ("post", "post_plain", "opinion", "statement", "speech", "toshita", "bare_opinion", "koto"):
-        if not may_match(pats[fam], masked):
-            continue
-        for m in pats[fam].finditer(masked):
+        for m in finditer(pats[fam], masked):
             if any(m.start() < e and s < m.end() for s, e, _ in found):
                 continue
             if fam in ("post", "post_plain"):

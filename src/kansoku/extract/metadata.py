@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from kansoku import rx
 from kansoku.extract.claims import cues
 from kansoku.model import Candidate, Document
-from kansoku.prefilter import may_match
+from kansoku.prefilter import finditer
 
 _D = "[0-9０-９]"
 _DATE = rx.compile(
@@ -311,7 +311,7 @@ class _Meta:
                     self.add_author(name, s + m.start("n") + lead, None, m.group("r"))
                     continue
             self._bio(line, s)
-            for m2 in role_only.finditer(line) if may_match(role_only, line) else ():
+            for m2 in finditer(role_only, line):
                 if not any(a["role"] == m2.group("role") for a in self.authors):
                     self.authors.append({"name": "", "affiliation": None, "role": m2.group("role"),
                                          "start": s + m2.start("role"), "end": s + m2.end("role")})
@@ -467,7 +467,7 @@ class _Meta:
                 continue
             s, _ = self.lines[i]
             line = self.line(i)
-            for dm in _DATE.finditer(line) if may_match(_DATE, line) else ():
+            for dm in finditer(_DATE, line):
                 value = parse_date(dm)
                 if not value:
                     continue

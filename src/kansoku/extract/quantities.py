@@ -24,7 +24,7 @@ from importlib import resources
 from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.nlp.tokens import Token, tokenize
-from kansoku.prefilter import finditer, may_match_in
+from kansoku.prefilter import finditer
 
 # ---------------------------------------------------------------------------------------------------------
 # character normalisation (strictly one char -> one char, so offsets are preserved)
@@ -684,12 +684,12 @@ def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
         p = lo + m.start()
         add(_source_before(s, p, lo), p, True, "調査" in m.group(0) or has_survey)
     # these three need a literal most sentences lack (出典, 調べ, 「): each is searched only when it is there
-    for m in _CREDIT_RE.finditer(s, lo, hi) if may_match_in(_CREDIT_RE, s, lo, hi) else ():
+    for m in finditer(_CREDIT_RE, s, lo, hi):
         add((m.start(1), m.start(1) + len(m.group(1).rstrip())), m.start(), True, has_survey)
-    for m in _SHIRABE_RE.finditer(s, lo, hi) if may_match_in(_SHIRABE_RE, s, lo, hi) else ():
+    for m in finditer(_SHIRABE_RE, s, lo, hi):
         toks = _tokens(s, m.start(1), m.end(1))
         add(_phrase(_clean_source(_np_back(toks, len(toks), 3))), m.start(), True, has_survey)
-    for m in _MEDIA_RE.finditer(s, lo, hi) if may_match_in(_MEDIA_RE, s, lo, hi) else ():
+    for m in finditer(_MEDIA_RE, s, lo, hi):
         add((m.start(1), m.end(1)), m.start(), True, False)
     for m in finditer(_SURVEY_RUN_RE, masked):
         p = lo + m.start()
