@@ -20,10 +20,11 @@ import re
 import tomllib
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from kansoku import rx
 from kansoku.model import Document, Span
@@ -31,7 +32,7 @@ from kansoku.nlp.gazetteer import _END, Gazetteer
 from kansoku.nlp.gazetteer import default as default_gazetteer
 from kansoku.nlp.tokens import Token, tokens
 from kansoku.nlp.variants import variant_key
-from kansoku.prefilter import may_match, may_match_in
+from kansoku.prefilter import finditer, may_match
 
 # Words that follow a person's name; longest first so that 大統領報道官 wins over 大統領.
 PERSON_TITLES = sorted(
@@ -41,20 +42,6 @@ PERSON_TITLES = sorted(
 )
 _TITLE_RE = rx.compile("(?:" + "|".join(map(re.escape, PERSON_TITLES)) + ")")
 _TITLE_END = rx.compile("(?:" + _TITLE_RE.pattern + ")$")
-
-
-class _TitleIn(dict):
-    """``_TITLE_RE.search(surface)`` as (start, end, title) or None, memoised per token surface."""
-
-    def __missing__(self, surface: str) -> tuple[int, int, str] | None:
-        if len(self) > 100_000:
-            self.clear()
-        m = _TITLE_RE.search(surface)
-        out = self[surface] = (m.start(), m.end(), m.group(0)) if m else None
-        return out
-
-
-_TITLE_IN = _TitleIn()
 
 ORG_SUFFIXES = tuple(
     sorted(
@@ -93,28 +80,35 @@ _LATIN_WIDE = rx.compile(r"^[A-Za-zＡ-Ｚａ-ｚ]+$")
 _LATIN_CAP = rx.compile(r"^[A-Z][A-Za-z\.\-]*$")
 
 
-class _Test(dict):
-    """``pattern.match(s) is not None`` (``search`` with ``find=True``) for token surfaces, memoised: the
-    entity patterns ask it of the same surfaces over and over (~400,000 times for 300 articles)."""
+class _Memo(dict):
+    """``fn(surface)`` memoised per token surface: the entity patterns ask the same questions of the same
+    surfaces over and over (~400,000 times for 300 articles); cleared beyond 100,000 surfaces."""
 
-    __slots__ = ("_test",)
+    __slots__ = ("_fn",)
 
-    def __init__(self, pattern: re.Pattern[str], find: bool = False) -> None:
+    def __init__(self, fn: Callable[[str], Any]) -> None:
         super().__init__()
-        self._test = pattern.search if find else pattern.match
+        self._fn = fn
 
-    def __missing__(self, s: str) -> bool:
+    def __missing__(self, s: str) -> Any:
         if len(self) > 100_000:
             self.clear()
-        out = self[s] = self._test(s) is not None
+        out = self[s] = self._fn(s)
         return out
 
 
-_IS_KATA = _Test(_KATA)
-_IS_LATIN = _Test(_LATIN)
-_IS_KATA_OR_LATIN = _Test(_KATA_OR_LATIN)
-_IS_LATIN_WIDE = _Test(_LATIN_WIDE)
-_IS_LATIN_CAP = _Test(_LATIN_CAP)
+def _matches(pattern: re.Pattern[str]) -> _Memo:
+    """``pattern.match(s) is not None``, memoised per surface."""
+    return _Memo(lambda s: pattern.match(s) is not None)
+
+
+_IS_KATA = _matches(_KATA)
+_IS_LATIN = _matches(_LATIN)
+_IS_KATA_OR_LATIN = _matches(_KATA_OR_LATIN)
+_IS_LATIN_WIDE = _matches(_LATIN_WIDE)
+_IS_LATIN_CAP = _matches(_LATIN_CAP)
+# a title inside a token surface (トランプ大統領) as (start, end, title), or None
+_TITLE_IN = _Memo(lambda s: (m.start(), m.end(), m.group(0)) if (m := _TITLE_RE.search(s)) else None)
 
 
 @dataclass(slots=True)
@@ -207,8 +201,7 @@ def find_mentions(
                 cands = [eid for eid, _ in gaz.lookup(m.group(0)) if (g := gaz.get(eid)) and g.type == "PERSON"]
                 found.append(Mention(m.group(0), m.start(), m.end(), "PERSON", "gazetteer" if cands else "seed",
                                      cands, title=_title_at(text, m.end())))
-        urls = ([(u.start(), u.end()) for u in _URL.finditer(text, sent.start, sent.end)]
-                if may_match_in(_URL, text, sent.start, sent.end) else [])
+        urls = [(u.start(), u.end()) for u in finditer(_URL, text, sent.start, sent.end)]
         found = [m for m in found if not _overlaps(m.start, m.end, urls)]
         for pat, ref, _stance, _note in labels:
             for m in pat.finditer(text, sent.start, sent.end):
@@ -317,7 +310,8 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
     starts = {t.start for t in toks}
     ends = {t.end for t in toks}
     tok_at = _TokenAt(toks)
-    # where a match may start: a token start, or inside a short token made of abbreviations (_after_abbrev)
+    # where a match may start: a token start, or inside a short token made of country abbreviations (米露,
+    # 日米, 対露: each kanji may start one; _abbrev_run)
     may_start = set(starts)
     for t in toks:
         if 1 < t.end - t.start <= 4:
@@ -582,7 +576,7 @@ def _overlaps(s: int, e: int, covered: Cover | list[tuple[int, int]]) -> bool:
 # parts of speech a name, an organisation or a place can start with (others are skipped by _pattern_mentions)
 _NAME_POS = frozenset({"名詞", "接頭辞", "接尾辞"})
 _KATA_OR_LATIN_ANY = rx.compile(r"[ァ-ヺー・A-Za-zＡ-Ｚａ-ｚ]")
-_HAS_KATA_OR_LATIN = _Test(_KATA_OR_LATIN_ANY)
+_HAS_KATA_OR_LATIN = _matches(_KATA_OR_LATIN_ANY)
 
 
 def _pattern_mentions(
@@ -737,7 +731,7 @@ def _ner_mentions(
 
 
 _KANJI = rx.compile(r"[\u4e00-\u9fff々]")
-_HAS_KANJI = _Test(_KANJI, find=True)
+_HAS_KANJI = _Memo(lambda s: _KANJI.search(s) is not None)
 _COMPANY_PREFIX = ("株式会社", "有限会社", "合同会社", "合資会社")
 _EQUALS_NOT_IN_NAME = rx.compile(r"[=＝](?![ァ-ヺ])|(?<![ァ-ヺー])[=＝]")
 _REGNAL = rx.compile(r"[0-9０-９一二三四五六七八九十]{1,3}世(?![界紀代帯])")
