@@ -382,10 +382,10 @@ _LO = (1 << 32) - 1  # two feature ids packed into one int: first << 32 | second
 _MAX_KEYS = 1 << 17
 _MAX_FAMILY = 250_000  # the current generation and the one before together
 _FAMILIES = ("ww", "pp", "ss", "wp", "pw", "cc", "ppp")
-# The families over the small attribute vocabularies (parts of speech, shapes, clusters: tens to hundreds of
-# values) are cached in dense arrays indexed by the attribute ids, looked up for a whole document in one numpy
-# gather; a table that would grow beyond this many entries (8 MB) leaves its family to the dict cache.
-_DENSE = frozenset({"pp", "ss", "cc", "ppp"})
+# The families over the small attribute vocabularies (pp, ss, cc, ppp: parts of speech, shapes, clusters, tens
+# to hundreds of values) are cached in dense arrays indexed by the attribute ids, looked up for a whole
+# document in one numpy gather (Model._dense); a table that would grow beyond this many entries (8 MB) leaves
+# its family to the dict cache.
 _DENSE_MAX = 1 << 20
 
 
@@ -432,7 +432,7 @@ class Model:
     _names: list[list[str]] = field(default_factory=list, repr=False)
     _families: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
     _older: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)  # the previous generation
-    _tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # the dense families (_DENSE)
+    _tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # the dense families
     _memo: list[dict[str, tuple[int, ...]]] = field(default_factory=list, repr=False)  # per _GROUPS entry
     _presum: np.ndarray = field(default_factory=lambda: np.zeros((0, N_TAGS), dtype=np.float32), repr=False)
     _clusters: Any = field(default=None, repr=False)
@@ -547,31 +547,8 @@ class Model:
         """Feature ids of family ``name`` for packed attribute-id combinations (no cache): two ids packed
         ``left << 32 | right`` for the pair families, the ``ppp`` triple as 20 bits each; ``pw`` has one id."""
         get, unk = self.index.get, self.unknown
-        none = unk << 32 | unk
         words, pos4, pos2, shapes, clusters = self._names
         sides = self.pair_words or pair_words(self.index)
-        if name == "ww":
-            left, right = sides[0], sides[1]
-            out = []
-            for x in keys:
-                a, b = words[x >> 32], words[x & _LO]
-                if a in left and b in right:
-                    s = a + "|" + b
-                    out.append(get("ww-1=" + s, unk) << 32 | get("ww+1=" + s, unk))
-                else:
-                    out.append(none)
-            return out
-        if name == "wp":
-            left = sides[2]
-            out = []
-            for x in keys:
-                a = words[x >> 32]
-                if a in left:
-                    s = a + "|" + pos2[x & _LO]
-                    out.append(get("pw-1=" + s, unk) << 32 | get("wp+1=" + s, unk))
-                else:
-                    out.append(none)
-            return out
         if name == "pw":
             right = sides[3]
             return [get("pw+1=" + pos2[x >> 32] + "|" + words[x & _LO], unk) if words[x & _LO] in right else unk
@@ -579,11 +556,24 @@ class Model:
         if name == "ppp":  # pos2 | pos4 | pos2, packed 20 bits each
             return [get("ppp=" + pos2[x >> 40] + "|" + pos4[(x >> 20) & 0xFFFFF] + "|" + pos2[x & 0xFFFFF], unk)
                     for x in keys]  # fmt: skip
-        tpl, names = {"pp": ("pp", pos4), "ss": ("ss", shapes), "cc": ("cc", clusters)}[name]
+        # the pair families with two features each (of the pair seen from its left and from its right): the
+        # names of each side, the two feature prefixes, and the words a side must be one of (None: any)
+        left, right, first, second, left_ok, right_ok = {
+            "ww": (words, words, "ww-1=", "ww+1=", sides[0], sides[1]),
+            "wp": (words, pos2, "pw-1=", "wp+1=", sides[2], None),
+            "pp": (pos4, pos4, "pp-1=", "pp+1=", None, None),
+            "ss": (shapes, shapes, "ss-1=", "ss+1=", None, None),
+            "cc": (clusters, clusters, "cc-1=", "cc+1=", None, None),
+        }[name]
+        none = unk << 32 | unk
         out = []
         for x in keys:
-            s = names[x >> 32] + "|" + names[x & _LO]
-            out.append(get(tpl + "-1=" + s, unk) << 32 | get(tpl + "+1=" + s, unk))
+            a, b = left[x >> 32], right[x & _LO]
+            if (left_ok is None or a in left_ok) and (right_ok is None or b in right_ok):
+                s = a + "|" + b
+                out.append(get(first + s, unk) << 32 | get(second + s, unk))
+            else:
+                out.append(none)
         return out
 
     def _family(self, name: str, packed: np.ndarray) -> np.ndarray:
@@ -614,7 +604,7 @@ class Model:
         return out
 
     def _dense(self, name: str, cols: tuple[np.ndarray, ...]) -> np.ndarray:
-        """A family over small attribute vocabularies (:data:`_DENSE`) from its dense table, indexed by the
+        """A family over small attribute vocabularies (pp, ss, cc, ppp) from its dense table, indexed by the
         attribute ids of each position (``cols``); entries not computed yet hold -1 and are filled here."""
         tab = self._tables.get(name)
         need = [int(c.max()) + 1 for c in cols]
