@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "livedoor-news" / "text"
@@ -103,63 +104,58 @@ class TreeRSS:
         return max(self.peak, tree_rss_mb(self._pid))
 
 
-def child(kind: str, texts: list[str], workers: int) -> dict:
-    """One measurement inside a child process; times are wall-clock epoch seconds for the parent."""
-    chars = sum(map(len, texts))
+def _analyser(kind: str, first: str, workers: int) -> tuple[Callable[[list[str]], tuple[int, int]], float]:
+    """Load KIND's model (wall-clock time when loaded), analyse FIRST once, and return a function that
+    analyses texts with WORKERS processes and gives (entity mentions, failed documents)."""
     if kind == "ginza":
         import spacy
 
         nlp = spacy.load("ja_ginza")
         ready = time.time()
-        nlp(texts[0])
-        t0 = time.perf_counter()
-        n_ents = sum(len(d.ents) for d in nlp.pipe(texts, n_process=workers, batch_size=16))
-        dt = time.perf_counter() - t0
-        return {"system": f"ja_ginza x{workers}", "chars": chars, "seconds": dt, "entities": n_ents, "ready": ready}
+        nlp(first)
+
+        def ginza(part: list[str]) -> tuple[int, int]:
+            return sum(len(d.ents) for d in nlp.pipe(part, n_process=workers, batch_size=16)), 0
+
+        return ginza, ready
     from kansoku.model import RawDoc
     from kansoku.pipeline import _warm, analyze_batch, run
 
     _warm()
     ready = time.time()
-    analyze_batch([RawDoc(source="warm-up", text=texts[0])])
-    raws = [RawDoc(source=f"doc{i}", text=t) for i, t in enumerate(texts)]
+    analyze_batch([RawDoc(source="warm-up", text=first)])
+
+    def kansoku(part: list[str]) -> tuple[int, int]:
+        recs = list(run([RawDoc(source=f"doc{i}", text=t) for i, t in enumerate(part)], workers=workers))
+        return (sum(sum(len(e["mentions"]) for e in r["entities"]) for r in recs if isinstance(r, dict)),
+                sum(not isinstance(r, dict) for r in recs))  # fmt: skip
+
+    return kansoku, ready
+
+
+def child(kind: str, texts: list[str], workers: int) -> dict:
+    """One measurement inside a child process; times are wall-clock epoch seconds for the parent."""
+    analyse, ready = _analyser(kind, texts[0], workers)
     t0 = time.perf_counter()
-    recs = list(run(raws, workers=workers))
+    n_ents, failed = analyse(texts)
     dt = time.perf_counter() - t0
-    n_ents = sum(sum(len(e["mentions"]) for e in r["entities"]) for r in recs if isinstance(r, dict))
-    failed = sum(not isinstance(r, dict) for r in recs)
-    return {"system": f"kansoku x{workers}", "chars": chars, "seconds": dt, "entities": n_ents, "failed": failed,
-            "ready": ready}  # fmt: skip
+    res = {"system": f"{'ja_ginza' if kind == 'ginza' else 'kansoku'} x{workers}", "chars": sum(map(len, texts)),
+           "seconds": dt, "entities": n_ents, "ready": ready}  # fmt: skip
+    if kind == "kansoku":
+        res["failed"] = failed
+    return res
 
 
 def serve(kind: str, texts: list[str], slices: int) -> None:
     """A one-worker analyser that takes turns: after loading and one warm-up text it prints ``ready``, then
     for each slice number read from stdin analyses that slice and prints its time as JSON."""
     cuts = [round(k * len(texts) / slices) for k in range(slices + 1)]
-    if kind == "ginza":
-        import spacy
-
-        nlp = spacy.load("ja_ginza")
-        nlp(texts[0])
-
-        def analyse(part: list[str]) -> int:
-            return sum(len(d.ents) for d in nlp.pipe(part, n_process=1, batch_size=16))
-    else:
-        from kansoku.model import RawDoc
-        from kansoku.pipeline import _warm, analyze_batch, run
-
-        _warm()
-        analyze_batch([RawDoc(source="warm-up", text=texts[0])])
-
-        def analyse(part: list[str]) -> int:
-            raws = [RawDoc(source=f"doc{i}", text=t) for i, t in enumerate(part)]
-            return sum(sum(len(e["mentions"]) for e in r["entities"]) for r in run(raws, workers=1)
-                       if isinstance(r, dict))  # fmt: skip
+    analyse, _ = _analyser(kind, texts[0], 1)
     print("ready", flush=True)
     for line in sys.stdin:
         k = int(line)
         t0 = time.perf_counter()
-        found = analyse(texts[cuts[k] : cuts[k + 1]])
+        found, _ = analyse(texts[cuts[k] : cuts[k + 1]])
         print(json.dumps({"seconds": time.perf_counter() - t0, "entities": found}), flush=True)
 
 
