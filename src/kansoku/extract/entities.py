@@ -65,6 +65,7 @@ _WEAK_SUFFIXES = {"通信", "放送", "グループ", "クラブ", "センター
                   "広場", "宮", "港", "橋", "フォーラム", "五輪", "映画祭", "祭"}
 _FAC_SET = set(FAC_SUFFIXES)
 _EVENT_SET = set(EVENT_SUFFIXES)
+_ALL_SUFFIXES = frozenset(_EVENT_SET | _FAC_SET | _ORG_SET)
 _GENERIC_PREFIX = ("同", "当", "本", "各", "両", "その", "この", "同国", "我が", "わが")
 # characters that may precede/follow one-kanji country abbreviations inside one token (対露, 訪米, 露軍)
 _ABBREV_PREFIX = set("対訪反親在駐来離日")
@@ -589,12 +590,13 @@ def _pattern_mentions(
     places = Cover(place_spans)
     # an organisation or event compound may start with a known place (キーウ国際社会学研究所, 米露首脳会談)
     free = Cover(c for c in spans if c not in place_spans)
+    tails = _Tails(toks)
     while i < n:
         t = toks[i]
         if t.pos[0] not in _NAME_POS and not _HAS_KATA_OR_LATIN[t.surface]:
             i += 1  # a particle, a verb, punctuation: no organisation, person or place starts here
             continue
-        m, nxt = _org_or_event_at(text, toks, i, free, places)
+        m, nxt = _org_or_event_at(text, toks, i, free, places, tails) if tails.may_end(i) else (None, i)
         if m is not None and (m.start, m.end) in place_spans:
             m = None
             nxt = i
@@ -843,10 +845,44 @@ def _noun_like(t: Token) -> bool:
     ) or t.surface == "・"
 
 
+class _Tails:
+    """Per sentence: the suffix a compound ending at each token would have (its surface, or the last two
+    surfaces, in the event / facility / organisation suffix lists), and where the next one is, so that
+    :func:`_org_or_event_at` is tried only where a suffix can still be reached."""
+
+    __slots__ = ("kind", "weak", "next", "run")
+
+    def __init__(self, toks: list[Token]) -> None:
+        n = len(toks)
+        self.kind: list[str | None] = [None] * n
+        self.weak = [False] * n
+        for j in range(1, n):
+            t = toks[j].surface
+            two = toks[j - 1].surface + t
+            if t in _ALL_SUFFIXES or two in _ALL_SUFFIXES:
+                tails = {t, two}
+                self.weak[j] = bool(tails & _WEAK_SUFFIXES)
+                self.kind[j] = ("EVENT" if tails & _EVENT_SET else "FAC" if tails & _FAC_SET
+                                else "ORG" if tails & _ORG_SET else None)
+        # next[j]: the first position >= j with a suffix; run[j]: the end of the noun-like run from j
+        self.next = nxt = [n] * (n + 1)
+        self.run = run = [n] * (n + 1)
+        for j in range(n - 1, -1, -1):
+            nxt[j] = j if self.kind[j] is not None else nxt[j + 1]
+            run[j] = run[j + 1] if _noun_like(toks[j]) else j
+
+    def may_end(self, i: int) -> bool:
+        """A compound from ``i`` can reach a suffix: one within the noun-like run and ten tokens."""
+        j = self.next[i + 1]
+        return j < self.run[i] and j <= i + 10
+
+
 def _org_or_event_at(
-    text: str, toks: list[Token], i: int, covered: Cover, places: Cover
+    text: str, toks: list[Token], i: int, covered: Cover, places: Cover, tails: _Tails | None = None
 ) -> tuple[Mention | None, int]:
     """A noun compound starting at i and ending in an organisation or event suffix."""
+    if tails is None:
+        tails = _Tails(toks)
     if toks[i].surface in ("・", "･", "=", "＝"):
         return None, i
     j = i
@@ -865,15 +901,11 @@ def _org_or_event_at(
         elif _IS_KATA[t.surface] and t.surface != "・":
             has_word = True
         if j > i and (has_name or has_word):
-            tails = {t.surface, toks[j - 1].surface + t.surface}
-            if not has_name and tails & _WEAK_SUFFIXES:
+            kind = tails.kind[j]
+            if kind is None or (not has_name and tails.weak[j]):
                 pass  # データ通信, テレビ放送, アイドルグループ
-            elif tails & _EVENT_SET:
-                best = (j, "EVENT")
-            elif tails & _FAC_SET:
-                best = (j, "FAC")
-            elif tails & _ORG_SET:
-                best = (j, "ORG")
+            else:
+                best = (j, kind)
         j += 1
         if j - i > 10:
             break

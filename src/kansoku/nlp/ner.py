@@ -526,7 +526,7 @@ class Model:
         rows, w = self._rows[first:n], self.weights
         acc = np.repeat(w[self.index.get("b", self.unknown)][None, :], n - first, axis=0)
         for col in _OWN_COLUMNS:
-            acc += w[rows[:, col]]
+            acc += w.take(rows[:, col], axis=0)
         self._presum[first:n] = acc
 
     def _keys(self, tokens: list[Token]) -> list[int]:
@@ -647,10 +647,11 @@ class Model:
         with self._lock:
             table, centres, keys = self._table(sentences)
             ids = table[centres[:, None] + _OFFSETS[_OWN:], _COLUMNS[_OWN:]].T.copy()
-            em = self._presum[keys[centres]]
+            # ``take`` gathers whole rows: several times faster than ``w[col]``'s general fancy indexing
+            em = self._presum.take(keys.take(centres), axis=0)
             w = self.weights
             for col in ids:
-                em += w[col]
+                em += w.take(col, axis=0)
             return em
 
     def _table(self, sentences: list[list[Token]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -674,7 +675,7 @@ class Model:
         if self._pending:
             self._flush()
         keys = np.asarray(flat, dtype=np.intp)
-        rows = self._rows[keys]  # (T, _ROW)
+        rows = self._rows.take(keys, axis=0)  # (T, _ROW)
         t = len(flat)
         table = np.empty((t, _BIAS + 1), dtype=np.int64)
         table[:, :_ROLE_COLS] = rows[:, :_ROLE_COLS]
