@@ -113,3 +113,46 @@ def test_finditer_gives_the_patterns_own_matches() -> None:
             assert [m.span() for m in finditer(compiled, text)] == [m.span() for m in compiled.finditer(text)]
             assert [m.span() for m in finditer(compiled, text, lo, hi)] == [
                 m.span() for m in compiled.finditer(text, lo, hi)]
+
+
+def test_live_rules_out_only_patterns_the_document_cannot_match() -> None:
+    """prefilter.Live: searching a slice, a per-character mapping of a slice or a □-masked slice of a
+    document finds what the pattern itself finds, and a pattern the document lacks is dead."""
+    from kansoku.prefilter import Live
+
+    compiled = [re.compile(p) for p in PATTERNS]
+    fold = str.maketrans("甲乙", "丙丁")  # a per-character mapping, applied to the document and its parts alike
+    rng = random.Random(17)
+    for _ in range(400):
+        doc = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 40)))
+        live, mapped = Live(compiled, doc), Live(compiled, doc.translate(fold))
+        for p in compiled:
+            assert live.dead(p) == (not may_match(p, doc))
+            for _ in range(4):
+                lo = rng.randint(0, len(doc))
+                hi = rng.randint(lo, len(doc))
+                part = doc[lo:hi]
+                masked = "".join("□" if rng.random() < 0.2 else c for c in part)
+                folded = part.translate(fold)
+                for got, searched in ((live, part), (live, masked), (mapped, folded)):
+                    assert [m.span() for m in got.finditer(p, searched)] == [m.span() for m in p.finditer(searched)]
+                    assert got.may_match(p, searched) or p.search(searched) is None
+    other = re.compile("甲乙")
+    assert [m.span() for m in Live(compiled, "").finditer(other, "甲乙")] == [(0, 2)]  # not listed: searched
+
+
+def test_document_wide_guards_hold_for_the_stages_that_use_them() -> None:
+    """The stages search parts of a document that are mapped or masked; Live is exact there only when no
+    literal their patterns need has a character the mapping adds or the masking writes."""
+    from kansoku.extract import claims, quantities, timex
+
+    def literals(patterns) -> set[str]:  # type: ignore[no-untyped-def]
+        return {lit for p in patterns for lit in (literal_guard(p) or ())}
+
+    pats = claims._patterns()
+    cue = literals(pats[f] for f in (*claims._CUE_FAMILIES, "reaction", "according", "wording"))
+    assert cue and not any("□" in lit for lit in cue)
+    source = literals(quantities._SOURCE_PATTERNS)
+    assert source and not any("□" in lit for lit in source)
+    own = literals(timex._own_patterns())  # _normalize writes digits (kansuji, 元年) and drops commas between them
+    assert own and not any(c.isdigit() for lit in own for c in lit)

@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["cached_guards", "finditer", "literal_guard", "may_match", "may_match_in"]
+__all__ = ["Live", "cached_guards", "finditer", "literal_guard", "may_match", "may_match_in"]
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT")
                                             else set())
@@ -246,6 +246,38 @@ def finditer(pattern: re.Pattern[str], text: str, start: int = 0, end: int | Non
         return pattern.finditer(text) if may_match(pattern, text) else iter(())
     end = len(text) if end is None else end
     return pattern.finditer(text, start, end) if may_match_in(pattern, text, start, end) else iter(())
+
+
+class Live:
+    """Which of a stage's patterns may match anywhere in a document, decided once for the document; a search
+    in one of its parts (a sentence) then skips at once a pattern the whole document rules out, instead of
+    testing that pattern's literals on every sentence (most cue patterns need a word most articles lack).
+
+    Exact when every literal that occurs in a searched part also occurs in ``text``.  That holds for a slice
+    of ``text``; for a per-character mapping of a slice (``str.translate``) when ``text`` is the same mapping of
+    the whole document; and for a copy masked with a character that no guard literal has (``□``).  A pattern
+    not among ``patterns`` is searched as :func:`finditer` would."""
+
+    __slots__ = ("_dead",)
+
+    def __init__(self, patterns: Iterator[re.Pattern[str]] | list[re.Pattern[str]], text: str) -> None:
+        # by id, holding the pattern (an id is unique only while its object lives)
+        self._dead = {id(p): p for p in patterns if not may_match(p, text)}
+
+    def finditer(self, pattern: re.Pattern[str], part: str, start: int = 0,
+                 end: int | None = None) -> Iterator[re.Match[str]]:
+        """:func:`finditer` over a part of the document."""
+        if self._dead.get(id(pattern)) is pattern:
+            return iter(())
+        return finditer(pattern, part, start, end)
+
+    def may_match(self, pattern: re.Pattern[str], part: str) -> bool:
+        """:func:`may_match` on a part of the document."""
+        return self._dead.get(id(pattern)) is not pattern and may_match(pattern, part)
+
+    def dead(self, pattern: re.Pattern[str]) -> bool:
+        """The document has none of the literals ``pattern`` needs."""
+        return self._dead.get(id(pattern)) is pattern
 
 
 _GUARDS_VERSION = b"guards-1"

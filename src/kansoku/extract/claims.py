@@ -25,7 +25,7 @@ from typing import Any
 from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.normalize.segment import split_spans
-from kansoku.prefilter import finditer, may_match
+from kansoku.prefilter import Live, may_match
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
@@ -156,23 +156,36 @@ def _strip_quote(text: str, end: int, lower: int) -> tuple[int, int] | None:
     return None
 
 
+_NUMBER_ONLY = rx.compile(r"[0-9０-９.\-]+")
+_ANAPHOR = rx.compile(r"彼女?|彼ら|彼女ら|同(?:氏|国|紙|誌|社|省|庁|党|局|通信|[^\s]{0,6}(?:相|大統領|首相|長官|報道官|議員|総裁|知事|"
+                      r"市長|総書記|主席|大使|監督|選手|代表|会長|社長|CEO|教授|議長|委員長|首長))")
+_TRAILING_PAREN = rx.compile(r"[(（][^)）]*[)）]$")
+_COUNT_END = rx.compile(r"(?:年|月|日|時|分|％|%|件|人|回)$")
+_DIGIT = rx.compile(r"[0-9０-９]")
+_FOREIGN_RUN = rx.compile(r"[\u30A1-\u30FA]{2,}|[A-Za-z]{2,}")
+
+
+@lru_cache(maxsize=1)
+def _speaker_suffixes() -> tuple[str, ...]:
+    return tuple(cues()["claims"]["speaker_suffixes"])
+
+
 @lru_cache(maxsize=4096)
 def plausible_speaker(np: str) -> bool:
     """Whether a subject noun phrase can be a speaker (a person, an organisation, a state, an outlet)."""
     c = cues()["claims"]
-    if not np or len(np) > 40 or np in c["speaker_stop"] or re.fullmatch(r"[0-9０-９.\-]+", np):
+    if not np or len(np) > 40 or np in c["speaker_stop"] or _NUMBER_ONLY.fullmatch(np):
         return False
-    if re.fullmatch(r"彼女?|彼ら|彼女ら|同(?:氏|国|紙|誌|社|省|庁|党|局|通信|[^\s]{0,6}(?:相|大統領|首相|長官|報道官|議員|総裁|知事|市長|"
-                    r"総書記|主席|大使|監督|選手|代表|会長|社長|CEO|教授|議長|委員長|首長))", np):
+    if _ANAPHOR.fullmatch(np):
         return True  # an anaphor: resolved to its antecedent by resolve/links.py
-    head = re.sub(r"[(（][^)）]*[)）]$", "", np).rsplit("の", 1)[-1]
+    head = _TRAILING_PAREN.sub("", np).rsplit("の", 1)[-1]
     if head in c["speaker_stop"] or len(head) < 2 and head not in ("米", "露", "中", "英", "仏", "独"):
         return False
-    if re.search(r"(?:年|月|日|時|分|％|%|件|人|回)$", head) and re.search(r"[0-9０-９]", head):
+    if _COUNT_END.search(head) and _DIGIT.search(head):
         return False
-    if any(head.endswith(s) for s in c["speaker_suffixes"]):
+    if head.endswith(_speaker_suffixes()):
         return True
-    if re.search(r"[\u30A1-\u30FA]{2,}|[A-Za-z]{2,}", head):
+    if _FOREIGN_RUN.search(head):
         return True
     from kansoku.nlp.tokens import tokenize
 
@@ -364,6 +377,9 @@ def extract_claims(doc: Document, author_voice: bool = False) -> list[dict[str, 
             dialogue_lines.append(sp)
             out.append(_rec(text, sp.start + m.start("name"), body_end, name, None, "quote", (body_start, body_end)))
             out.extend(_wording_claims(text, sp, []))  # 記事では「…」という表現が…: words the turn attributes
+    # the cue patterns a sentence is searched with, ruled out once for the whole document when it lacks
+    # their literals (sentences are slices of the text; masking writes □, which no cue literal has)
+    live = Live([pats[f] for f in (*_CUE_FAMILIES, "reaction", "according", "wording")], text)
     ctx = _Context()
     bare_quote: Span | None = None  # a sentence that is only 「…」。, waiting for 「こう語った」
     for sp in sents:
@@ -383,17 +399,17 @@ def extract_claims(doc: Document, author_voice: bool = False) -> list[dict[str, 
                 bare_quote = None
                 continue
         bare_quote = sp if re.fullmatch(r"「[^「」]+」。?", sent) else None
-        out.extend(_sentence_claims(text, sp, ctx, author_voice))
+        out.extend(_sentence_claims(text, sp, ctx, author_voice, live))
     out.sort(key=lambda r: (r["start"], r["end"]))
     return out
 
 
-def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]], live: Live | None = None) -> list[dict[str, Any]]:
     """記事では「北極星を失った」という表現が使われている: words a text or a person is said to use."""
     s0, sent = sp.start, text[sp.start : sp.end]
     out: list[dict[str, Any]] = []
     wording = _patterns()["wording"]
-    if not may_match(wording, sent):
+    if not (live.may_match(wording, sent) if live is not None else may_match(wording, sent)):
         return out
     for wm in wording.finditer(sent):
         a, b = _strip_when(sent, wm.start("np"), wm.end("np"))
@@ -411,16 +427,22 @@ def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]]) -> list[dic
 _CIRCULATES = rx.compile(rf"(?P<np>{_NP})(?:では|で)、?")
 
 
-def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = False) -> list[dict[str, Any]]:
+_CUE_FAMILIES = ("post", "post_plain", "opinion", "statement", "speech", "toshita", "bare_opinion", "koto")
+
+
+def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = False,
+                     live: Live | None = None) -> list[dict[str, Any]]:
     pats = _patterns()
+    if live is None:
+        live = Live((), text)
     s0 = sp.start
     sent = text[sp.start : sp.end]
     masked = _mask_brackets(sent)
     found: list[tuple[int, int, str]] = []  # (cue_start, cue_end, cue)
     weak: set[int] = set()
     post: dict[int, tuple[int, int]] = {}
-    for fam in ("post", "post_plain", "opinion", "statement", "speech", "toshita", "bare_opinion", "koto"):
-        for m in finditer(pats[fam], masked):
+    for fam in _CUE_FAMILIES:
+        for m in live.finditer(pats[fam], masked):
             if any(m.start() < e and s < m.end() for s, e, _ in found):
                 continue
             if fam in ("post", "post_plain"):
@@ -437,7 +459,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
                 weak.add(m.start())
     found.sort()
     recs: list[dict[str, Any]] = []
-    rm = pats["reaction"].search(sent) if may_match(pats["reaction"], sent) else None
+    rm = pats["reaction"].search(sent) if live.may_match(pats["reaction"], sent) else None
     if rm and plausible_speaker(sent[rm.start("np") : rm.end("np")]):
         # reactions gathered under a place or a group (ネット上では「…」「…」などの批判が相次いだ)
         qs, qe = rm.start("quotes"), rm.end("quotes")
@@ -445,8 +467,8 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
         recs.append(_rec(text, sp.start, sp.end, (s0 + rm.start("np"), s0 + rm.end("np")), rm.group("verb"), "quote",
                          (s0 + qs + 1, s0 + qs + len(body) - 1)))
         found = [f for f in found if not (qs <= f[0] <= rm.end())]
-    recs += _wording_claims(text, sp, recs)
-    according = pats["according"].match(masked) if may_match(pats["according"], masked) else None
+    recs += _wording_claims(text, sp, recs, live)
+    according = pats["according"].match(masked) if live.may_match(pats["according"], masked) else None
     acc_speaker = None
     if according:
         a, b = _source_np(sent, *_strip_when(sent, according.start("np"), according.end("np")))
@@ -500,7 +522,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
     topic = _find_speaker(sent, len(sent), False, False, masked)
     if topic is not None:
         np = sent[topic[0] : topic[1]]
-        if re.search(r"[\u30A1-\u30FA]{2,}|[A-Za-z]{2,}", np) or np.endswith(tuple(cues()["claims"]["speaker_suffixes"])):
+        if _FOREIGN_RUN.search(np) or np.endswith(_speaker_suffixes()):
             ctx.span = (s0 + topic[0], s0 + topic[1])
     if according and acc_speaker and len(masked) - according.end() >= 6:
         # 〜によると、…(という): reported, by the named source

@@ -32,7 +32,7 @@ from kansoku.nlp.gazetteer import _END, Gazetteer
 from kansoku.nlp.gazetteer import default as default_gazetteer
 from kansoku.nlp.tokens import Token, tokens
 from kansoku.nlp.variants import variant_key
-from kansoku.prefilter import finditer, may_match
+from kansoku.prefilter import Live, may_match
 
 # Words that follow a person's name; longest first so that 大統領報道官 wins over 大統領.
 PERSON_TITLES = sorted(
@@ -188,6 +188,7 @@ def find_mentions(
     out: list[Mention] = []
     labels = [x for x in loaded_labels() if may_match(x[0], text)]  # most documents use none of them
     sent_tokens = [tokens(doc, sent) for sent in sentences]
+    live = Live([_URL], text)
     if use_ner:
         from kansoku.nlp.ner import predict_many
 
@@ -202,7 +203,7 @@ def find_mentions(
                 cands = [eid for eid, _ in gaz.lookup(m.group(0)) if (g := gaz.get(eid)) and g.type == "PERSON"]
                 found.append(Mention(m.group(0), m.start(), m.end(), "PERSON", "gazetteer" if cands else "seed",
                                      cands, title=_title_at(text, m.end())))
-        urls = [(u.start(), u.end()) for u in finditer(_URL, text, sent.start, sent.end)]
+        urls = [(u.start(), u.end()) for u in live.finditer(_URL, text, sent.start, sent.end)]
         found = [m for m in found if not _overlaps(m.start, m.end, urls)]
         for pat, ref, _stance, _note in labels:
             for m in pat.finditer(text, sent.start, sent.end):

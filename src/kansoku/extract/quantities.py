@@ -24,7 +24,7 @@ from importlib import resources
 from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.nlp.tokens import Token, tokenize
-from kansoku.prefilter import finditer
+from kansoku.prefilter import Live, finditer
 
 # ---------------------------------------------------------------------------------------------------------
 # character normalisation (strictly one char -> one char, so offsets are preserved)
@@ -661,8 +661,13 @@ class _Src:
     survey: bool
 
 
-def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
-    """Attribution cues of one sentence with the noun phrase each points to."""
+_SOURCE_PATTERNS = (_EXPLICIT_RE, _CREDIT_RE, _SHIRABE_RE, _MEDIA_RE, _SURVEY_RUN_RE, _AUTHOR_RE, _SPEECH_RE)
+
+
+def _sources(s: str, lo: int, hi: int, speech: bool = True, live: Live | None = None) -> list[_Src]:
+    """Attribution cues of one sentence with the noun phrase each points to.  ``live``: the cue patterns
+    the document can match at all (over the document's ``_NORM`` mapping: ``s`` is a mapped slice of it)."""
+    find = finditer if live is None else live.finditer
     masked = _mask_quotes(s, lo, hi)
     out: list[_Src] = []
     has_survey = _SURVEY_WORD in masked
@@ -680,21 +685,21 @@ def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
             topic[particles] = _topic(s, masked, lo, hi, particles)
         return topic[particles]
 
-    for m in finditer(_EXPLICIT_RE, masked):
+    for m in find(_EXPLICIT_RE, masked):
         p = lo + m.start()
         add(_source_before(s, p, lo), p, True, "調査" in m.group(0) or has_survey)
     # these three need a literal most sentences lack (出典, 調べ, 「): each is searched only when it is there
-    for m in finditer(_CREDIT_RE, s, lo, hi):
+    for m in find(_CREDIT_RE, s, lo, hi):
         add((m.start(1), m.start(1) + len(m.group(1).rstrip())), m.start(), True, has_survey)
-    for m in finditer(_SHIRABE_RE, s, lo, hi):
+    for m in find(_SHIRABE_RE, s, lo, hi):
         toks = _tokens(s, m.start(1), m.end(1))
         add(_phrase(_clean_source(_np_back(toks, len(toks), 3))), m.start(), True, has_survey)
-    for m in finditer(_MEDIA_RE, s, lo, hi):
+    for m in find(_MEDIA_RE, s, lo, hi):
         add((m.start(1), m.end(1)), m.start(), True, False)
-    for m in finditer(_SURVEY_RUN_RE, masked):
+    for m in find(_SURVEY_RUN_RE, masked):
         p = lo + m.start()
         add(sentence_topic(), p, True, True)
-    for m in finditer(_AUTHOR_RE, masked):
+    for m in find(_AUTHOR_RE, masked):
         p = lo + m.start()
         floor = max(0, m.start() - 120)
         ga = masked.rfind("が", floor, m.start())
@@ -702,7 +707,7 @@ def _sources(s: str, lo: int, hi: int, speech: bool = True) -> list[_Src]:
             ga = masked.rfind("が", floor, ga)
         if ga > 0 and m.start() - ga < 120:
             add(_source_before(s, lo + ga, lo), p, True, has_survey)
-    for m in finditer(_SPEECH_RE, masked) if speech else ():
+    for m in find(_SPEECH_RE, masked) if speech else ():
         p = lo + m.start()
         if masked.startswith(("られ", "され", "れ", "合"), m.end()):  # passive, 話し合い
             continue
@@ -993,6 +998,7 @@ def extract_quantities(doc: Document) -> list[dict]:
     prev_range: tuple[int, int] | None = None
     survey_src: tuple[int, _Src] | None = None
     block: tuple[int, _Src] | None = None
+    live = Live(_SOURCE_PATTERNS, text.translate(_NORM))  # each piece is read as a _NORM-mapped slice
     for idx, (lo, hi) in enumerate(_pieces(text, sentences)):
         if hi <= lo:
             continue
@@ -1001,7 +1007,7 @@ def extract_quantities(doc: Document) -> list[dict]:
         n = len(s)
         has_num = _HAS_NUM.search(s) is not None
         quants = _scan(s, 0, n) if has_num else []
-        srcs = _sources(s, 0, n, speech=bool(quants) or _BLOCK_RE.search(s) is not None)
+        srcs = _sources(s, 0, n, speech=bool(quants) or _BLOCK_RE.search(s) is not None, live=live)
         gap = text[prev_end:lo] if prev_end >= 0 else "\n"
         same_para = "\n" not in gap
         carried: _Src | None = None
@@ -1053,7 +1059,7 @@ def extract_quantities(doc: Document) -> list[dict]:
             pool = abs_srcs or last_srcs
             if not pool and prev_range is not None:  # the previous sentence was scanned without speech cues
                 plo, phi = prev_range
-                pool = [_shift(x, plo) for x in _sources(text[plo:phi].translate(_NORM), 0, phi - plo)]
+                pool = [_shift(x, plo) for x in _sources(text[plo:phi].translate(_NORM), 0, phi - plo, live=live)]
             bsrc = next((x for x in reversed(pool) if x.explicit), pool[-1] if pool else None)
             block = (idx, bsrc) if bsrc else None
         last_srcs = abs_srcs

@@ -64,7 +64,7 @@ from typing import Any
 
 from kansoku import rx
 from kansoku.model import Document, Span
-from kansoku.prefilter import finditer
+from kansoku.prefilter import Live, finditer
 
 __all__ = ["extract_timex", "extract_events", "load_wareki"]
 
@@ -430,9 +430,20 @@ def _zone_of(word: str) -> str:
     return "JST" if word in ("日本時間", "JST") else "local"
 
 
-def _own_atoms(s: str) -> list[_Atom]:
+@lru_cache(maxsize=1)
+def _own_patterns() -> tuple[re.Pattern[str], ...]:
+    """The patterns :func:`_own_atoms` searches, for a document-wide :class:`~kansoku.prefilter.Live`.  It is
+    built over the document's per-character NFKC (``_NFKC_ONE``), not over ``_normalize``'s output.  That is
+    exact because no literal these patterns need has a digit: beyond the per-character mapping,
+    ``_normalize`` writes digits (for kansuji and 元年) and drops commas between digits, so a literal without
+    one that occurs in its output occurs in the mapped document (tests/test_prefilter.py checks it)."""
+    return (_era_re(), _QUARTER_CENTURY_RE, _CENTURY_RE, _DECADE_RE, _FY_RE, _REL_SEASON_RE, _SEASON_RE, _REL_RE, _CTX_RE, _NAGO_RE, _VAGUE_RE, _WEEKDAY_RE, _PAREN_WD_RE, _YEAR_RANGE_RE, _NEXT_DAY_RE, _ZONE_RE, _NOON_RE)
+
+
+def _own_atoms(s: str, live: Live | None = None) -> list[_Atom]:
+    find = finditer if live is None else live.finditer
     atoms: list[_Atom] = []
-    for m in finditer(_era_re(), s):
+    for m in find(_era_re(), s):
         base = load_wareki()[m.group(1)]
         atoms.append(
             _Atom(
@@ -444,9 +455,9 @@ def _own_atoms(s: str) -> list[_Atom]:
                 d=int(m.group(4)) if m.group(4) else None,
             )
         )
-    for m in finditer(_QUARTER_CENTURY_RE, s):
+    for m in find(_QUARTER_CENTURY_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "duration", value="P25Y"))
-    for m in finditer(_CENTURY_RE, s):
+    for m in find(_CENTURY_RE, s):
         n = int(m.group(2))
         if m.group(1) or n == 0 or (m.start() > 0 and s[m.start() - 1] == "半"):
             continue
@@ -454,27 +465,27 @@ def _own_atoms(s: str) -> list[_Atom]:
             atoms.append(_Atom(m.start(), m.end(), "duration", value=f"P{n * 100}Y"))
             continue
         atoms.append(_Atom(m.start(), m.end(), "century", value=f"{n - 1:02d}"))
-    for m in finditer(_DECADE_RE, s):
+    for m in find(_DECADE_RE, s):
         g = m.group(1)
         val = g[:3] if len(g) == 4 else ("19" if int(g) >= 30 else "20") + g[0]
         atoms.append(_Atom(m.start(), m.end(), "decade", value=val))
-    for m in finditer(_FY_RE, s):
+    for m in find(_FY_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "date", y=int(m.group(1))))
-    for m in finditer(_REL_SEASON_RE, s):
+    for m in find(_REL_SEASON_RE, s):
         atoms.append(
             _Atom(m.start(), m.end(), "date", rel=("Y", _SEASON_REL[m.group(1)]), season=_SEASONS[m.group(2)])
         )
-    for m in finditer(_SEASON_RE, s):
+    for m in find(_SEASON_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "season", season=_SEASONS[m.group(1)], paren=True))
-    for m in finditer(_REL_RE, s):
+    for m in find(_REL_RE, s):
         rel = _REL_WORDS[m.group(1)]
         if m.group(2) == "末" and rel[0] != "W":
             atoms.append(_Atom(m.start(), m.end() - 1, "date", rel=rel))
             continue
         atoms.append(_Atom(m.start(), m.end(), "date", rel=rel, weekend=m.group(2) == "末"))
-    for m in finditer(_CTX_RE, s):
+    for m in find(_CTX_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "date", ctx=_CTX_WORDS[m.group(1)]))
-    for m in finditer(_NAGO_RE, s):
+    for m in find(_NAGO_RE, s):
         n = int(m.group(2))
         unit = {"年": "Y", "週間": "W", "日": "D"}.get(m.group(3), "M")
         off = -n if m.group(4) == "前" else n
@@ -491,7 +502,7 @@ def _own_atoms(s: str) -> list[_Atom]:
             atoms.append(_Atom(start, m.end(), "date", ctx=(unit, off), rel=(unit, off)))
         else:
             atoms.append(_Atom(start, m.end(), "date", rel=(unit, off)))
-    for m in finditer(_VAGUE_RE, s):
+    for m in find(_VAGUE_RE, s):
         if m.group(5):
             ref = "PAST_REF" if m.group(5) == "前" else "FUTURE_REF"
             atoms.append(_Atom(m.start(), m.end(), "ref", value=ref))
@@ -511,11 +522,11 @@ def _own_atoms(s: str) -> list[_Atom]:
             val = "PXM"
         if val:
             atoms.append(_Atom(m.start(), m.end(), "duration", value=val))
-    for m in finditer(_WEEKDAY_RE, s):
+    for m in find(_WEEKDAY_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "weekday", weekday=_WD_MAP[m.group(1)]))
-    for m in finditer(_PAREN_WD_RE, s):
+    for m in find(_PAREN_WD_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "weekday", weekday=_WD_MAP[m.group(1)], paren=True))
-    for m in finditer(_YEAR_RANGE_RE, s):
+    for m in find(_YEAR_RANGE_RE, s):
         y1 = int(m.group(1))
         if not 1000 <= y1 <= 2999:
             continue
@@ -529,11 +540,11 @@ def _own_atoms(s: str) -> list[_Atom]:
         e1 = m.end(1) + (1 if m.group(2) else 0)
         atoms.append(_Atom(m.start(1), e1, "date", y=y1))
         atoms.append(_Atom(m.start(3), m.end(), "date", y=y2))
-    for m in finditer(_NEXT_DAY_RE, s):
+    for m in find(_NEXT_DAY_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "date", d=int(m.group(1)), next_day=True))
-    for m in finditer(_ZONE_RE, s):
+    for m in find(_ZONE_RE, s):
         atoms.append(_Atom(m.start(), m.end(), "zone", zone=_zone_of(m.group(1))))
-    for m in finditer(_NOON_RE, s):
+    for m in find(_NOON_RE, s):
         if m.group(1):
             atoms.append(_Atom(m.start(), m.end(), "time", hh=12, mi=0))
     return atoms
@@ -1050,6 +1061,7 @@ def extract_timex(doc: Document, doc_date: str | None) -> list[dict]:
     spans = sorted(sentences, key=lambda sp: sp.start) if sentences else [Span(0, len(text))]
     out: list[dict] = []
     prev_end = 0
+    live = Live(_own_patterns(), text.translate(_NFKC_ONE))
     for sp in spans:
         raw = text[sp.start : sp.end]
         if "\n" in text[prev_end : sp.start]:
@@ -1064,7 +1076,7 @@ def extract_timex(doc: Document, doc_date: str | None) -> list[dict]:
             continue
         norm, starts, ends = _normalize(raw)
         st.future = bool(_FUTURE_RE.search(norm)) and not _PAST_END_RE.search(norm.rstrip("」』)） "))
-        atoms = _own_atoms(norm)
+        atoms = _own_atoms(norm, live)
         if _JT_GATE_RE.search(norm):
             atoms.extend(_jt_atoms(norm))
         for g in _group(norm, _select(atoms)):
