@@ -97,7 +97,8 @@ class Document:
     ``normalize`` builds it once: clean ``text``, its ``sentences`` and ``lines`` (non-empty line spans),
     the title placed at the top, the reader's provenance ``candidates``. ``nlp`` tokenises spans on demand
     through :func:`kansoku.nlp.tokens.tokens`, memoised in ``token_cache`` so that no span is tokenised
-    twice. Each later stage writes its result into ``layers`` under its name (``layers["claims"]`` …) and
+    twice; over a batch of documents it tokenises every sentence and runs the tagger over all of them at once
+    (``ner``, :mod:`kansoku.nlp.batch`). Each later stage writes its result into ``layers`` under its name (``layers["claims"]`` …) and
     reads the layers of the stages before it; ``kansoku.pipeline.to_record`` turns the finished document
     into the JSON contract.
     """
@@ -120,6 +121,9 @@ class Document:
     fetch: dict[str, Any] | None = None
     layers: dict[str, Any] = field(default_factory=dict)
     token_cache: dict[tuple[int, int], list[Any]] = field(default_factory=dict, repr=False)
+    #: the statistical tagger's ``(start, end, TYPE)`` spans of each sentence, in sentence order, when the nlp
+    #: stage ran over the document's batch (``kansoku.nlp.batch``); else None and the entity stage tags them
+    ner: list[list[tuple[int, int, str]]] | None = field(default=None, repr=False)
 
     def layer(self, name: str) -> Any:
         """The result of stage ``name``; a clear error when that stage has not run (or was disabled)."""

@@ -321,10 +321,14 @@ class InjectedFault(RuntimeError):
 
 def analyze_document(raw: RawDoc, options: Options | None = None) -> dict:
     """One raw document in, one output record (the JSON contract, docs/output.md) out."""
+    return to_record(analyze_doc(_prepare_checked(raw), options))
+
+
+def _prepare_checked(raw: RawDoc) -> Document:
     marker = os.environ.get(FAULT_ENV)
     if marker and marker in (raw.text or ""):
         raise InjectedFault(f"{FAULT_ENV} marker found in the text")
-    return to_record(analyze_doc(prepare(raw), options))
+    return prepare(raw)
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -336,21 +340,53 @@ def _iso_date(value: str | None) -> str | None:
     return None
 
 
+#: documents prepared and tagged together by analyze_batch: the tagger's decoding steps are shared by the
+#: group (kansoku.nlp.batch), and no more than this many documents' tokens are held at once
+NLP_GROUP = 16
+
+
 def analyze_batch(raws: list[RawDoc], options: Options | None = None) -> list[dict | ReadError]:
-    """The pure core: a batch of raw documents in, one record (or a one-line error) per document out."""
+    """The pure core: a batch of raw documents in, one record (or a one-line error) per document out.
+
+    The documents go in groups of :data:`NLP_GROUP`: each is read and normalised (:func:`prepare`), the nlp
+    stage tokenises and tags the group's sentences together, then each document runs the later stages.  A
+    document that fails at any step becomes its one-line error; the others go on."""
+    opts = options or Options()
     out: list[dict | ReadError] = []
-    for raw in raws:
-        try:
-            out.append(analyze_document(raw, options))
-        except StageError as exc:
-            out.append(ReadError(raw.source, f"{exc}; please report it with this file"))
-        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
-            reason = str(exc).splitlines()[0] if str(exc) else ""
-            out.append(ReadError(raw.source, f"analysis failed: {type(exc).__name__}: {reason}"[:300]))
+    for k in range(0, len(raws), NLP_GROUP):
+        group = raws[k : k + NLP_GROUP]
+        docs: list[Document | ReadError] = []
+        for raw in group:
+            try:
+                docs.append(_prepare_checked(raw))
+            except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+                docs.append(_failure(raw, exc))
+        if "entities" not in opts.disable:
+            from kansoku.nlp.batch import tag_documents
+
+            # a failure here is met again in each document's own entity stage, which names it for that document
+            with contextlib.suppress(Exception):
+                tag_documents([d for d in docs if isinstance(d, Document)])
+        for raw, doc in zip(group, docs, strict=True):
+            if isinstance(doc, ReadError):
+                out.append(doc)
+                continue
+            try:
+                out.append(to_record(analyze_doc(doc, opts)))
+            except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+                out.append(_failure(raw, exc))
     rx.save()  # patterns first compiled in this batch, for the next process (workers skip atexit)
     prefilter.save()  # and the literal guards first computed
     _freeze_loaded()
     return out
+
+
+def _failure(raw: RawDoc, exc: Exception) -> ReadError:
+    """A document's one-line error: a stage's failure names the stage, anything else its exception."""
+    if isinstance(exc, StageError):
+        return ReadError(raw.source, f"{exc}; please report it with this file")
+    reason = str(exc).splitlines()[0] if str(exc) else ""
+    return ReadError(raw.source, f"analysis failed: {type(exc).__name__}: {reason}"[:300])
 
 
 _frozen = False

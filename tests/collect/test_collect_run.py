@@ -249,14 +249,14 @@ def test_failed_analysis_stores_nothing_and_is_retried(server, tmp_path: Path, m
 
     paths = serve_articles(server, 3)
     server.add("/feed.xml", rss(server.url, paths), content_type="application/rss+xml")
-    real = pipeline.analyze_document
+    real = pipeline.analyze_doc
 
-    def flaky(raw, options=None):
-        if raw.source.endswith("/1.html"):
+    def flaky(doc, options=None):
+        if doc.source.endswith("/1.html"):
             raise RuntimeError("simulated analysis crash")
-        return real(raw, options)
+        return real(doc, options)
 
-    monkeypatch.setattr(pipeline, "analyze_document", flaky)
+    monkeypatch.setattr(pipeline, "analyze_doc", flaky)
     db = tmp_path / "k.db"
     events: list[Event] = []
     stats = collect([server.url + "/feed.xml"], db, opts(), events.append)
@@ -267,7 +267,7 @@ def test_failed_analysis_stores_nothing_and_is_retried(server, tmp_path: Path, m
     assert rows(db, "SELECT count(*) FROM sources WHERE source = ?", bad)[0][0] == 0
     assert rows(db, "SELECT count(*) FROM collect_urls WHERE url = ?", bad)[0][0] == 0
     assert rows(db, "SELECT count(*) FROM raw_pages WHERE source = ?", bad)[0][0] == 0
-    monkeypatch.setattr(pipeline, "analyze_document", real)
+    monkeypatch.setattr(pipeline, "analyze_doc", real)
     server.clear()
     stats = collect([server.url + "/feed.xml"], db, opts())
     assert [h.path for h in server.hits(prefix="/news/")] == [paths[1]] and stats.added == 1

@@ -66,6 +66,8 @@ _WEAK_SUFFIXES = {"通信", "放送", "グループ", "クラブ", "センター
 _FAC_SET = set(FAC_SUFFIXES)
 _EVENT_SET = set(EVENT_SUFFIXES)
 _ALL_SUFFIXES = frozenset(_EVENT_SET | _FAC_SET | _ORG_SET)
+# the last part of a suffix the tokenizer may split in two (国際|会議): a token ending one of them
+_SUFFIX_ENDS = frozenset(x[k:] for x in _ALL_SUFFIXES for k in range(1, len(x)))
 _GENERIC_PREFIX = ("同", "当", "本", "各", "両", "その", "この", "同国", "我が", "わが")
 # characters that may precede/follow one-kanji country abbreviations inside one token (対露, 訪米, 露軍)
 _ABBREV_PREFIX = set("対訪反親在駐来離日")
@@ -192,7 +194,9 @@ def find_mentions(
     if use_ner:
         from kansoku.nlp.ner import predict_many
 
-        ner = predict_many(sent_tokens)  # all sentences at once: one gather, one batched Viterbi
+        # tagged with the rest of the batch by the nlp stage (kansoku.nlp.batch), else here: all sentences at once
+        tagged = doc.ner
+        ner = tagged if tagged is not None and len(tagged) == len(sentences) else predict_many(sent_tokens)
     for k, sent in enumerate(sentences):
         toks = sent_tokens[k]
         if not toks:
@@ -851,31 +855,33 @@ class _Tails:
     surfaces, in the event / facility / organisation suffix lists), and where the next one is, so that
     :func:`_org_or_event_at` is tried only where a suffix can still be reached."""
 
-    __slots__ = ("kind", "weak", "next", "run")
+    __slots__ = ("kind", "weak", "next", "toks")
 
     def __init__(self, toks: list[Token]) -> None:
         n = len(toks)
+        self.toks = toks
         self.kind: list[str | None] = [None] * n
         self.weak = [False] * n
         for j in range(1, n):
             t = toks[j].surface
-            two = toks[j - 1].surface + t
-            if t in _ALL_SUFFIXES or two in _ALL_SUFFIXES:
-                tails = {t, two}
+            if t in _ALL_SUFFIXES or (t in _SUFFIX_ENDS and toks[j - 1].surface + t in _ALL_SUFFIXES):
+                tails = {t, toks[j - 1].surface + t}
                 self.weak[j] = bool(tails & _WEAK_SUFFIXES)
                 self.kind[j] = ("EVENT" if tails & _EVENT_SET else "FAC" if tails & _FAC_SET
                                 else "ORG" if tails & _ORG_SET else None)
-        # next[j]: the first position >= j with a suffix; run[j]: the end of the noun-like run from j
+        # next[j]: the first position >= j with a suffix (n: none)
         self.next = nxt = [n] * (n + 1)
-        self.run = run = [n] * (n + 1)
         for j in range(n - 1, -1, -1):
             nxt[j] = j if self.kind[j] is not None else nxt[j + 1]
-            run[j] = run[j + 1] if _noun_like(toks[j]) else j
 
     def may_end(self, i: int) -> bool:
-        """A compound from ``i`` can reach a suffix: one within the noun-like run and ten tokens."""
+        """A compound from ``i`` can reach a suffix: the next one is within ten tokens, all of them noun-like
+        (a later suffix lies beyond the same break)."""
         j = self.next[i + 1]
-        return j < self.run[i] and j <= i + 10
+        if j >= len(self.kind) or j > i + 10:
+            return False
+        toks = self.toks
+        return all(_noun_like(toks[k]) for k in range(i, j + 1))
 
 
 def _org_or_event_at(
