@@ -43,6 +43,7 @@ def test_compiled_ner_model_is_the_model_file(tmp_path: Path) -> None:
         assert new.weights.dtype == old.weights.dtype and np.array_equal(new.weights, old.weights)
         assert new.trans.dtype == old.trans.dtype and np.array_equal(new.trans, old.trans)
         assert old.pair_words is None and new.pair_words == ner.pair_words(old.index)
+        assert old.direct_vocab is None and new.direct_vocab == ner.direct_vocab(old.index)
         assert len(table) == len(clusters)
         words = list(clusters)
         for w in words[::7] + words[-50:]:

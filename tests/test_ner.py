@@ -112,6 +112,15 @@ def test_pair_words_split_at_every_bar() -> None:
     assert wp_left == {"q"} and pw_right == {"r"}
 
 
+def test_direct_vocab_holds_every_value_after_a_direct_prefix() -> None:
+    from kansoku.nlp.ner import _DIRECT, _GROUPS, direct_vocab
+
+    sets = direct_vocab(["w=a", "w-2=b", "w+1=a=b", "n=c", "pr1=d", "su3=efg", "p=名詞-普通名詞", "L=3カ0", "ww-1=x|y"])
+    by_slot = dict(zip((slot for slot, _ in _GROUPS), sets, strict=True))
+    assert by_slot[0] == {"a", "b", "a=b"} and by_slot[11] == {"c"} and by_slot[4] == {"d"} and by_slot[8] == {"efg"}
+    assert all(not x for x, direct in zip(sets, _DIRECT, strict=True) if not direct)  # memoised groups: none
+
+
 def test_id_matrix_is_token_features() -> None:
     """The fast path's feature ids are the ids of token_features(), sentence by sentence, in order."""
     from kansoku.nlp.ner import model, token_features

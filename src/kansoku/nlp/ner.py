@@ -417,6 +417,21 @@ def pair_words(names: Any) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(x) for x in sides)
 
 
+def direct_vocab(names: Any) -> tuple[frozenset[str], ...]:
+    """Per group of ``_GROUPS``: the attribute values that occur after one of its prefixes in the feature
+    names (empty for a memoised group).  A token type whose value is not in its group's set has none of
+    that group's features, so :meth:`Model._key` skips those look-ups: three token types in four that the
+    analysis meets for the first time have a surface and a normalised form no word feature knows."""
+    group_of = {p: k for k, (_, prefixes) in enumerate(_GROUPS) if _DIRECT[k] for p in prefixes}
+    sets: list[set[str]] = [set() for _ in _GROUPS]
+    for f in names:
+        i = f.find("=")
+        k = group_of.get(f[: i + 1]) if i > 0 else None
+        if k is not None:
+            sets[k].add(f[i + 1 :])
+    return tuple(frozenset(x) for x in sets)
+
+
 @dataclass(slots=True)
 class Model:
     index: dict[str, int]
@@ -436,8 +451,9 @@ class Model:
     _memo: list[dict[str, tuple[int, ...]]] = field(default_factory=list, repr=False)  # per _GROUPS entry
     _presum: np.ndarray = field(default_factory=lambda: np.zeros((0, N_TAGS), dtype=np.float32), repr=False)
     _clusters: Any = field(default=None, repr=False)
-    # pair_words(index), from the compiled model or computed on first use
+    # pair_words(index) and direct_vocab(index), from the compiled model or computed on first use
     pair_words: tuple[frozenset[str], ...] | None = field(default=None, repr=False)
+    direct_vocab: tuple[frozenset[str], ...] | None = field(default=None, repr=False)
     # the caches above are grown in steps (keys, then their rows): one thread at a time
     _lock: Any = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -459,6 +475,8 @@ class Model:
     def _reset(self) -> None:
         if self.pair_words is None:
             self.pair_words = pair_words(self.index)
+        if self.direct_vocab is None:
+            self.direct_vocab = direct_vocab(self.index)
         self._tok_key.clear()
         self._attr_key.clear()
         self._rows = np.zeros((1024, _ROW), dtype=np.int64)
@@ -488,10 +506,11 @@ class Model:
         if k is None:
             get, unk = self.index.get, self.unknown
             row: list[int] = []
-            for memo, (slot, prefixes), direct in zip(self._memo, _GROUPS, _DIRECT, strict=True):
+            for memo, (slot, prefixes), direct, known in zip(self._memo, _GROUPS, _DIRECT, self.direct_vocab,  # type: ignore[arg-type]
+                                                             strict=True):
                 v = a[slot]
                 if direct:
-                    row += [get(p + v, unk) for p in prefixes]
+                    row += [get(p + v, unk) for p in prefixes] if v in known else [unk] * len(prefixes)
                     continue
                 ids = memo.get(v)
                 if ids is None:
@@ -819,7 +838,7 @@ class ClusterTable:
 
 
 # The compiled form of a model file in the cache (kansoku.nlp.cache); bump when it changes.
-COMPILED_VERSION = b"ner-compiled-2"
+COMPILED_VERSION = b"ner-compiled-3"
 _COMPILED = ("weights", "trans", "cluster_blob", "cluster_offsets", "cluster_ids", "cluster_table")
 
 
@@ -837,8 +856,9 @@ def compile_model(src: Path | io.BytesIO, folder: Path) -> None:
     trans = np.where(allowed_transitions(), trans, np.float32(_NEG)).astype(np.float32)
     blob, offsets, ids, table = ClusterTable.build(words, cids)
     (folder / "features.txt").write_bytes(features)
-    (folder / "pair_words.marshal").write_bytes(
-        marshal.dumps([sorted(x) for x in pair_words(features.decode("utf-8").split("\n"))]))
+    names = features.decode("utf-8").split("\n")
+    (folder / "pair_words.marshal").write_bytes(marshal.dumps([sorted(x) for x in pair_words(names)]))
+    (folder / "direct_vocab.marshal").write_bytes(marshal.dumps([sorted(x) for x in direct_vocab(names)]))
     for name, arr in zip(_COMPILED, (weights, trans, blob, offsets, ids, table), strict=True):
         np.save(folder / f"{name}.npy", arr, allow_pickle=False)
 
@@ -852,10 +872,11 @@ def load_compiled(folder: Path) -> Model:
     clusters = ClusterTable(a["cluster_blob"], a["cluster_offsets"], a["cluster_ids"], a["cluster_table"])
     set_clusters(clusters)
     words = marshal.loads((folder / "pair_words.marshal").read_bytes())
-    if not isinstance(words, list) or len(words) != 4:
+    vocab = marshal.loads((folder / "direct_vocab.marshal").read_bytes())
+    if not isinstance(words, list) or len(words) != 4 or not isinstance(vocab, list) or len(vocab) != len(_GROUPS):
         raise ValueError(f"{folder}: inconsistent compiled model")
     return Model(dict(zip(names, range(len(names)), strict=True)), a["weights"], np.array(a["trans"]),
-                 pair_words=tuple(frozenset(x) for x in words))
+                 pair_words=tuple(frozenset(x) for x in words), direct_vocab=tuple(frozenset(x) for x in vocab))
 
 
 def load_bytes(data: bytes) -> Model:
