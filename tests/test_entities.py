@@ -255,3 +255,22 @@ def test_organisation_pattern_does_not_swallow_a_list(gaz):
     t = "彼は師範学校・三重県支庁・三井銀行に勤めた。"
     orgs = [m.text for m in find_mentions(make_document(t, sentences=split_sentences(t)), gaz, use_ner=False) if m.type == "ORG"]
     assert "三井銀行" in orgs and not any("・" in o for o in orgs)
+
+
+def test_norm_view_maps_each_character_to_its_source() -> None:
+    """The gazetteer scan's normalised view of a sentence: each character's normal form (spaces and joiners
+    dropped, ligatures spread), and for each character of the view the index it came from."""
+    import random
+
+    from kansoku.extract.entities import _norm_char, _norm_view
+    from kansoku.model import Span
+
+    rng = random.Random(5)
+    alphabet = "ロシア米露・ ＩＡＥＡ　ﬁ㍻=－abc。、"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        lo = rng.randint(0, len(text))
+        hi = rng.randint(lo, len(text))
+        view, index = _norm_view(text, Span(lo, hi))
+        want = [(c, i) for i in range(lo, hi) for c in _norm_char(text[i])]
+        assert view == "".join(c for c, _ in want) and list(index) == [i for _, i in want], (text, lo, hi)

@@ -253,17 +253,16 @@ def _norm_view(text: str, span: Span) -> tuple[str, list[int] | range]:
     view = part.translate(_NORM_TABLE)
     if _NORM_TABLE.irregular.isdisjoint(part):  # every character became exactly one: the map is the identity
         return view, range(span.start, span.end)
-    chars: list[str] = []
+    # the runs between irregular characters map one to one; an irregular one to its output's length
     index: list[int] = []
-    for i in range(span.start, span.end):
-        n = _norm_char(text[i])
-        if len(n) == 1:
-            chars.append(n)
-            index.append(i)
-        elif n:
-            chars.extend(n)
-            index.extend([i] * len(n))
-    return "".join(chars), index
+    prev = span.start
+    for m in _NORM_TABLE.irregular_re().finditer(text, span.start, span.end):
+        p = m.start()
+        index += range(prev, p)
+        index += [p] * len(_NORM_TABLE[ord(text[p])])
+        prev = p + 1
+    index += range(prev, span.end)
+    return view, index
 
 
 class _NormTable(dict):
@@ -273,6 +272,15 @@ class _NormTable(dict):
     def __init__(self) -> None:
         super().__init__()
         self.irregular: set[str] = set()
+        self._irregular_re: tuple[int, re.Pattern[str]] = (0, re.compile("(?!)"))
+
+    def irregular_re(self) -> re.Pattern[str]:
+        """A character class of the irregular characters met so far."""
+        size, pattern = self._irregular_re
+        if size != len(self.irregular):
+            chars = "".join(re.escape(c) for c in sorted(self.irregular))
+            self._irregular_re = (len(self.irregular), pattern := re.compile(f"[{chars}]"))
+        return pattern
 
     def __missing__(self, code: int) -> str:
         ch = chr(code)
