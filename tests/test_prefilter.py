@@ -156,3 +156,14 @@ def test_document_wide_guards_hold_for_the_stages_that_use_them() -> None:
     assert source and not any("□" in lit for lit in source)
     own = literals(timex._own_patterns())  # _normalize writes digits (kansuji, 元年) and drops commas between them
     assert own and not any(c.isdigit() for lit in own for c in lit)
+
+
+def test_stage_mappings_are_one_character_to_one() -> None:
+    """quantities and timex read a sentence as a slice of the mapped document: their mappings must keep
+    every character one character."""
+    from kansoku.extract import quantities, timex
+
+    assert all(isinstance(v, int) for v in quantities._NORM.values())  # maketrans(from, to): code points
+    sample = "".join(map(chr, range(0x20, 0x3100))) + "ﬁ㍻①Ⅻ"
+    assert len(sample.translate(timex._NFKC_ONE)) == len(sample)
+    assert sample.translate(quantities._NORM) == "".join(c.translate(quantities._NORM) for c in sample)

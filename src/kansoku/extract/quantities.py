@@ -998,12 +998,13 @@ def extract_quantities(doc: Document) -> list[dict]:
     prev_range: tuple[int, int] | None = None
     survey_src: tuple[int, _Src] | None = None
     block: tuple[int, _Src] | None = None
-    live = Live(_SOURCE_PATTERNS, text.translate(_NORM))  # each piece is read as a _NORM-mapped slice
+    folded = text.translate(_NORM)  # one character to one (maketrans): a piece's slice is its own mapping
+    live = Live(_SOURCE_PATTERNS, folded)
     for idx, (lo, hi) in enumerate(_pieces(text, sentences)):
         if hi <= lo:
             continue
         raw = text[lo:hi]
-        s = raw.translate(_NORM)
+        s = folded[lo:hi]
         n = len(s)
         has_num = _HAS_NUM.search(s) is not None
         quants = _scan(s, 0, n) if has_num else []
@@ -1059,7 +1060,7 @@ def extract_quantities(doc: Document) -> list[dict]:
             pool = abs_srcs or last_srcs
             if not pool and prev_range is not None:  # the previous sentence was scanned without speech cues
                 plo, phi = prev_range
-                pool = [_shift(x, plo) for x in _sources(text[plo:phi].translate(_NORM), 0, phi - plo, live=live)]
+                pool = [_shift(x, plo) for x in _sources(folded[plo:phi], 0, phi - plo, live=live)]
             bsrc = next((x for x in reversed(pool) if x.explicit), pool[-1] if pool else None)
             block = (idx, bsrc) if bsrc else None
         last_srcs = abs_srcs

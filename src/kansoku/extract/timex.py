@@ -183,13 +183,16 @@ class _NFKCOne(dict):
 _NFKC_ONE = _NFKCOne()
 
 
-def _normalize(text: str) -> tuple[str, list[int], list[int]]:
+def _normalize(text: str, flat: str | None = None) -> tuple[str, list[int], list[int]]:
     """Return (normalised text, start map, end map): char i of the result came from text[starts[i]:ends[i]].
 
     Per-character NFKC (only where it yields one character), kanji numerals before a time unit become
     Arabic digits, 元年 after an era name becomes 1年 and thousands separators (1,234) are dropped.
+    ``flat``: ``text.translate(_NFKC_ONE)`` when the caller has it (a slice of the mapped document: the
+    mapping is one character to one).
     """
-    flat = text.translate(_NFKC_ONE)
+    if flat is None:
+        flat = text.translate(_NFKC_ONE)
     if "," not in flat and not any(c in flat for c in _KANSUJI + "元"):
         idx = list(range(len(text)))
         return flat, idx, [i + 1 for i in idx]
@@ -1061,7 +1064,8 @@ def extract_timex(doc: Document, doc_date: str | None) -> list[dict]:
     spans = sorted(sentences, key=lambda sp: sp.start) if sentences else [Span(0, len(text))]
     out: list[dict] = []
     prev_end = 0
-    live = Live(_own_patterns(), text.translate(_NFKC_ONE))
+    flat = text.translate(_NFKC_ONE)  # one character to one: a sentence's slice is its own mapping
+    live = Live(_own_patterns(), flat)
     for sp in spans:
         raw = text[sp.start : sp.end]
         if "\n" in text[prev_end : sp.start]:
@@ -1074,7 +1078,7 @@ def extract_timex(doc: Document, doc_date: str | None) -> list[dict]:
         st.sent_date = None
         if not raw or not _GATE_RE.search(raw):
             continue
-        norm, starts, ends = _normalize(raw)
+        norm, starts, ends = _normalize(raw, flat[sp.start : sp.end])
         st.future = bool(_FUTURE_RE.search(norm)) and not _PAST_END_RE.search(norm.rstrip("」』)） "))
         atoms = _own_atoms(norm, live)
         if _JT_GATE_RE.search(norm):
