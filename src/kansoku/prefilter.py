@@ -11,6 +11,7 @@ Skipping is exact: when no literal of the set is present, the pattern has no mat
 from __future__ import annotations
 
 import atexit
+import operator
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -26,7 +27,7 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["Live", "cached_guards", "finditer", "literal_guard", "may_match", "may_match_in"]
+__all__ = ["GuardIndex", "Live", "cached_guards", "finditer", "literal_guard", "may_match", "may_match_in"]
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT")
                                             else set())
@@ -246,6 +247,34 @@ def finditer(pattern: re.Pattern[str], text: str, start: int = 0, end: int | Non
         return pattern.finditer(text) if may_match(pattern, text) else iter(())
     end = len(text) if end is None else end
     return pattern.finditer(text, start, end) if may_match_in(pattern, text, start, end) else iter(())
+
+
+class GuardIndex:
+    """Which of many guarded patterns a text passes, all at once: each distinct literal of their guards is
+    tested once, and only when its first two characters occur in the text (a set intersection)."""
+
+    __slots__ = ("_always", "_by_head", "_by_literal")
+
+    def __init__(self, guards: list[tuple[str, ...] | None]) -> None:
+        self._always = {k for k, g in enumerate(guards) if g is None}
+        self._by_literal: dict[str, list[int]] = {}
+        for k, g in enumerate(guards):
+            for lit in g or ():
+                self._by_literal.setdefault(lit, []).append(k)
+        self._by_head: dict[str, list[str]] = {}
+        for lit in self._by_literal:
+            self._by_head.setdefault(lit[:2], []).append(lit)
+
+    def passed(self, text: str) -> set[int]:
+        """Numbers of the patterns whose guard is None or has a literal in ``text``."""
+        out = set(self._always)
+        grams = set(text)
+        grams.update(map(operator.add, text, text[1:]))
+        for head in grams.intersection(self._by_head):
+            for lit in self._by_head[head]:
+                if len(lit) <= 2 or lit in text:
+                    out.update(self._by_literal[lit])
+        return out
 
 
 class Live:

@@ -19,7 +19,6 @@ negation) is dropped, so a frame only mentioned to be rejected is not emitted.
 from __future__ import annotations
 
 import bisect
-import operator
 import re
 import tomllib
 from functools import lru_cache
@@ -28,7 +27,7 @@ from typing import Any
 
 from kansoku import rx
 from kansoku.model import Document, Span
-from kansoku.prefilter import cached_guards, may_match
+from kansoku.prefilter import GuardIndex, cached_guards, may_match
 
 #: A frame is emitted when its score reaches this value (calibrated on the train split of
 #: bench/data/frames_labelled.jsonl with bench/frames_eval.py).
@@ -77,7 +76,7 @@ class CueList:
     def searcher(self, text: str, passed: set[int] | None = None) -> Any:
         """``search(pos)`` with the result of ``alternation.search(text, pos)`` for non-decreasing ``pos``,
         or None when no alternative can match in ``text``.  ``passed``: the catalogue numbers of the
-        alternatives whose guards ``text`` passes (:meth:`GuardIndex.passed`), when already known."""
+        alternatives whose guards ``text`` passes (:meth:`kansoku.prefilter.GuardIndex.passed`), when already known."""
         live: list[re.Pattern[str]] = []
         for k, guard in enumerate(self.guards):
             if (self.base + k in passed) if passed is not None else (
@@ -105,34 +104,6 @@ class CueList:
             return best
 
         return search
-
-
-class GuardIndex:
-    """Which of many guarded patterns a text passes, all at once: each distinct literal of their guards is
-    tested once, and only when its first two characters occur in the text (a set intersection)."""
-
-    __slots__ = ("_always", "_by_head", "_by_literal")
-
-    def __init__(self, guards: list[tuple[str, ...] | None]) -> None:
-        self._always = {k for k, g in enumerate(guards) if g is None}
-        self._by_literal: dict[str, list[int]] = {}
-        for k, g in enumerate(guards):
-            for lit in g or ():
-                self._by_literal.setdefault(lit, []).append(k)
-        self._by_head: dict[str, list[str]] = {}
-        for lit in self._by_literal:
-            self._by_head.setdefault(lit[:2], []).append(lit)
-
-    def passed(self, text: str) -> set[int]:
-        """Numbers of the patterns whose guard is None or has a literal in ``text``."""
-        out = set(self._always)
-        grams = set(text)
-        grams.update(map(operator.add, text, text[1:]))
-        for head in grams.intersection(self._by_head):
-            for lit in self._by_head[head]:
-                if len(lit) <= 2 or lit in text:
-                    out.update(self._by_literal[lit])
-        return out
 
 
 @lru_cache(maxsize=1)
