@@ -273,3 +273,20 @@ def test_anonymous_official_speaker() -> None:
     text = "米政府高官は記者団に対し、追加の制裁を準備していると述べた。タス通信が伝えた。"
     out = _claims(text)
     assert [(c["speaker"], c["kind"]) for c in out] == [("米政府高官", "reported")]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("ゼレンスキー大統領は記者団の前に姿を見せた。また、支援の継続が不可欠だとも語った。", "ゼレンスキー大統領"),
+        # a sentence between without a topic leaves the earlier one
+        ("ゼレンスキー大統領は記者団の前に姿を見せた。会見は約一時間続いた。また、支援の継続が不可欠だとも語った。",
+         "ゼレンスキー大統領"),
+        # a speaker named since replaces it
+        ("ゼレンスキー大統領は記者団の前に姿を見せた。岸田首相は「連携を強める」と述べた。会見は約一時間続いた。"
+         "また、支援の継続が不可欠だとも語った。", "岸田首相"),
+    ],
+)
+def test_a_continuation_takes_the_latest_topic_or_speaker(text: str, speaker: str) -> None:
+    last = _claims(text)[-1]
+    assert last["cue"] == "とも語った" and last["speaker"] == speaker

@@ -345,10 +345,38 @@ def _dialogue_names(text: str, sents: list[Span]) -> set[str]:
 
 class _Context:
     """The most recent speaker-like topic, for とも-cues and また、/ その上で continuations in later sentences
-    (anaphors such as 同氏 are resolved after extraction, against the entities, by resolve/links.py)."""
+    (anaphors such as 同氏 are resolved after extraction, against the entities, by resolve/links.py).
+
+    A sentence without claims may name that topic (``NPは``); finding it costs a speaker search, and only a
+    later continuation reads it, so such sentences are kept (:meth:`topic_later`) and searched, the latest
+    first, only when ``span`` is read.  A speaker set in the meantime replaces them."""
+
+    __slots__ = ("_pending", "_span")
 
     def __init__(self) -> None:
-        self.span: tuple[int, int] | None = None
+        self._span: tuple[int, int] | None = None
+        self._pending: list[tuple[str, str, int]] = []
+
+    def topic_later(self, sent: str, masked: str, s0: int) -> None:
+        self._pending.append((sent, masked, s0))
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        if self._pending:
+            for sent, masked, s0 in reversed(self._pending):
+                topic = _find_speaker(sent, len(sent), False, False, masked)
+                if topic is not None:
+                    np = sent[topic[0] : topic[1]]
+                    if _FOREIGN_RUN.search(np) or np.endswith(_speaker_suffixes()):
+                        self._span = (s0 + topic[0], s0 + topic[1])
+                        break
+            self._pending.clear()
+        return self._span
+
+    @span.setter
+    def span(self, value: tuple[int, int] | None) -> None:
+        self._pending.clear()
+        self._span = value
 
 
 
@@ -519,11 +547,7 @@ def _sentence_claims(text: str, sp: Span, ctx: _Context, author_voice: bool = Fa
             recs.insert(0, _rec(text, sp.start, sp.end, (s0 + acc_speaker[0], s0 + acc_speaker[1]),
                                 according.group("cue"), "reported", (s0 + according.end(), s0 + end)))
         return recs
-    topic = _find_speaker(sent, len(sent), False, False, masked)
-    if topic is not None:
-        np = sent[topic[0] : topic[1]]
-        if _FOREIGN_RUN.search(np) or np.endswith(_speaker_suffixes()):
-            ctx.span = (s0 + topic[0], s0 + topic[1])
+    ctx.topic_later(sent, masked, s0)  # a topic for a later continuation, searched if one asks (_Context)
     if according and acc_speaker and len(masked) - according.end() >= 6:
         # 〜によると、…(という): reported, by the named source
         end = len(sent.rstrip("。．"))
