@@ -232,3 +232,15 @@ def test_viterbi_many_equals_viterbi_per_sequence() -> None:
         got = viterbi_many(em, lengths, trans)
         offsets = np.cumsum([0, *lengths])
         assert got == [viterbi(em[offsets[k] : offsets[k + 1]], trans) for k in range(len(lengths))]
+
+
+@pytest.mark.parametrize("text", [*SENTENCES, "ｶﾀｶﾅ\u3000半角 テスト\t①㍻", "😀絵文字\u200bと結合文字é́", "前置き。" * 3])
+def test_token_offsets_from_surfaces_are_sudachis_own(text: str) -> None:
+    """tokenize takes each token's offsets from the surfaces' lengths: the same as Sudachi's begin/end (its
+    fallback when the surfaces do not tile the input), also from inside a longer text."""
+    from kansoku.nlp.tokens import _tokenizer, _tokens_by_offsets
+
+    tok = _tokenizer()[0]
+    assert tokenize(text) == _tokens_by_offsets(tok, text, 0, len(text))
+    lo = len(text) // 3
+    assert tokenize(text, Span(lo, len(text))) == _tokens_by_offsets(tok, text, lo, len(text))
