@@ -326,16 +326,22 @@ def _gazetteer_mentions(text: str, sent: Span, toks: list[Token], gaz: Gazetteer
     tok_at = _TokenAt(toks)
     # where a match may start: a token start, or inside a short token made of country abbreviations (米露,
     # 日米, 対露: each kanji may start one; _abbrev_run)
-    may_start = set(starts)
+    inside: list[int] = []
     for t in toks:
         if 1 < t.end - t.start <= 4:
-            may_start.update(range(t.start + 1, t.start + _abbrev_run(t.surface, gaz)))
+            k = _abbrev_run(t.surface, gaz)
+            if k > 1:
+                inside += range(t.start + 1, t.start + k)
     out: list[Mention] = []
     n = len(view)
-    if isinstance(index, range):  # the identity map (see _norm_view)
-        candidates = sorted(p - sent.start for p in may_start if sent.start <= p < sent.end)
+    if isinstance(index, range) and not inside:  # the identity map (see _norm_view): the token starts, in order
+        candidates = [t.start - sent.start for t in toks if sent.start <= t.start < sent.end]
     else:
-        candidates = [k for k in range(n) if index[k] in may_start]
+        may_start = starts.union(inside)
+        if isinstance(index, range):
+            candidates = sorted(p - sent.start for p in may_start if sent.start <= p < sent.end)
+        else:
+            candidates = [k for k in range(n) if index[k] in may_start]
     root = gaz.trie
     after = 0  # the end of the last accepted match: no candidate before it
     for i in candidates:
