@@ -154,7 +154,7 @@ def strip_boilerplate(text: str) -> str:
             keep[index] = False
             index = _drop_headline_list(stripped, keep, index + 1)
             continue
-        if patterns.is_line(core) or patterns.is_line(bare) or _is_inline_menu(core, patterns):
+        if patterns.is_line(core) or (bare != core and patterns.is_line(bare)) or _is_inline_menu(core, patterns):
             keep[index] = False
         index += 1
 
