@@ -625,7 +625,8 @@ def _pattern_mentions(
             free.add(m.start, m.end)
             i = nxt
             continue
-        if _overlaps(t.start, t.end, covered):
+        if not (t.is_proper or _IS_KATA[t.surface] or _IS_LATIN_CAP[t.surface]) or _overlaps(t.start, t.end, covered):
+            # neither a person (a name piece or a 人名 token) nor a place (a 地名 token, a katakana word) starts here
             i += 1
             continue
         m, nxt = _person_at(text, toks, i, covered)
