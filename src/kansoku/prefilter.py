@@ -13,7 +13,7 @@ from __future__ import annotations
 import atexit
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -289,20 +289,18 @@ class Live:
 
     __slots__ = ("_dead",)
 
-    def __init__(self, patterns: Iterator[re.Pattern[str]] | list[re.Pattern[str]], text: str) -> None:
+    def __init__(self, patterns: Iterable[re.Pattern[str]], text: str) -> None:
         # by id, holding the pattern (an id is unique only while its object lives)
         self._dead = {id(p): p for p in patterns if not may_match(p, text)}
 
     def finditer(self, pattern: re.Pattern[str], part: str, start: int = 0,
                  end: int | None = None) -> Iterator[re.Match[str]]:
         """:func:`finditer` over a part of the document."""
-        if self._dead.get(id(pattern)) is pattern:
-            return iter(())
-        return finditer(pattern, part, start, end)
+        return iter(()) if self.dead(pattern) else finditer(pattern, part, start, end)
 
     def may_match(self, pattern: re.Pattern[str], part: str) -> bool:
         """:func:`may_match` on a part of the document."""
-        return self._dead.get(id(pattern)) is not pattern and may_match(pattern, part)
+        return not self.dead(pattern) and may_match(pattern, part)
 
     def dead(self, pattern: re.Pattern[str]) -> bool:
         """The document has none of the literals ``pattern`` needs."""

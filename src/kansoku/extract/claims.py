@@ -25,7 +25,7 @@ from typing import Any
 from kansoku import rx
 from kansoku.model import Document, Span
 from kansoku.normalize.segment import split_spans
-from kansoku.prefilter import Live, may_match
+from kansoku.prefilter import Live
 
 # Characters of a noun phrase that can name a speaker: katakana, kanji, latin letters and digits, ・ ＝ ー.
 _NPC = r"[\u30A0-\u30FF\u4E00-\u9FFF々〆ヶA-Za-z0-9Ａ-Ｚａ-ｚ０-９・･＝=\-&＆.]"
@@ -437,7 +437,9 @@ def _wording_claims(text: str, sp: Span, recs: list[dict[str, Any]], live: Live 
     s0, sent = sp.start, text[sp.start : sp.end]
     out: list[dict[str, Any]] = []
     wording = _patterns()["wording"]
-    if not (live.may_match(wording, sent) if live is not None else may_match(wording, sent)):
+    if live is None:
+        live = Live((), text)
+    if not live.may_match(wording, sent):
         return out
     for wm in wording.finditer(sent):
         a, b = _strip_when(sent, wm.start("np"), wm.end("np"))

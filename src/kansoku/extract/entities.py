@@ -900,11 +900,10 @@ class _Tails:
 
 
 def _org_or_event_at(
-    text: str, toks: list[Token], i: int, covered: Cover, places: Cover, tails: _Tails | None = None
+    text: str, toks: list[Token], i: int, covered: Cover, places: Cover, tails: _Tails
 ) -> tuple[Mention | None, int]:
-    """A noun compound starting at i and ending in an organisation or event suffix."""
-    if tails is None:
-        tails = _Tails(toks)
+    """A noun compound starting at i and ending in an organisation or event suffix (``tails``: the
+    sentence's suffixes, :class:`_Tails`)."""
     if toks[i].surface in ("・", "･", "=", "＝"):
         return None, i
     j = i

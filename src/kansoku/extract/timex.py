@@ -421,7 +421,8 @@ def _own_patterns() -> tuple[re.Pattern[str], ...]:
     exact because no literal these patterns need has a digit: beyond the per-character mapping,
     ``_normalize`` writes digits (for kansuji and 元年) and drops commas between digits, so a literal without
     one that occurs in its output occurs in the mapped document (tests/test_prefilter.py checks it)."""
-    return (_era_re(), _QUARTER_CENTURY_RE, _CENTURY_RE, _DECADE_RE, _FY_RE, _REL_SEASON_RE, _SEASON_RE, _REL_RE, _CTX_RE, _NAGO_RE, _VAGUE_RE, _WEEKDAY_RE, _PAREN_WD_RE, _YEAR_RANGE_RE, _NEXT_DAY_RE, _ZONE_RE, _NOON_RE)
+    return (_era_re(), _QUARTER_CENTURY_RE, _CENTURY_RE, _DECADE_RE, _FY_RE, _REL_SEASON_RE, _SEASON_RE, _REL_RE,
+            _CTX_RE, _NAGO_RE, _VAGUE_RE, _WEEKDAY_RE, _PAREN_WD_RE, _YEAR_RANGE_RE, _NEXT_DAY_RE, _ZONE_RE, _NOON_RE)
 
 
 def _own_atoms(s: str, live: Live | None = None) -> list[_Atom]:

@@ -35,8 +35,13 @@ class Token(NamedTuple):
 def make_token(surface: str, start: int, end: int, pos: tuple[str, ...], normalized: str, reading: str,
                oov: bool = False) -> Token:
     """A :class:`Token` with its proper-noun fields filled from ``pos``."""
+    return Token(surface, start, end, pos, normalized, reading, oov, *_proper(pos))
+
+
+def _proper(pos: tuple[str, ...]) -> tuple[bool, str | None]:
+    """(is_proper, proper_kind) of a part of speech."""
     proper = len(pos) > 2 and pos[0] == "名詞" and pos[1] == "固有名詞"
-    return Token(surface, start, end, pos, normalized, reading, oov, proper, pos[2] if proper else None)
+    return proper, pos[2] if proper else None
 
 
 @lru_cache(maxsize=1)
@@ -74,8 +79,7 @@ def tokenize(text: str, span: Span | None = None) -> list[Token]:
             known = pos_of.get(pid)
             if known is None:  # one tuple per part of speech, not a new one per token (a fifth of this loop)
                 p = m.part_of_speech()
-                proper = p[0] == "名詞" and p[1] == "固有名詞"
-                known = pos_of[pid] = (p, proper, p[2] if proper else None)
+                known = pos_of[pid] = (p, *_proper(p))
             p, proper, kind = known
             surface = m.surface()
             start = cur
