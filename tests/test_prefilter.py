@@ -28,6 +28,27 @@ PATTERNS = [
 ALPHABET = "abcdefghixyz」』と、などは述べが米英露軍0123456789月日第一二三次世界大戦 甲乙丙年"
 
 
+def _text(rng: random.Random, longest: int = 14) -> str:
+    """A random text over ALPHABET, up to ``longest`` characters."""
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, longest)))
+
+
+def _range(rng: random.Random, text: str) -> tuple[int, int]:
+    """A random (lo, hi) range inside ``text``."""
+    lo = rng.randint(0, len(text))
+    return lo, rng.randint(lo, len(text))
+
+
+def _ranged_cases(seed: int, per_pattern: int):  # type: ignore[no-untyped-def]
+    """(compiled pattern, random text, lo, hi) for each of PATTERNS, ``per_pattern`` texts each."""
+    rng = random.Random(seed)
+    for pattern in PATTERNS:
+        compiled = re.compile(pattern)
+        for _ in range(per_pattern):
+            text = _text(rng)
+            yield (compiled, text, *_range(rng, text))
+
+
 def test_guard_never_skips_a_match() -> None:
     rng = random.Random(7)
     for pattern in PATTERNS:
@@ -35,7 +56,7 @@ def test_guard_never_skips_a_match() -> None:
         guard = literal_guard(compiled)
         assert guard is None or all(guard), pattern
         for _ in range(3000):
-            text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
+            text = _text(rng)
             if compiled.search(text):
                 assert may_match(compiled, text), (pattern, text, guard)
         # and texts built to match: the guard passes them
@@ -64,15 +85,9 @@ def test_runs_join_small_classes_groups_and_lookbehinds() -> None:
 def test_may_match_in_a_range_sees_a_lookbehind_before_it() -> None:
     from kansoku.prefilter import may_match_in
 
-    rng = random.Random(11)
-    for pattern in PATTERNS:
-        compiled = re.compile(pattern)
-        for _ in range(2000):
-            text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
-            lo = rng.randint(0, len(text))
-            hi = rng.randint(lo, len(text))
-            if compiled.search(text, lo, hi):
-                assert may_match_in(compiled, text, lo, hi), (pattern, text, lo, hi)
+    for compiled, text, lo, hi in _ranged_cases(11, 2000):
+        if compiled.search(text, lo, hi):
+            assert may_match_in(compiled, text, lo, hi), (compiled.pattern, text, lo, hi)
     p = re.compile(r"(?<=[」』])と、")
     assert may_match_in(p, "「はい」と、", 4, 6) and p.search("「はい」と、", 4, 6)  # 」 sits before the range
     assert not may_match_in(p, "「はい」と、", 0, 4)
@@ -103,16 +118,10 @@ def test_finditer_gives_the_patterns_own_matches() -> None:
     """prefilter.finditer over a whole text or a range yields exactly what pattern.finditer does."""
     from kansoku.prefilter import finditer
 
-    rng = random.Random(13)
-    for pattern in PATTERNS:
-        compiled = re.compile(pattern)
-        for _ in range(500):
-            text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
-            lo = rng.randint(0, len(text))
-            hi = rng.randint(lo, len(text))
-            assert [m.span() for m in finditer(compiled, text)] == [m.span() for m in compiled.finditer(text)]
-            assert [m.span() for m in finditer(compiled, text, lo, hi)] == [
-                m.span() for m in compiled.finditer(text, lo, hi)]
+    for compiled, text, lo, hi in _ranged_cases(13, 500):
+        assert [m.span() for m in finditer(compiled, text)] == [m.span() for m in compiled.finditer(text)]
+        assert [m.span() for m in finditer(compiled, text, lo, hi)] == [
+            m.span() for m in compiled.finditer(text, lo, hi)]
 
 
 def test_live_rules_out_only_patterns_the_document_cannot_match() -> None:
@@ -124,13 +133,12 @@ def test_live_rules_out_only_patterns_the_document_cannot_match() -> None:
     fold = str.maketrans("甲乙", "丙丁")  # a per-character mapping, applied to the document and its parts alike
     rng = random.Random(17)
     for _ in range(400):
-        doc = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 40)))
+        doc = _text(rng, 40)
         live, mapped = Live(compiled, doc), Live(compiled, doc.translate(fold))
         for p in compiled:
             assert live.dead(p) == (not may_match(p, doc))
             for _ in range(4):
-                lo = rng.randint(0, len(doc))
-                hi = rng.randint(lo, len(doc))
+                lo, hi = _range(rng, doc)
                 part = doc[lo:hi]
                 masked = "".join("□" if rng.random() < 0.2 else c for c in part)
                 folded = part.translate(fold)
